@@ -1,0 +1,332 @@
+//! The checked, typed intermediate representation of a segment condition.
+//!
+//! The IR is the contract between the checker and the two evaluators (`compile::columnar` and
+//! `compile::sql`): names are resolved, derived fields are lowered to aggregates and every node
+//! has a known type. Its semantics are defined here, once, and both evaluators implement exactly
+//! these rules; the test suite checks that they return the same members.
+//!
+//! # Semantics
+//!
+//! * **Null.** Any value may be missing (null). Arithmetic with a null operand is null. Every
+//!   comparison (`== != < <= > >=`, `between`, `in`, `not in`, `contains`) with a null operand is
+//!   `false`, so boolean expressions are never null: `not`, `and` and `or` are two-valued. A
+//!   null boolean field or attribute used as a condition counts as `false`.
+//! * **Numbers** are `f64`. Money is stored in minor units and shown in major units: a money
+//!   field's value is `cents as f64 / 100.0`. Aggregates over money fields add cents as integers
+//!   and divide once at the end (`sum = total_cents as f64 / 100.0`, `avg = (total_cents as f64 /
+//!   n as f64) / 100.0`), so both evaluators produce the same bits.
+//! * **Division** by zero is null.
+//! * **Time** is unix milliseconds (UTC). `time + duration` and `time - duration` are times;
+//!   `time - time` is a duration. Calendar functions (`month`, `day`, `weekday`, `age`) use UTC.
+//! * **Strings** compare by bytes. `lower`/`upper` change ASCII letters only.
+//! * **Dynamic values** (`attr.NAME`, `prop.NAME`) are JSON values. A comparison with a number
+//!   is true only when the value is a JSON number; with a string only when it is a JSON string;
+//!   with a boolean only when it is a JSON boolean. `contains` on a dynamic value: a JSON array
+//!   contains an element equal to the needle; a JSON string contains the needle as a substring.
+//!   Used as a condition, a dynamic value is true only when it is JSON `true`.
+//!   `sum`/`avg`/`min`/`max` over a dynamic field consider only its numeric values.
+//! * **Aggregates** run over one customer's elements of a collection, after the filter and the
+//!   window: `count` counts them, `exists` is `count > 0`, `sum` of none is `0`, `avg`, `min`,
+//!   `max`, `first`, `last` of none are null; `avg/min/max/sum` skip null values; `distinct`
+//!   counts distinct non-null values. `first`/`last` take the field of the earliest/latest element
+//!   in (time, element id) order, even when that field is null.
+//! * **Windows.** `within D` keeps elements whose time is `>= now - D`.
+
+use super::types::Type;
+
+/// A literal value after checking.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    /// Unix milliseconds.
+    Time(i64),
+    /// Milliseconds.
+    Duration(i64),
+}
+
+/// A checked expression with its type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Type,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Literal(Literal),
+    /// The evaluation time, an input to every evaluation.
+    Now,
+    /// A stored field of the customer.
+    Customer(CustomerField),
+    /// `attr.NAME`: a custom attribute (dynamic).
+    Attr(String),
+    /// A field of the current element; only inside an aggregate's filter.
+    Element(ElementField),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    Compare(CompareOp, Box<Expr>, Box<Expr>),
+    /// `expr in [..]` / `expr not in [..]`; the list holds literals of one type.
+    /// A string is also `in` a string list expression such as `tags`: see `Contains`.
+    InList {
+        expr: Box<Expr>,
+        list: Vec<Literal>,
+        negated: bool,
+    },
+    /// `haystack contains needle`: a list (or dynamic array) holds the needle as an element, or a
+    /// string holds it as a substring. `"x" in tags` is checked into `Contains`.
+    Contains {
+        haystack: Box<Expr>,
+        needle: Box<Expr>,
+    },
+    /// `expr between low and high`, inclusive on both ends.
+    Between {
+        expr: Box<Expr>,
+        low: Box<Expr>,
+        high: Box<Expr>,
+    },
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
+    Call(Func, Vec<Expr>),
+    /// Membership in another segment. The segment set inlines these before compiling (see
+    /// `segment::set`), so evaluators never see this node.
+    InSegment(String),
+    Aggregate(Aggregate),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// Built-in scalar functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Func {
+    /// `days_since(t)`: `(now - t) / 86_400_000.0` as a fractional number of days.
+    DaysSince,
+    /// `month(t)`: 1–12, UTC.
+    Month,
+    /// `day(t)`: day of month 1–31, UTC.
+    Day,
+    /// `weekday(t)`: 1 (Monday) – 7 (Sunday), UTC.
+    Weekday,
+    Lower,
+    Upper,
+    /// `len(x)`: characters of a string, or elements of a list.
+    Len,
+    /// `coalesce(a, b, ...)`: the first non-null argument.
+    Coalesce,
+}
+
+/// Stored customer fields. Derived fields (`orders_count`, `total_spent`, `aov`,
+/// `first_order_at`, `last_order_at`) are lowered by the checker to aggregates over `orders`;
+/// `age` is kept because it is computed from `birthday` and `now`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CustomerField {
+    /// The merchant's own customer id (`external_id` in the store).
+    Id,
+    Email,
+    FirstName,
+    LastName,
+    CreatedAt,
+    Birthday,
+    /// Whole years between `birthday` and `now` (UTC calendar); null without a birthday.
+    Age,
+    Gender,
+    Country,
+    Region,
+    City,
+    Zip,
+    Timezone,
+    AcceptsMarketing,
+    Tags,
+}
+
+/// The collections a condition can aggregate over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Collection {
+    Orders,
+    /// Order lines joined with their product and the order's `placed_at`.
+    Items,
+    Events,
+}
+
+/// A field of an element of a collection.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ElementField {
+    Order(OrderField),
+    Item(ItemField),
+    Event(EventField),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OrderField {
+    /// The merchant's order id.
+    Id,
+    PlacedAt,
+    /// Money.
+    Total,
+    /// Money.
+    Discount,
+    Status,
+    Channel,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ItemField {
+    /// The merchant's product id.
+    ProductId,
+    Title,
+    Category,
+    Quantity,
+    /// Money: the unit price on the order line.
+    Price,
+    /// The product's tags (a string list).
+    Tags,
+    /// The order's `placed_at`.
+    PlacedAt,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum EventField {
+    Type,
+    OccurredAt,
+    /// `prop.NAME`: a property of the event (dynamic).
+    Prop(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggFunc {
+    Count,
+    Exists,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    First,
+    Last,
+    Distinct,
+}
+
+/// An aggregate over one customer's elements of a collection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Aggregate {
+    pub collection: Collection,
+    /// A boolean condition over `ExprKind::Element` fields (and customer fields, `now`, literals).
+    pub filter: Option<Box<Expr>>,
+    /// `within D`, in milliseconds: keeps elements whose time is `>= now - D`.
+    pub within: Option<i64>,
+    pub func: AggFunc,
+    /// The field aggregated; `None` for `count` and `exists`.
+    pub arg: Option<ElementField>,
+}
+
+impl ElementField {
+    /// The type of the field as seen in the DSL.
+    pub fn ty(&self) -> Type {
+        match self {
+            ElementField::Order(f) => match f {
+                OrderField::Id | OrderField::Status | OrderField::Channel => Type::String,
+                OrderField::PlacedAt => Type::Time,
+                OrderField::Total | OrderField::Discount => Type::Number,
+            },
+            ElementField::Item(f) => match f {
+                ItemField::ProductId | ItemField::Title | ItemField::Category => Type::String,
+                ItemField::Quantity | ItemField::Price => Type::Number,
+                ItemField::Tags => Type::StringList,
+                ItemField::PlacedAt => Type::Time,
+            },
+            ElementField::Event(f) => match f {
+                EventField::Type => Type::String,
+                EventField::OccurredAt => Type::Time,
+                EventField::Prop(_) => Type::Dynamic,
+            },
+        }
+    }
+
+    /// Whether the field is money (stored in minor units).
+    pub fn is_money(&self) -> bool {
+        matches!(
+            self,
+            ElementField::Order(OrderField::Total | OrderField::Discount)
+                | ElementField::Item(ItemField::Price)
+        )
+    }
+}
+
+impl CustomerField {
+    pub fn ty(self) -> Type {
+        use CustomerField::*;
+        match self {
+            Id | Email | FirstName | LastName | Gender | Country | Region | City | Zip
+            | Timezone => Type::String,
+            CreatedAt | Birthday => Type::Time,
+            Age => Type::Number,
+            AcceptsMarketing => Type::Bool,
+            Tags => Type::StringList,
+        }
+    }
+}
+
+impl Expr {
+    pub fn new(kind: ExprKind, ty: Type) -> Expr {
+        Expr { kind, ty }
+    }
+
+    /// Calls `f` on this node and every node below it, parents first.
+    pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        match &self.kind {
+            ExprKind::Literal(_)
+            | ExprKind::Now
+            | ExprKind::Customer(_)
+            | ExprKind::Attr(_)
+            | ExprKind::Element(_)
+            | ExprKind::InSegment(_) => {}
+            ExprKind::Not(e) | ExprKind::Neg(e) => e.walk(f),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Arith(_, a, b)
+            | ExprKind::Compare(_, a, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            ExprKind::InList { expr, .. } | ExprKind::IsNull { expr, .. } => expr.walk(f),
+            ExprKind::Contains { haystack, needle } => {
+                haystack.walk(f);
+                needle.walk(f);
+            }
+            ExprKind::Between { expr, low, high } => {
+                expr.walk(f);
+                low.walk(f);
+                high.walk(f);
+            }
+            ExprKind::Call(_, args) => args.iter().for_each(|a| a.walk(f)),
+            ExprKind::Aggregate(agg) => {
+                if let Some(filter) = &agg.filter {
+                    filter.walk(f);
+                }
+            }
+        }
+    }
+}

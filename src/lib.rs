@@ -1,0 +1,10 @@
+//! segflow: customer segmentation and targeted email campaigns from plain text files in git.
+//!
+//! The crate is a pipeline of plain stages (see ARCHITECTURE.md): rule files are loaded and
+//! parsed into an AST (`dsl`), checked into a typed IR, compiled into a columnar evaluator or
+//! SQL (`compile`), and evaluated over the SQLite store (`store`) to produce segment membership
+//! (`segment`). The binary in `main.rs` only calls into `cli`.
+
+pub mod compile;
+pub mod dsl;
+pub mod store;

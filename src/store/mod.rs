@@ -1,0 +1,56 @@
+//! The SQLite store: the system of record for customers, products, orders, order items, events
+//! and segment membership.
+//!
+//! The store knows nothing of the DSL. It opens the database with the pragmas segflow relies on
+//! (WAL, `synchronous=NORMAL`, foreign keys, a busy timeout), applies migrations, imports CSV, and
+//! reads the data into the columnar snapshot the fast evaluator runs on.
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+pub use migrations::SCHEMA_VERSION;
+
+/// Errors of the store layer, with the database path where it helps.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("the database was written by a newer segflow (schema version {found}, this build knows up to {supported}); upgrade segflow")]
+    TooNew { found: i64, supported: i64 },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Opens (creating if needed) the database at `path` and brings its schema up to date.
+pub fn open(path: &Path) -> Result<Connection, StoreError> {
+    let mut conn = Connection::open(path).map_err(|source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    configure(&conn)?;
+    migrations::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Opens a private in-memory database with the full schema; used by tests and previews.
+pub fn open_in_memory() -> Result<Connection, StoreError> {
+    let mut conn = Connection::open_in_memory()?;
+    configure(&conn)?;
+    migrations::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    // WAL lets readers (exports, previews) run while a refresh or an import writes.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(())
+}
