@@ -1,0 +1,116 @@
+//! Decoding of literal text (durations, dates, timestamps, string escapes) into values.
+//!
+//! Kept apart from the parser because the importer's date rules and the CLI's `--now` use the
+//! same spellings, and one decoder means one behaviour.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// `90d` → milliseconds; `None` on an unknown unit or overflow.
+pub fn duration(text: &str) -> Option<i64> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (digits, unit) = text.split_at(split);
+    let n: i64 = digits.parse().ok()?;
+    let unit_ms: i64 = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => MS_PER_DAY,
+        "w" => 7 * MS_PER_DAY,
+        _ => return None,
+    };
+    n.checked_mul(unit_ms)
+}
+
+/// `2026-01-31` → unix milliseconds at midnight UTC; `None` for a date that does not exist.
+pub fn date(text: &str) -> Option<i64> {
+    let d = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis())
+}
+
+/// A timestamp as written in the DSL, on the CLI (`--now`) or in CSV files:
+/// `2026-01-31T10:00:00Z`, RFC 3339 with an offset, `2026-01-31 10:00[:00]` (UTC), or a date.
+pub fn timestamp(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.timestamp_millis());
+    }
+    // RFC 3339 requires seconds; the DSL allows `2026-01-31T10:00Z` too.
+    for fmt in [
+        "%Y-%m-%dT%H:%M%#z",
+        "%Y-%m-%d %H:%M%#z",
+        "%Y-%m-%d %H:%M:%S%#z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(text, fmt) {
+            return Some(t.timestamp_millis());
+        }
+    }
+    let naive = text.trim_end_matches('Z');
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(naive, fmt) {
+            return Some(t.and_utc().timestamp_millis());
+        }
+    }
+    date(text)
+}
+
+/// Resolves backslash escapes in a string literal: `\"`, `\'`, `\\`, `\n`, `\t`; any other
+/// escaped character stands for itself.
+pub fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("90d"), Some(90 * MS_PER_DAY));
+        assert_eq!(duration("15m"), Some(900_000));
+        assert_eq!(duration("2w"), Some(14 * MS_PER_DAY));
+        assert_eq!(duration("250ms"), Some(250));
+        assert_eq!(duration("5y"), None);
+        assert_eq!(duration("99999999999999999d"), None);
+    }
+
+    #[test]
+    fn dates_and_timestamps() {
+        assert_eq!(date("1970-01-02"), Some(MS_PER_DAY));
+        assert_eq!(date("2026-02-30"), None);
+        assert_eq!(timestamp("1970-01-01T00:00:01Z"), Some(1000));
+        assert_eq!(timestamp("1970-01-01T01:00:00+01:00"), Some(0));
+        assert_eq!(timestamp("1970-01-01 00:01:00"), Some(60_000));
+        assert_eq!(timestamp("1970-01-01T00:01Z"), Some(60_000));
+        assert_eq!(timestamp("1970-01-02"), Some(MS_PER_DAY));
+        assert_eq!(timestamp("yesterday"), None);
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(unescape(r#"a\"b\\c\n"#), "a\"b\\c\n");
+    }
+}
