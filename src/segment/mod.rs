@@ -1,0 +1,9 @@
+//! Segments: loading the rules directory, evaluating every segment, and keeping membership and
+//! its history in the store.
+//!
+//! This module never sends mail; it produces who is in which segment and who entered or left.
+
+pub mod rule_file;
+pub mod set;
+
+pub use set::{Segment, SegmentSet};

@@ -1,0 +1,174 @@
+//! One rule file, `rules/NAME.yaml`: its YAML shape, and the parsed condition with spans that
+//! point into the YAML file.
+//!
+//! The `where:` value is a YAML scalar whose decoded text does not sit at a fixed offset in the
+//! file (quotes, escapes and block indentation move it), so the loader builds an `OffsetMap` by
+//! walking the raw file text alongside the decoded string. Diagnostics then show the line and
+//! column the merchant sees in the editor.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::dsl::ast::Node;
+use crate::dsl::diagnostic::{Code, Diagnostic, SourceFile};
+use crate::dsl::parser;
+use crate::dsl::span::{OffsetMap, Span};
+
+/// The keys a rule file may have; anything else is an error, so typos do not pass silently.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    segment: Spanned<String>,
+    description: Option<String>,
+    #[serde(rename = "where")]
+    condition: Spanned<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+/// A rule file that is valid YAML of the right shape and whose condition parses.
+#[derive(Debug, Clone)]
+pub struct RuleFile {
+    pub name: String,
+    pub name_span: Span,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub condition: Node,
+    /// The condition as written, for display.
+    pub condition_text: String,
+    pub file: Arc<SourceFile>,
+}
+
+impl RuleFile {
+    /// Parses a rule file. `stem` is the file name without `.yaml`, which must equal the segment
+    /// name so that a merchant always finds a segment's definition by its name.
+    pub fn parse(file: Arc<SourceFile>, stem: &str) -> Result<RuleFile, Vec<Diagnostic>> {
+        let raw: RawRule = serde_saphyr::from_str(&file.text).map_err(|e| vec![yaml_error(&file.text, &e)])?;
+        let mut diagnostics = Vec::new();
+        let name_span = scalar_span(&file.text, &raw.segment);
+        let name = raw.segment.value.clone();
+        if !valid_name(&name) {
+            diagnostics.push(
+                Diagnostic::new(Code::BadFile, format!("invalid segment name `{name}`"), name_span, "invalid name")
+                    .with_help("segment names use lowercase letters, digits and _ (for example high_value)"),
+            );
+        } else if name != stem {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::NameMismatch,
+                    format!("segment `{name}` is defined in a file named `{stem}`"),
+                    name_span,
+                    "does not match the file name",
+                )
+                .with_help(format!("rename the file to {name}.yaml or the segment to `{stem}`")),
+            );
+        }
+        let map = offset_map(&file.text, &raw.condition);
+        let condition = match parser::parse(&raw.condition.value, &map) {
+            Ok(node) => Some(node),
+            Err(d) => {
+                diagnostics.push(d);
+                None
+            }
+        };
+        match condition {
+            Some(condition) if diagnostics.is_empty() => Ok(RuleFile {
+                name,
+                name_span,
+                description: raw.description.unwrap_or_default(),
+                tags: raw.tags,
+                condition,
+                condition_text: raw.condition.value,
+                file,
+            }),
+            _ => Err(diagnostics),
+        }
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A YAML error (syntax, unknown key, missing key, wrong type) as a diagnostic at its position.
+fn yaml_error(text: &str, e: &serde_saphyr::Error) -> Diagnostic {
+    let message = e.without_snippet().to_string();
+    let first = message.lines().next().unwrap_or("invalid YAML").trim();
+    // miette shows the position itself; drop serde-saphyr's own " at line N, column M".
+    let message = match first.rfind(" at line ") {
+        Some(i) => first[..i].to_string(),
+        None => first.to_string(),
+    };
+    let help = if message.contains("unknown field") {
+        "a rule file has the keys segment, description, where and tags"
+    } else if message.contains("missing field") {
+        "a rule file needs at least `segment:` and `where:`"
+    } else {
+        "check the YAML syntax: `key: value` pairs, and quotes around a condition that starts with a quote or contains `: `"
+    };
+    let span = e
+        .location()
+        .and_then(|loc| loc.span().byte_offset())
+        .map(|off| {
+            let start = (off as usize).min(text.len());
+            let end = text[start..].find('\n').map_or(text.len(), |i| start + i).max(start + 1).min(text.len());
+            Span::new(start, end.max(start))
+        });
+    Diagnostic {
+        code: Code::BadFile,
+        message,
+        span,
+        label: "here".into(),
+        help: Some(help.into()),
+    }
+}
+
+/// The span of a scalar value in the file.
+fn scalar_span(text: &str, value: &Spanned<String>) -> Span {
+    let map = offset_map(text, value);
+    map.span(0, value.value.len())
+}
+
+/// Maps each byte of the decoded scalar to its byte in the raw file text.
+///
+/// The walk matches the decoded characters in order against the raw text that starts at the
+/// scalar, skipping what YAML removes: quotes, escape backslashes, block indicators, line breaks
+/// and indentation. Whitespace in the decoded text matches any whitespace (folded lines turn a
+/// line break into a space).
+fn offset_map(text: &str, value: &Spanned<String>) -> OffsetMap {
+    let start = value
+        .referenced
+        .span()
+        .byte_offset()
+        .map_or(0, |o| (o as usize).min(text.len()));
+    let raw: Vec<(usize, char)> = text[start..].char_indices().map(|(i, c)| (start + i, c)).collect();
+    let mut positions = Vec::with_capacity(value.value.len() + 1);
+    let mut r = 0;
+    let mut last = start;
+    for c in value.value.chars() {
+        let mut k = r;
+        while k < raw.len() && !same(raw[k].1, c) {
+            k += 1;
+        }
+        let at = if k < raw.len() {
+            r = k + 1;
+            raw[k].0
+        } else {
+            last
+        };
+        last = at;
+        positions.extend(std::iter::repeat_n(at, c.len_utf8()));
+    }
+    let end = raw.get(r).map_or(text.len(), |(i, _)| *i);
+    positions.push(end.max(last));
+    OffsetMap::from_positions(positions)
+}
+
+fn same(raw: char, decoded: char) -> bool {
+    raw == decoded || (decoded.is_whitespace() && raw.is_whitespace())
+}
