@@ -6,6 +6,7 @@
 //! (`segment`). The binary in `main.rs` only calls into `cli`.
 
 pub mod compile;
+pub mod config;
 pub mod dsl;
 pub mod segment;
 pub mod store;

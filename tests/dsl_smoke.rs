@@ -29,3 +29,10 @@ fn design_examples() {
         ok(src);
     }
 }
+
+#[test]
+fn example_rules_load() {
+    let set = segflow::segment::SegmentSet::load_dir(std::path::Path::new("rules"))
+        .unwrap_or_else(|ds| panic!("{}", segflow::dsl::diagnostic::render(&ds, false)));
+    assert!(set.segments.len() >= 15);
+}

@@ -159,6 +159,10 @@ impl FileDiagnostic {
 
 impl fmt::Display for FileDiagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // With a span, miette shows the file beside the snippet; without one, name it here.
+        if self.diagnostic.span.is_none() {
+            write!(f, "{}: ", self.file.name)?;
+        }
         f.write_str(&self.diagnostic.message)
     }
 }

@@ -5,5 +5,6 @@
 
 pub mod rule_file;
 pub mod set;
+pub mod stats;
 
 pub use set::{Segment, SegmentSet};

@@ -45,14 +45,22 @@ impl RuleFile {
     /// Parses a rule file. `stem` is the file name without `.yaml`, which must equal the segment
     /// name so that a merchant always finds a segment's definition by its name.
     pub fn parse(file: Arc<SourceFile>, stem: &str) -> Result<RuleFile, Vec<Diagnostic>> {
-        let raw: RawRule = serde_saphyr::from_str(&file.text).map_err(|e| vec![yaml_error(&file.text, &e)])?;
+        let raw: RawRule =
+            serde_saphyr::from_str(&file.text).map_err(|e| vec![yaml_error(&file.text, &e)])?;
         let mut diagnostics = Vec::new();
         let name_span = scalar_span(&file.text, &raw.segment);
         let name = raw.segment.value.clone();
         if !valid_name(&name) {
             diagnostics.push(
-                Diagnostic::new(Code::BadFile, format!("invalid segment name `{name}`"), name_span, "invalid name")
-                    .with_help("segment names use lowercase letters, digits and _ (for example high_value)"),
+                Diagnostic::new(
+                    Code::BadFile,
+                    format!("invalid segment name `{name}`"),
+                    name_span,
+                    "invalid name",
+                )
+                .with_help(
+                    "segment names use lowercase letters, digits and _ (for example high_value)",
+                ),
             );
         } else if name != stem {
             diagnostics.push(
@@ -62,7 +70,9 @@ impl RuleFile {
                     name_span,
                     "does not match the file name",
                 )
-                .with_help(format!("rename the file to {name}.yaml or the segment to `{stem}`")),
+                .with_help(format!(
+                    "rename the file to {name}.yaml or the segment to `{stem}`"
+                )),
             );
         }
         let map = offset_map(&file.text, &raw.condition);
@@ -92,7 +102,9 @@ fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// A YAML error (syntax, unknown key, missing key, wrong type) as a diagnostic at its position.
@@ -113,10 +125,19 @@ fn yaml_error(text: &str, e: &serde_saphyr::Error) -> Diagnostic {
     };
     let span = e
         .location()
-        .and_then(|loc| loc.span().byte_offset())
+        .and_then(|loc| {
+            loc.span()
+                .byte_offset()
+                .map(|o| o as usize)
+                .or_else(|| offset_of(text, loc.line() as usize, loc.column() as usize))
+        })
         .map(|off| {
             let start = (off as usize).min(text.len());
-            let end = text[start..].find('\n').map_or(text.len(), |i| start + i).max(start + 1).min(text.len());
+            let end = text[start..]
+                .find('\n')
+                .map_or(text.len(), |i| start + i)
+                .max(start + 1)
+                .min(text.len());
             Span::new(start, end.max(start))
         });
     Diagnostic {
@@ -126,6 +147,21 @@ fn yaml_error(text: &str, e: &serde_saphyr::Error) -> Diagnostic {
         label: "here".into(),
         help: Some(help.into()),
     }
+}
+
+/// The byte offset of a 1-based line and character column.
+fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)?
+    };
+    let rest = &text[line_start..];
+    let col = rest
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(rest.len(), |(i, _)| i);
+    Some(line_start + col)
 }
 
 /// The span of a scalar value in the file.
@@ -146,7 +182,10 @@ fn offset_map(text: &str, value: &Spanned<String>) -> OffsetMap {
         .span()
         .byte_offset()
         .map_or(0, |o| (o as usize).min(text.len()));
-    let raw: Vec<(usize, char)> = text[start..].char_indices().map(|(i, c)| (start + i, c)).collect();
+    let raw: Vec<(usize, char)> = text[start..]
+        .char_indices()
+        .map(|(i, c)| (start + i, c))
+        .collect();
     let mut positions = Vec::with_capacity(value.value.len() + 1);
     let mut r = 0;
     let mut last = start;

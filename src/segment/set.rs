@@ -49,7 +49,10 @@ impl SegmentSet {
     pub fn load_dir(dir: &Path) -> Result<SegmentSet, Vec<FileDiagnostic>> {
         let mut files = Vec::new();
         let entries = std::fs::read_dir(dir).map_err(|e| {
-            vec![whole(&dir.display().to_string(), format!("cannot read the rules directory {}: {e}", dir.display()))]
+            vec![whole(
+                &dir.display().to_string(),
+                format!("cannot read the rules directory {}: {e}", dir.display()),
+            )]
         })?;
         let mut paths: Vec<_> = entries
             .filter_map(Result::ok)
@@ -60,11 +63,17 @@ impl SegmentSet {
         let mut diagnostics = Vec::new();
         for path in paths {
             let display = path.display().to_string();
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_string();
             match std::fs::read(&path) {
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Ok(text) => files.push((SourceFile::new(display, text), stem)),
-                    Err(_) => diagnostics.push(whole(&display, "the file is not valid UTF-8".into())),
+                    Err(_) => {
+                        diagnostics.push(whole(&display, "the file is not valid UTF-8".into()))
+                    }
                 },
                 Err(e) => diagnostics.push(whole(&display, format!("cannot read the file: {e}"))),
             }
@@ -80,7 +89,9 @@ impl SegmentSet {
     }
 
     /// Checks a set of rule files given as (file, file stem) pairs.
-    pub fn from_files(files: Vec<(Arc<SourceFile>, String)>) -> Result<SegmentSet, Vec<FileDiagnostic>> {
+    pub fn from_files(
+        files: Vec<(Arc<SourceFile>, String)>,
+    ) -> Result<SegmentSet, Vec<FileDiagnostic>> {
         let mut diagnostics = Vec::new();
         let mut rules: Vec<RuleFile> = Vec::new();
         for (file, stem) in files {
@@ -94,8 +105,13 @@ impl SegmentSet {
             if !seen.insert(rule.name.clone()) {
                 diagnostics.push(at(
                     &rule.file,
-                    Diagnostic::new(Code::DuplicateSegment, format!("segment `{}` is defined twice", rule.name), rule.name_span, "second definition")
-                        .with_help("each segment name must be unique across the rules directory"),
+                    Diagnostic::new(
+                        Code::DuplicateSegment,
+                        format!("segment `{}` is defined twice", rule.name),
+                        rule.name_span,
+                        "second definition",
+                    )
+                    .with_help("each segment name must be unique across the rules directory"),
                 ));
                 return false;
             }
@@ -122,7 +138,8 @@ impl SegmentSet {
         for name in checked.keys() {
             let expr = inline(name, &checked, &mut inlined);
             let (rule, c) = &checked[name];
-            let mut depends_on: Vec<String> = c.segment_refs.iter().map(|(n, _)| n.clone()).collect();
+            let mut depends_on: Vec<String> =
+                c.segment_refs.iter().map(|(n, _)| n.clone()).collect();
             depends_on.sort();
             depends_on.dedup();
             segments.push(Segment {
@@ -147,7 +164,10 @@ fn at(file: &Arc<SourceFile>, diagnostic: Diagnostic) -> FileDiagnostic {
 }
 
 fn whole(name: &str, message: String) -> FileDiagnostic {
-    at(&SourceFile::new(name, ""), Diagnostic::whole_file(Code::BadFile, message))
+    at(
+        &SourceFile::new(name, ""),
+        Diagnostic::whole_file(Code::BadFile, message),
+    )
 }
 
 /// Finds every `in_segment` cycle once, reported at the reference that closes it.
@@ -196,16 +216,25 @@ fn cycle_diagnostic(rule: &RuleFile, dep: &str, span: Span, path: &[String]) -> 
         &rule.file,
         Diagnostic::new(
             Code::SegmentCycle,
-            format!("segments refer to each other in a circle: {}", circle.join(" → ")),
+            format!(
+                "segments refer to each other in a circle: {}",
+                circle.join(" → ")
+            ),
             span,
             "this reference closes the circle",
         )
-        .with_help("a segment cannot depend on itself; move the shared condition into a third segment"),
+        .with_help(
+            "a segment cannot depend on itself; move the shared condition into a third segment",
+        ),
     )
 }
 
 /// The segment's expression with every `in_segment` replaced by the referenced expression.
-fn inline(name: &str, checked: &BTreeMap<String, (RuleFile, Checked)>, done: &mut HashMap<String, Expr>) -> Expr {
+fn inline(
+    name: &str,
+    checked: &BTreeMap<String, (RuleFile, Checked)>,
+    done: &mut HashMap<String, Expr>,
+) -> Expr {
     if let Some(e) = done.get(name) {
         return e.clone();
     }
@@ -214,7 +243,11 @@ fn inline(name: &str, checked: &BTreeMap<String, (RuleFile, Checked)>, done: &mu
     expr
 }
 
-fn substitute(expr: &Expr, checked: &BTreeMap<String, (RuleFile, Checked)>, done: &mut HashMap<String, Expr>) -> Expr {
+fn substitute(
+    expr: &Expr,
+    checked: &BTreeMap<String, (RuleFile, Checked)>,
+    done: &mut HashMap<String, Expr>,
+) -> Expr {
     let mut out = expr.clone();
     replace(&mut out, &mut |name| inline(name, checked, done));
     out
@@ -228,7 +261,10 @@ fn replace(expr: &mut Expr, f: &mut dyn FnMut(&str) -> Expr) {
             *expr = f(&name);
         }
         ExprKind::Not(e) | ExprKind::Neg(e) => replace(e, f),
-        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Arith(_, a, b) | ExprKind::Compare(_, a, b) => {
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Arith(_, a, b)
+        | ExprKind::Compare(_, a, b) => {
             replace(a, f);
             replace(b, f);
         }
@@ -248,6 +284,10 @@ fn replace(expr: &mut Expr, f: &mut dyn FnMut(&str) -> Expr) {
                 replace(filter, f);
             }
         }
-        ExprKind::Literal(_) | ExprKind::Now | ExprKind::Customer(_) | ExprKind::Attr(_) | ExprKind::Element(_) => {}
+        ExprKind::Literal(_)
+        | ExprKind::Now
+        | ExprKind::Customer(_)
+        | ExprKind::Attr(_)
+        | ExprKind::Element(_) => {}
     }
 }

@@ -1,0 +1,126 @@
+//! The command-line interface as clap types: every command, flag and its help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "segflow", version, about = "Customer segments and targeted email campaigns from plain text files")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The SQLite database (default: store.path of segflow.toml, else segflow.db).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The directory of rule files (default: rules.dir of segflow.toml, else rules).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// The evaluation time, such as 2026-11-22T10:00:00Z or 2026-11-22 (default: the clock).
+    #[arg(long, global = true, value_name = "TIMESTAMP")]
+    pub now: Option<String>,
+    /// The configuration file (default: segflow.toml in the current directory, if present).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scaffold a merchant repository: segflow.toml, rules/, workflows/, .gitignore.
+    Init {
+        /// Where to create it (default: the current directory).
+        dir: Option<PathBuf>,
+    },
+    /// Check every rule file and report all errors; exits non-zero if there is any.
+    Check,
+    /// Evaluate every segment and print its member count and share of customers.
+    Segments {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inspect one segment.
+    Segment {
+        #[command(subcommand)]
+        command: SegmentCommand,
+    },
+    /// Print the SQL a segment compiles to, with its parameters.
+    Explain { name: String },
+    /// Evaluate every segment, store members and record who entered and exited.
+    Refresh {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a CSV file (generic headers or a Shopify export).
+    Import {
+        #[arg(value_enum)]
+        kind: ImportKindArg,
+        file: PathBuf,
+        /// Import all rows or nothing: any bad row aborts the whole import.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Write a realistic synthetic shop as CSV files.
+    Generate {
+        #[arg(long, default_value_t = 10_000)]
+        customers: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Create a sample shop in demo/, import it, refresh every segment in rules/ and print them.
+    Demo {
+        #[arg(long, default_value_t = 5_000)]
+        customers: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Where the sample shop and its database go.
+        #[arg(long, default_value = "demo")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SegmentCommand {
+    /// Member count, sample members, revenue, AOV and orders per customer.
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the members with their key fields.
+    Export {
+        name: String,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The segment's size over time, from earlier refreshes.
+    History {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportKindArg {
+    Customers,
+    Orders,
+    Items,
+    Products,
+    Events,
+}

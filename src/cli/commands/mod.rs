@@ -1,0 +1,28 @@
+//! One file per group of commands; `run` dispatches to them.
+
+mod check;
+mod demo;
+mod import;
+mod segment;
+mod segments;
+
+use super::args::{Command, SegmentCommand};
+use super::{CliResult, Context};
+
+pub fn run(ctx: &Context, command: &Command) -> CliResult {
+    match command {
+        Command::Init { dir } => demo::init(dir.as_deref()),
+        Command::Check => check::check(ctx),
+        Command::Segments { json } => segments::segments(ctx, *json),
+        Command::Explain { name } => segments::explain(ctx, name),
+        Command::Refresh { json } => segments::refresh(ctx, *json),
+        Command::Segment { command } => match command {
+            SegmentCommand::Show { name, json } => segment::show(ctx, name, *json),
+            SegmentCommand::Export { name, format, out } => segment::export(ctx, name, *format, out.as_deref()),
+            SegmentCommand::History { name, json } => segment::history(ctx, name, *json),
+        },
+        Command::Import { kind, file, strict } => import::import(ctx, *kind, file, *strict),
+        Command::Generate { customers, seed, out } => demo::generate(ctx, *customers, *seed, out),
+        Command::Demo { customers, seed, dir } => demo::demo(ctx, *customers, *seed, dir),
+    }
+}

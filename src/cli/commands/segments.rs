@@ -1,0 +1,95 @@
+//! `segflow segments`, `segflow refresh` and `segflow explain`: all segments at once, or how one
+//! compiles to SQL.
+
+use serde::Serialize;
+
+use crate::cli::table::{percent, Table};
+use crate::cli::{CliError, CliResult, Context};
+use crate::compile::columnar::Program;
+use crate::compile::sql::SqlQuery;
+use crate::segment::{refresh as refresh_segments, SegmentSet};
+use crate::store::snapshot::Snapshot;
+
+#[derive(Serialize)]
+struct SegmentSize<'a> {
+    name: &'a str,
+    members: usize,
+    share: f64,
+    description: &'a str,
+}
+
+/// Evaluates every segment now (without storing membership) and prints the sizes.
+pub fn segments(ctx: &Context, json: bool) -> CliResult {
+    let set = ctx.load_rules()?;
+    let conn = ctx.open_store()?;
+    let snapshot = Snapshot::load(&conn)?;
+    let total = snapshot.len();
+    let mut sizes = Vec::new();
+    for segment in &set.segments {
+        let program = Program::compile(&segment.expr).map_err(|e| format!("segment {}: {e}", segment.name))?;
+        let members = program.members(&snapshot, ctx.now).len();
+        sizes.push(SegmentSize {
+            name: &segment.name,
+            members,
+            share: share(members, total),
+            description: &segment.description,
+        });
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&sizes)?);
+        return Ok(());
+    }
+    let mut table = Table::new(&["segment", "members", "share", "description"], &[1, 2]);
+    for s in &sizes {
+        table.row(vec![s.name.into(), s.members.to_string(), percent(s.share), s.description.into()]);
+    }
+    print!("{}", table.render());
+    println!("{} customers, {} segments", total, sizes.len());
+    Ok(())
+}
+
+fn share(members: usize, total: usize) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        members as f64 / total as f64
+    }
+}
+
+/// Evaluates every segment, stores membership and records who entered and exited.
+pub fn refresh(ctx: &Context, json: bool) -> CliResult {
+    let set = ctx.load_rules()?;
+    let mut conn = ctx.open_store()?;
+    let snapshot = Snapshot::load(&conn)?;
+    let report = refresh_segments::refresh(&mut conn, &set, &snapshot, ctx.now)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    let mut table = Table::new(&["segment", "members", "entered", "exited"], &[1, 2, 3]);
+    for r in &report {
+        table.row(vec![r.segment.clone(), r.members.to_string(), r.entered.to_string(), r.exited.to_string()]);
+    }
+    print!("{}", table.render());
+    println!("refreshed {} segments over {} customers", report.len(), snapshot.len());
+    Ok(())
+}
+
+pub fn explain(ctx: &Context, name: &str) -> CliResult {
+    let set = ctx.load_rules()?;
+    let segment = find(&set, name)?;
+    let query = SqlQuery::compile(&segment.expr).map_err(|e| e.to_string())?;
+    println!("-- segment {}: {}", segment.name, segment.condition_text.trim());
+    print!("{}", query.explain(ctx.now));
+    Ok(())
+}
+
+/// The named segment, or an error that lists the closest name.
+pub fn find<'s>(set: &'s SegmentSet, name: &str) -> Result<&'s crate::segment::Segment, CliError> {
+    set.get(name).ok_or_else(|| {
+        let hint = crate::dsl::check::names::did_you_mean(name, set.names())
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_else(|| "; `segflow segments` lists them".into());
+        CliError::Message(format!("no segment named `{name}`{hint}"))
+    })
+}

@@ -1,0 +1,106 @@
+//! The command-line front end: parses arguments, resolves configuration, calls the library and
+//! formats its results. No business logic lives here.
+
+pub mod args;
+mod commands;
+mod table;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::config::Config;
+use crate::dsl::diagnostic::{render, FileDiagnostic};
+use crate::segment::SegmentSet;
+
+pub use args::Cli;
+
+/// Why a command failed. Diagnostics are rendered with source snippets; other errors are one
+/// line that says what went wrong and, where there is one, what to do.
+#[derive(Debug)]
+pub enum CliError {
+    Message(String),
+    Diagnostics(Vec<FileDiagnostic>),
+}
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError::Message(e.to_string())
+    }
+}
+
+pub type CliResult = Result<(), CliError>;
+
+/// Resolved settings every command works with.
+pub struct Context {
+    pub config: Config,
+    pub db: PathBuf,
+    pub rules: PathBuf,
+    /// The evaluation time in unix milliseconds.
+    pub now: i64,
+}
+
+impl Context {
+    fn new(global: &args::Global) -> Result<Context, CliError> {
+        let config = match &global.config {
+            Some(path) => Config::load(path)?,
+            None => Config::discover()?,
+        };
+        let now = match &global.now {
+            Some(text) => crate::dsl::literal::timestamp(text).ok_or_else(|| {
+                CliError::Message(format!(
+                    "--now {text}: not a timestamp; write 2026-11-22, 2026-11-22T10:00:00Z or 2026-11-22 10:00:00"
+                ))
+            })?,
+            None => chrono::Utc::now().timestamp_millis(),
+        };
+        Ok(Context {
+            db: global.db.clone().unwrap_or_else(|| config.store.path.clone()),
+            rules: global.rules.clone().unwrap_or_else(|| config.rules.dir.clone()),
+            config,
+            now,
+        })
+    }
+
+    pub fn open_store(&self) -> Result<rusqlite::Connection, CliError> {
+        Ok(crate::store::open(&self.db)?)
+    }
+
+    pub fn load_rules(&self) -> Result<SegmentSet, CliError> {
+        if !self.rules.is_dir() {
+            return Err(CliError::Message(format!(
+                "the rules directory {} does not exist; create it or pass --rules DIR (segflow init scaffolds one)",
+                self.rules.display()
+            )));
+        }
+        SegmentSet::load_dir(&self.rules).map_err(CliError::Diagnostics)
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = Context::new(&cli.global).and_then(|ctx| commands::run(&ctx, &cli.command));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Message(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::FAILURE
+        }
+        Err(CliError::Diagnostics(ds)) => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            eprint!("{}", render(&ds, color));
+            let files: std::collections::BTreeSet<&str> = ds.iter().map(|d| d.file.name.as_str()).collect();
+            eprintln!(
+                "error: {} problem{} in {} file{}",
+                ds.len(),
+                if ds.len() == 1 { "" } else { "s" },
+                files.len(),
+                if files.len() == 1 { "" } else { "s" }
+            );
+            ExitCode::FAILURE
+        }
+    }
+}

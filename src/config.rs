@@ -1,0 +1,142 @@
+//! `segflow.toml`: where the store and the rules are, and shop settings.
+//!
+//! Every setting has a default, so segflow runs without a config file; command-line flags win
+//! over the file. Secrets never live here: later settings that need them (SMTP passwords, API
+//! tokens) name an environment variable instead.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub store: StoreConfig,
+    pub rules: RulesConfig,
+    pub shop: ShopConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// The SQLite database file, relative to the config file's directory.
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RulesConfig {
+    /// The directory of segment rule files, relative to the config file's directory.
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ShopConfig {
+    pub name: String,
+    /// ISO 4217 code of the shop's currency; money is stored in its minor units.
+    pub currency: String,
+    /// The IANA time zone used where a customer has none.
+    pub timezone: String,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            path: PathBuf::from("segflow.db"),
+        }
+    }
+}
+
+impl Default for RulesConfig {
+    fn default() -> Self {
+        RulesConfig {
+            dir: PathBuf::from("rules"),
+        }
+    }
+}
+
+impl Default for ShopConfig {
+    fn default() -> Self {
+        ShopConfig {
+            name: "My Shop".into(),
+            currency: "USD".into(),
+            timezone: "UTC".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Reads `path`; relative paths inside are resolved against the file's directory.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim().replace('\n', "\n  "),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.store.path = base.join(&config.store.path);
+        config.rules.dir = base.join(&config.rules.dir);
+        Ok(config)
+    }
+
+    /// The config in `segflow.toml` of the current directory if there is one, else defaults.
+    pub fn discover() -> Result<Config, ConfigError> {
+        let path = Path::new("segflow.toml");
+        if path.exists() {
+            Config::load(path)
+        } else {
+            Ok(Config::default())
+        }
+    }
+}
+
+/// The commented `segflow.toml` that `segflow init` writes.
+pub const TEMPLATE: &str = r#"# segflow configuration. Every setting has a default; paths are relative to this file.
+
+[store]
+# The SQLite database with customers, orders, events and segment membership.
+path = "segflow.db"
+
+[rules]
+# Segment definitions, one YAML file per segment.
+dir = "rules"
+
+[shop]
+name = "My Shop"
+# Money is stored in this currency's minor units (cents).
+currency = "USD"
+# Used for customers without a time zone of their own.
+timezone = "UTC"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_parses_to_defaults() {
+        let parsed: Config = toml::from_str(TEMPLATE).unwrap();
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        assert!(toml::from_str::<Config>("[store]\npaht = \"x\"").is_err());
+    }
+}
