@@ -54,7 +54,8 @@ impl Renderer {
             } else {
                 let _ = write!(self.out, "\n{pad}  AND ");
             }
-            self.operand(f, indent + 2, Some(BinOp::And));
+            // Each line continues an `AND` chain, so only an `OR` needs parentheses.
+            self.wrapped(f, indent + 2, precedence(f) < AND);
         }
         if !s.order_by.is_empty() {
             let _ = write!(self.out, "\n{pad}ORDER BY ");
@@ -95,20 +96,14 @@ impl Renderer {
         }
     }
 
-    /// Renders `e` where it stands as an operand of `parent`, adding parentheses unless `e` is
-    /// atomic or continues the same `AND`/`OR` chain.
-    fn operand(&mut self, e: &SqlExpr, indent: usize, parent: Option<BinOp>) {
-        let same_chain = matches!(
-            (e, parent),
-            (SqlExpr::Binary(BinOp::And, ..), Some(BinOp::And))
-                | (SqlExpr::Binary(BinOp::Or, ..), Some(BinOp::Or))
-        );
-        if is_atomic(e) || same_chain {
-            self.expr(e, indent);
-        } else {
+    /// Renders `e`, in parentheses when `parens` says so.
+    fn wrapped(&mut self, e: &SqlExpr, indent: usize, parens: bool) {
+        if parens {
             self.out.push('(');
             self.expr(e, indent);
             self.out.push(')');
+        } else {
+            self.expr(e, indent);
         }
     }
 
@@ -137,16 +132,23 @@ impl Renderer {
             SqlExpr::Null => self.out.push_str("NULL"),
             SqlExpr::Not(inner) => {
                 self.out.push_str("NOT ");
-                self.operand(inner, indent, None);
+                self.wrapped(inner, indent, precedence(inner) < ATOM);
             }
             SqlExpr::Neg(inner) => {
                 self.out.push('-');
-                self.operand(inner, indent, None);
+                self.wrapped(inner, indent, precedence(inner) < ATOM);
             }
             SqlExpr::Binary(op, left, right) => {
-                self.operand(left, indent, Some(*op));
+                let p = op_precedence(*op);
+                let (l, r) = (precedence(left), precedence(right));
+                // Comparisons never chain without parentheses; on the right, an operator of
+                // the same precedence keeps its parentheses, since `a - (b - c)` differs and
+                // float addition is not associative.
+                let same_chain = matches!(**right, SqlExpr::Binary(o, ..) if o == *op)
+                    && matches!(op, BinOp::And | BinOp::Or);
+                self.wrapped(left, indent, l < p || (l == p && is_comparison(p)));
                 let _ = write!(self.out, " {} ", op.symbol());
-                self.operand(right, indent, Some(*op));
+                self.wrapped(right, indent, r <= p && !same_chain);
             }
             SqlExpr::Func {
                 name,
@@ -167,19 +169,20 @@ impl Renderer {
                 otherwise,
             } => {
                 self.out.push_str("CASE");
+                // The keywords delimit every part, so none needs parentheses.
                 if let Some(op) = operand {
                     self.out.push(' ');
-                    self.operand(op, indent, None);
+                    self.expr(op, indent);
                 }
                 for (when, then) in whens {
                     self.out.push_str(" WHEN ");
-                    self.operand(when, indent, None);
+                    self.expr(when, indent);
                     self.out.push_str(" THEN ");
-                    self.operand(then, indent, None);
+                    self.expr(then, indent);
                 }
                 if let Some(other) = otherwise {
                     self.out.push_str(" ELSE ");
-                    self.operand(other, indent, None);
+                    self.expr(other, indent);
                 }
                 self.out.push_str(" END");
             }
@@ -188,23 +191,22 @@ impl Renderer {
                 list,
                 negated,
             } => {
-                self.operand(expr, indent, None);
+                self.wrapped(expr, indent, precedence(expr) <= RELATIONAL);
                 self.out
                     .push_str(if *negated { " NOT IN (" } else { " IN (" });
                 self.list(list, indent);
                 self.out.push(')');
             }
             SqlExpr::IsNull { expr, negated } => {
-                self.operand(expr, indent, None);
+                self.wrapped(expr, indent, precedence(expr) <= RELATIONAL);
                 self.out
                     .push_str(if *negated { " IS NOT NULL" } else { " IS NULL" });
             }
             SqlExpr::Between { expr, low, high } => {
-                self.operand(expr, indent, None);
-                self.out.push_str(" BETWEEN ");
-                self.operand(low, indent, None);
-                self.out.push_str(" AND ");
-                self.operand(high, indent, None);
+                for (i, part) in [expr, low, high].into_iter().enumerate() {
+                    self.out.push_str(["", " BETWEEN ", " AND "][i]);
+                    self.wrapped(part, indent, precedence(part) <= RELATIONAL);
+                }
             }
             SqlExpr::Cast(inner, ty) => {
                 self.out.push_str("CAST(");
@@ -234,25 +236,44 @@ fn flatten_and<'a>(e: &'a SqlExpr, out: &mut Vec<&'a SqlExpr>) {
     }
 }
 
-/// Whether `e` can stand as an operand without parentheses. Negative numbers are not, so that
-/// `-` followed by `-1` never renders as the comment `--1`.
-fn is_atomic(e: &SqlExpr) -> bool {
-    match e {
-        SqlExpr::Int(i) => return *i >= 0,
-        SqlExpr::Real(f) => return f.is_sign_positive(),
-        _ => {}
+const OR: u8 = 1;
+const AND: u8 = 2;
+const NOT: u8 = 3;
+const EQUALITY: u8 = 4;
+const RELATIONAL: u8 = 5;
+const ADDITIVE: u8 = 6;
+const MULTIPLICATIVE: u8 = 7;
+const JSON: u8 = 8;
+const UNARY: u8 = 9;
+const ATOM: u8 = 10;
+
+/// SQLite's binding strength of an operator, loosest first.
+fn op_precedence(op: BinOp) -> u8 {
+    match op {
+        BinOp::Or => OR,
+        BinOp::And => AND,
+        BinOp::Eq | BinOp::Ne => EQUALITY,
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => RELATIONAL,
+        BinOp::Add | BinOp::Sub => ADDITIVE,
+        BinOp::Mul | BinOp::Div | BinOp::Mod => MULTIPLICATIVE,
+        BinOp::JsonArrow | BinOp::JsonArrow2 => JSON,
     }
-    matches!(
-        e,
-        SqlExpr::Column(..)
-            | SqlExpr::Param(_)
-            | SqlExpr::Const(_)
-            | SqlExpr::Null
-            | SqlExpr::Func { .. }
-            | SqlExpr::CountStar
-            | SqlExpr::Case { .. }
-            | SqlExpr::Cast(..)
-            | SqlExpr::Subquery(_)
-            | SqlExpr::Exists(_)
-    )
+}
+
+fn is_comparison(precedence: u8) -> bool {
+    precedence == EQUALITY || precedence == RELATIONAL
+}
+
+/// How tightly `e` binds as an operand. Negative numbers count as unary minus, so that `-`
+/// followed by `-1` is parenthesised and never renders as the comment `--1`.
+fn precedence(e: &SqlExpr) -> u8 {
+    match e {
+        SqlExpr::Binary(op, ..) => op_precedence(*op),
+        SqlExpr::Not(_) => NOT,
+        SqlExpr::In { .. } | SqlExpr::IsNull { .. } | SqlExpr::Between { .. } => EQUALITY,
+        SqlExpr::Neg(_) => UNARY,
+        SqlExpr::Int(i) if *i < 0 => UNARY,
+        SqlExpr::Real(f) if f.is_sign_negative() => UNARY,
+        _ => ATOM,
+    }
 }
