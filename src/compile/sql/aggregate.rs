@@ -181,12 +181,8 @@ fn lower_in_scope(l: &mut Lowerer, agg: &Aggregate) -> Result<Lowered, CompileEr
     let ty = arg.ty();
     let raw = raw_field(l, arg)?;
     // Sums, averages, minima and maxima consider only the numeric values of a dynamic field.
+    // A typed field passes through unchanged.
     let numeric = dynamic::coerce(Lowered::new(raw.clone(), ty), Type::Number);
-    let numeric = if ty == Type::Dynamic {
-        numeric
-    } else {
-        raw.clone()
-    };
     let scale = |sql: SqlExpr| if money { to_major(sql) } else { sql };
     let agg_ty = if ty == Type::Dynamic {
         Type::Number
@@ -194,6 +190,7 @@ fn lower_in_scope(l: &mut Lowerer, agg: &Aggregate) -> Result<Lowered, CompileEr
         ty
     };
     let column = match agg.func {
+        // Count and exists returned above; first and last need an ordered subquery below.
         AggFunc::Count | AggFunc::Exists | AggFunc::First | AggFunc::Last => None,
         AggFunc::Sum => Some(SqlExpr::func(
             "COALESCE",
