@@ -7,4 +7,5 @@
 
 pub mod compile;
 pub mod dsl;
+pub mod generate;
 pub mod store;
