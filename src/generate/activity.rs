@@ -70,6 +70,10 @@ const PLAIN_PAGES: [&str; 3] = ["/", "/pages/about", "/blogs/journal"];
 /// Events are kept for the half year before `now`.
 const EVENT_WINDOW: i64 = 180 * DAY;
 
+/// Orders are preceded by a product view and a checkout within this window only; older orders
+/// speak for themselves and would only bloat the events file.
+const ORDER_EVENT_WINDOW: i64 = 30 * DAY;
+
 /// A customer's events, oldest first, in a reused buffer.
 #[derive(Default)]
 pub struct Activity {
@@ -107,9 +111,9 @@ impl Activity {
     ) {
         let recent_buyer = history.last_order_at().is_some_and(|t| t >= now - 90 * DAY);
         let (p_browse, mean_extra) = match customer.habit {
-            Habit::Prospect => (0.45, 1.5),
-            _ if recent_buyer => (0.80, 2.0),
-            _ => (0.35, 1.0),
+            Habit::Prospect => (0.45, 1.0),
+            _ if recent_buyer => (0.75, 1.0),
+            _ => (0.30, 0.5),
         };
         if !chance(rng, p_browse) {
             return;
@@ -146,7 +150,7 @@ impl Activity {
         let recent = history
             .orders
             .iter()
-            .filter(|o| o.placed_at >= now - EVENT_WINDOW);
+            .filter(|o| o.placed_at >= now - ORDER_EVENT_WINDOW);
         for order in recent {
             let checkout_at = (order.placed_at - rng.random_range(2 * MINUTE..15 * MINUTE))
                 .max(customer.created_at);
@@ -193,7 +197,7 @@ impl Activity {
 
     fn push_cart(&mut self, customer: &Customer, catalog: &Catalog, at: i64, rng: &mut ChaCha8Rng) {
         let mut value = 0;
-        let products = rng.random_range(1..=3);
+        let products = rng.random_range(1..=2);
         for step in 0..products {
             let category = customer.pick_category(rng);
             let product = catalog.pick(category, customer.big_spender, rng);
@@ -220,9 +224,9 @@ impl Activity {
             return;
         }
         let p_open = if customer.tags & TAG_NEWSLETTER != 0 {
-            0.45
+            0.35
         } else {
-            0.25
+            0.18
         };
         for (campaign, days_ago) in CAMPAIGNS {
             let sent_at = now - days_ago * DAY + 9 * HOUR;
@@ -236,7 +240,7 @@ impl Activity {
             let mut open = Event::new(opened_at, EventKind::EmailOpened);
             open.campaign = Some(campaign);
             self.events.push(open);
-            if chance(rng, 0.30) {
+            if chance(rng, 0.25) {
                 let clicked_at = opened_at + rng.random_range(10..30 * MINUTE);
                 if clicked_at < now {
                     let mut click = Event::new(clicked_at, EventKind::EmailClicked);

@@ -82,9 +82,9 @@ impl History {
         let count = match customer.habit {
             Habit::Prospect => return,
             Habit::OneTime => 1,
-            Habit::Regular => 2 + geometric(rng, 5.0),
-            // A Pareto tail (minimum 12, shape 1.8) gives a few very loyal customers.
-            Habit::Frequent => (12.0 / rng.random::<f64>().max(1e-9).powf(1.0 / 1.8)) as u64,
+            Habit::Regular => 2 + geometric(rng, 6.5),
+            // A Pareto tail (minimum 15, shape 1.8) gives a few very loyal customers.
+            Habit::Frequent => (15.0 / rng.random::<f64>().max(1e-9).powf(1.0 / 1.8)) as u64,
         };
         // Many accounts are made at the first checkout; the rest order after a while.
         let delay = if chance(rng, 0.45) {
@@ -120,9 +120,9 @@ impl History {
     ) {
         let start = self.lines.len();
         let mut lines = match rng.random::<f64>() {
-            u if u < 0.50 => 1,
-            u if u < 0.78 => 2,
-            u if u < 0.92 => 3,
+            u if u < 0.56 => 1,
+            u if u < 0.82 => 2,
+            u if u < 0.94 => 3,
             _ => 4,
         };
         if customer.big_spender {
