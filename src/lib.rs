@@ -8,5 +8,6 @@
 pub mod compile;
 pub mod config;
 pub mod dsl;
+pub mod generate;
 pub mod segment;
 pub mod store;

@@ -1,0 +1,106 @@
+//! A generator of realistic, seeded synthetic shops: customers, products, orders, order items
+//! and events, written as the CSV files the importer reads.
+//!
+//! Benchmarks, demos and tests need shops of any size whose data exercises every kind of segment
+//! (prospects, one-time buyers, lapsed and VIP customers, abandoned carts, birthdays, ...). The
+//! same seed and `now` always give byte-identical files, and all times are relative to `now`, so
+//! a shop generated for an evaluation time always has recent activity. Customers are generated and
+//! written one at a time, so memory does not grow with the shop.
+
+mod activity;
+mod calendar;
+mod catalog;
+mod csv_file;
+mod customer;
+mod error;
+mod history;
+mod sampling;
+mod shop_writer;
+mod vocab;
+
+use std::path::{Path, PathBuf};
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+pub use error::GenerateError;
+pub use shop_writer::{
+    CUSTOMERS_HEADER, EVENTS_HEADER, ITEMS_HEADER, ORDERS_HEADER, PRODUCTS_HEADER,
+};
+
+use activity::Activity;
+use catalog::Catalog;
+use customer::Customer;
+use history::History;
+use shop_writer::ShopWriter;
+
+/// What to generate.
+#[derive(Clone, Debug)]
+pub struct GenerateOptions {
+    pub customers: usize,
+    pub seed: u64,
+    /// Unix milliseconds; all data lies before it (to the second) and is placed relative to it.
+    pub now: i64,
+}
+
+/// What was generated: row counts (without header lines) and the files written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GenerateSummary {
+    pub customers: usize,
+    pub products: usize,
+    pub orders: usize,
+    pub items: usize,
+    pub events: usize,
+    /// `customers.csv, products.csv, orders.csv, items.csv, events.csv`, in that order.
+    pub files: Vec<PathBuf>,
+}
+
+/// The random stream of the catalogue and the one of the customers are separate, so adding
+/// customers never changes the products of a seed beyond the catalogue's size.
+const CATALOG_STREAM: u64 = 1;
+const CUSTOMER_STREAM: u64 = 2;
+
+/// Generates a shop into `out_dir` (created if missing), overwriting the five CSV files there.
+pub fn generate_shop(
+    opts: &GenerateOptions,
+    out_dir: &Path,
+) -> Result<GenerateSummary, GenerateError> {
+    let now = opts.now.div_euclid(1000);
+    let now_year = calendar::date_of(now).year;
+    if !(1900..=9999).contains(&now_year) {
+        return Err(GenerateError::InvalidNow { now_ms: opts.now });
+    }
+    std::fs::create_dir_all(out_dir).map_err(|source| GenerateError::CreateDir {
+        path: out_dir.to_path_buf(),
+        source,
+    })?;
+    let mut writer = ShopWriter::create(out_dir)?;
+
+    let mut catalog_rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    catalog_rng.set_stream(CATALOG_STREAM);
+    let catalog = Catalog::generate(Catalog::size_for(opts.customers), &mut catalog_rng);
+    writer.write_catalog(&catalog)?;
+
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    rng.set_stream(CUSTOMER_STREAM);
+    let mut history = History::default();
+    let mut activity = Activity::default();
+    for number in 1..=opts.customers as u64 {
+        let customer = Customer::generate(number, now, &mut rng);
+        history.generate(&customer, &catalog, now, &mut rng);
+        activity.generate(&customer, &history, &catalog, now, &mut rng);
+        writer.write_customer(&customer)?;
+        writer.write_history(&customer, &history)?;
+        writer.write_activity(&customer, &activity)?;
+    }
+
+    let written = writer.finish()?;
+    Ok(GenerateSummary {
+        customers: written.rows[0],
+        products: written.rows[1],
+        orders: written.rows[2],
+        items: written.rows[3],
+        events: written.rows[4],
+        files: written.files,
+    })
+}
