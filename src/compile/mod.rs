@@ -3,6 +3,8 @@
 //!
 //! This module sees only the IR, never the AST, so both evaluators implement one semantics.
 
+pub mod columnar;
+
 /// An IR the evaluators cannot compile. Checked IR from a loaded segment set never produces one;
 /// it guards against hand-built IR and against an `in_segment` that was not inlined.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

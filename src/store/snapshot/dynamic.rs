@@ -19,9 +19,15 @@ pub enum Dyn {
     /// Every JSON number, integer or float, as `f64`.
     Num(f64),
     /// A string at `DynPool::text(start, len)`.
-    Str { start: u32, len: u32 },
+    Str {
+        start: u32,
+        len: u32,
+    },
     /// An array whose elements are `DynPool::elements[start..start + len]`.
-    Arr { start: u32, len: u32 },
+    Arr {
+        start: u32,
+        len: u32,
+    },
     Obj,
 }
 
@@ -69,7 +75,9 @@ impl DynPool {
     #[inline]
     pub fn array(&self, start: u32, len: u32) -> &[Dyn] {
         let start = start as usize;
-        self.elements.get(start..start + len as usize).unwrap_or(&[])
+        self.elements
+            .get(start..start + len as usize)
+            .unwrap_or(&[])
     }
 
     /// Approximate heap bytes, for reporting.
@@ -233,7 +241,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                 self.pool.elements.extend_from_slice(&items);
                 Ok(Dyn::Arr { start, len })
             }
-            _ => Err(serde::de::Error::custom("too many JSON array elements in the store")),
+            _ => Err(serde::de::Error::custom(
+                "too many JSON array elements in the store",
+            )),
         }
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Dyn, A::Error> {

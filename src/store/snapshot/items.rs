@@ -43,7 +43,8 @@ impl Products {
             p.external_id.push(opt_str(row, 1, at, "external_id")?);
             p.title.push(opt_str(row, 2, at, "title")?);
             let category = opt_str(row, 3, at, "category")?;
-            p.category.push(category.map_or(NONE, |s| strings.intern(s)));
+            p.category
+                .push(category.map_or(NONE, |s| strings.intern(s)));
             let tags = opt_str(row, 4, at, "tags")?.unwrap_or("[]");
             push_string_list(tags, strings, &mut p.tags)
                 .map_err(|e| at.bad("tags", format!("not a JSON array of strings ({e})")))?;
