@@ -85,6 +85,11 @@ fn order_counts_windows_and_filters() {
         members_in(&shop, &orders(Some(home), None, A::Exists, None)),
         vec![1, 2, 5]
     );
+    let unpaid = cmp(CompareOp::Ne, order(O::Status), s("paid"));
+    assert_eq!(
+        members_in(&shop, &orders(Some(unpaid), None, A::Exists, None)),
+        vec![1]
+    );
     let none_status = is_null(order(O::Status), false);
     assert_eq!(
         members_in(&shop, &orders(Some(none_status), None, A::Exists, None)),

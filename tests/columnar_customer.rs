@@ -43,6 +43,28 @@ fn every_string_field_compares_by_bytes_and_null_never_matches() {
         members_in(&shop, &eq(cust(C::Email), null())),
         Vec::<i64>::new()
     );
+    // Literals that no row holds: equal to nothing, unequal to every non-null value.
+    let nobody = cmp(CompareOp::Ne, s("Nobody"), cust(C::FirstName));
+    assert_eq!(members_in(&shop, &nobody), vec![1, 2, 4, 5, 6]);
+    assert_eq!(
+        members_in(&shop, &eq(s("ZZ"), cust(C::Country))),
+        Vec::<i64>::new()
+    );
+    let not_us = cmp(CompareOp::Ne, cust(C::Country), s("US"));
+    assert_eq!(members_in(&shop, &not_us), vec![3, 4, 6]);
+    let zz = vec![Literal::String("ZZ".into())];
+    assert_eq!(
+        members_in(&shop, &in_list(cust(C::Gender), zz, true)),
+        vec![1, 2, 4, 5]
+    );
+    assert_eq!(
+        members_in(&shop, &in_list(cust(C::Gender), vec![], true)),
+        vec![1, 2, 4, 5]
+    );
+    assert_eq!(
+        members_in(&shop, &in_list(cust(C::Gender), vec![], false)),
+        Vec::<i64>::new()
+    );
 }
 
 #[test]

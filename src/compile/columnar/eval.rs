@@ -6,7 +6,7 @@
 use crate::dsl::ir::{CompareOp, CustomerField, Func, ItemField, OrderField};
 use crate::store::snapshot::{Snapshot, Sym, NONE};
 
-use super::node::{Field, Lit, Node};
+use super::node::{Field, Lit, Node, SymCol};
 use super::value::{self, Val};
 
 /// Where an evaluation stands: the customer, and inside an aggregate the current element.
@@ -40,6 +40,32 @@ impl<'a> Ctx<'a> {
             .iter()
             .find(|(k, _)| *k == key)
             .map_or(Val::Null, |&(_, d)| Val::dynamic(d, pool))
+    }
+
+    /// The interned id in an interned column (`NONE` for null).
+    #[inline]
+    fn sym(&self, col: SymCol) -> Sym {
+        let snap = self.snap;
+        let c = &snap.customers;
+        let k = self.cust;
+        match col {
+            SymCol::Customer(f) => match f {
+                CustomerField::FirstName => c.first_name[k],
+                CustomerField::LastName => c.last_name[k],
+                CustomerField::Gender => c.gender[k],
+                CustomerField::Country => c.country[k],
+                CustomerField::Region => c.region[k],
+                CustomerField::City => c.city[k],
+                CustomerField::Zip => c.zip[k],
+                CustomerField::Timezone => c.timezone[k],
+                _ => NONE,
+            },
+            SymCol::Order(OrderField::Status) => snap.orders.status[self.elem],
+            SymCol::Order(OrderField::Channel) => snap.orders.channel[self.elem],
+            SymCol::Order(_) => NONE,
+            SymCol::ItemCategory => snap.products.category[snap.items.product[self.elem] as usize],
+            SymCol::EventType => snap.events.kind[self.elem],
+        }
     }
 
     fn customer(&self, field: CustomerField) -> Val<'a> {
@@ -153,6 +179,16 @@ pub fn test<'a>(node: &'a Node, cx: &Ctx<'a>) -> bool {
         }
         Node::IsNull(e, negated) => eval(e, cx).is_null() != *negated,
         Node::Aggregate(agg) => super::aggregate::test(agg, cx),
+        // A null column never compares; a literal no row holds is bound to NONE and so is
+        // unequal to every non-null value.
+        Node::SymEq { col, lit, negated } => {
+            let v = cx.sym(*col);
+            v != NONE && ((v == cx.keys[*lit]) != *negated)
+        }
+        Node::SymIn { col, lits, negated } => {
+            let v = cx.sym(*col);
+            v != NONE && (lits.iter().any(|&l| cx.keys[l] == v) != *negated)
+        }
         _ => matches!(eval(node, cx), Val::Bool(true)),
     }
 }
@@ -180,7 +216,9 @@ pub fn eval<'a>(node: &'a Node, cx: &Ctx<'a>) -> Val<'a> {
         | Node::InList { .. }
         | Node::Contains(..)
         | Node::Between(..)
-        | Node::IsNull(..) => Val::Bool(test(node, cx)),
+        | Node::IsNull(..)
+        | Node::SymEq { .. }
+        | Node::SymIn { .. } => Val::Bool(test(node, cx)),
     }
 }
 

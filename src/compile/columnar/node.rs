@@ -43,6 +43,54 @@ pub enum NumArg {
     Dynamic(Field),
 }
 
+/// A column of interned strings, compared by id with bound literals.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SymCol {
+    Customer(CustomerField),
+    Order(OrderField),
+    ItemCategory,
+    EventType,
+}
+
+impl SymCol {
+    fn of(e: &Expr, scope: Option<Collection>) -> Option<SymCol> {
+        use CustomerField as C;
+        match &e.kind {
+            ExprKind::Customer(
+                f @ (C::FirstName
+                | C::LastName
+                | C::Gender
+                | C::Country
+                | C::Region
+                | C::City
+                | C::Zip
+                | C::Timezone),
+            ) => Some(SymCol::Customer(*f)),
+            ExprKind::Element(ElementField::Order(
+                f @ (OrderField::Status | OrderField::Channel),
+            )) if scope == Some(Collection::Orders) => Some(SymCol::Order(*f)),
+            ExprKind::Element(ElementField::Item(ItemField::Category))
+                if scope == Some(Collection::Items) =>
+            {
+                Some(SymCol::ItemCategory)
+            }
+            ExprKind::Element(ElementField::Event(EventField::Type))
+                if scope == Some(Collection::Events) =>
+            {
+                Some(SymCol::EventType)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn string_lit(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Literal(Literal::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
 #[derive(Debug)]
 pub struct Agg {
     pub collection: Collection,
@@ -76,11 +124,26 @@ pub enum Node {
     IsNull(Box<Node>, bool),
     Call(Func, Vec<Node>),
     Aggregate(Box<Agg>),
+    /// `col == "lit"` (or `!=` when negated) on an interned column: compares ids, not bytes.
+    /// `lit` is a slot bound to the snapshot's id of the literal.
+    SymEq {
+        col: SymCol,
+        lit: usize,
+        negated: bool,
+    },
+    /// `col in [...]` / `not in` of string literals on an interned column.
+    SymIn {
+        col: SymCol,
+        lits: Vec<usize>,
+        negated: bool,
+    },
 }
 
 /// Compiles one expression tree, collecting the dynamic key names it reads.
 #[derive(Default)]
 pub struct Compiler {
+    /// Attribute and property names and string literals compared with interned columns: each
+    /// is bound to the snapshot's interned id before an evaluation.
     pub keys: Vec<String>,
     /// The collection of the innermost aggregate being compiled.
     scope: Option<Collection>,
@@ -133,6 +196,14 @@ impl Compiler {
         })
     }
 
+    /// The interned column and literal of `a == b` when one side is each.
+    fn sym_eq<'e>(&self, a: &'e Expr, b: &'e Expr) -> Option<(SymCol, &'e str)> {
+        match (SymCol::of(a, self.scope), string_lit(b)) {
+            (Some(col), Some(text)) => Some((col, text)),
+            _ => Some((SymCol::of(b, self.scope)?, string_lit(a)?)),
+        }
+    }
+
     fn boxed(&mut self, e: &Expr) -> Result<Box<Node>, CompileError> {
         self.node(e).map(Box::new)
     }
@@ -156,7 +227,38 @@ impl Compiler {
             ExprKind::And(a, b) => Node::And(self.boxed(a)?, self.boxed(b)?),
             ExprKind::Or(a, b) => Node::Or(self.boxed(a)?, self.boxed(b)?),
             ExprKind::Arith(op, a, b) => Node::Arith(*op, self.boxed(a)?, self.boxed(b)?),
+            ExprKind::Compare(op @ (CompareOp::Eq | CompareOp::Ne), a, b)
+                if self.sym_eq(a, b).is_some() =>
+            {
+                let (col, text) = self.sym_eq(a, b).unwrap_or((SymCol::EventType, ""));
+                Node::SymEq {
+                    col,
+                    lit: self.key(text),
+                    negated: *op == CompareOp::Ne,
+                }
+            }
             ExprKind::Compare(op, a, b) => Node::Compare(*op, self.boxed(a)?, self.boxed(b)?),
+            ExprKind::InList {
+                expr,
+                list,
+                negated,
+            } if SymCol::of(expr, self.scope).is_some()
+                && list.iter().all(|l| matches!(l, Literal::String(_))) =>
+            {
+                let col = SymCol::of(expr, self.scope).unwrap_or(SymCol::EventType);
+                let lits = list
+                    .iter()
+                    .filter_map(|l| match l {
+                        Literal::String(s) => Some(self.key(s)),
+                        _ => None,
+                    })
+                    .collect();
+                Node::SymIn {
+                    col,
+                    lits,
+                    negated: *negated,
+                }
+            }
             ExprKind::InList {
                 expr,
                 list,
