@@ -3,6 +3,7 @@
 //!
 //! This module sees only the IR, never the AST, so both evaluators implement one semantics.
 
+pub mod columnar;
 pub mod sql;
 
 /// An IR the evaluators cannot compile. Checked IR from a loaded segment set never produces one;

@@ -6,6 +6,7 @@
 //! reads the data into the columnar snapshot the fast evaluator runs on.
 
 mod migrations;
+pub mod snapshot;
 
 use std::path::{Path, PathBuf};
 

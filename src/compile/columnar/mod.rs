@@ -1,0 +1,122 @@
+//! The columnar evaluator: checked IR compiled into a tree evaluated per customer over a
+//! `store::snapshot::Snapshot`.
+//!
+//! This is the fast path for refreshing segments (all customers) and for real-time triggers
+//! (one customer from `Snapshot::load_customers`). It implements exactly the semantics in the
+//! module doc of `dsl::ir`, which the SQL compiler implements too.
+
+mod aggregate;
+mod eval;
+mod node;
+mod value;
+
+use crate::dsl::ir;
+use crate::store::snapshot::{Snapshot, Sym, NONE};
+
+use super::CompileError;
+use eval::Ctx;
+use node::{Compiler, Node};
+
+/// Below this many customers one thread is faster than starting a second one.
+const PARALLEL_MIN: usize = 50_000;
+
+/// A compiled condition, independent of any snapshot.
+#[derive(Debug)]
+pub struct Program {
+    root: Node,
+    /// Attribute and property names read by the program, bound per snapshot.
+    keys: Vec<String>,
+}
+
+impl Program {
+    pub fn compile(expr: &ir::Expr) -> Result<Program, CompileError> {
+        let mut compiler = Compiler::default();
+        let root = compiler.node(expr)?;
+        Ok(Program {
+            root,
+            keys: compiler.keys,
+        })
+    }
+
+    /// The snapshot's interned id of each key the program reads.
+    fn bind(&self, snap: &Snapshot) -> Vec<Sym> {
+        self.keys
+            .iter()
+            .map(|k| snap.strings.get(k).unwrap_or(NONE))
+            .collect()
+    }
+
+    fn test_range(
+        &self,
+        snap: &Snapshot,
+        keys: &[Sym],
+        now: i64,
+        from: usize,
+        to: usize,
+    ) -> Vec<i64> {
+        let mut out = Vec::new();
+        for (cust, &id) in snap.customer_ids()[from..to].iter().enumerate() {
+            let cust = from + cust;
+            let cx = Ctx {
+                snap,
+                now,
+                keys,
+                cust,
+                elem: 0,
+            };
+            if eval::test(&self.root, &cx) {
+                out.push(id);
+            }
+        }
+        out
+    }
+
+    /// The internal ids of the customers matching the condition at `now`, ascending.
+    pub fn members(&self, snap: &Snapshot, now: i64) -> Vec<i64> {
+        let keys = self.bind(snap);
+        let n = snap.len();
+        let threads = if n < PARALLEL_MIN {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |p| p.get().min(8))
+        };
+        if threads == 1 {
+            return self.test_range(snap, &keys, now, 0, n);
+        }
+        let chunk = n.div_ceil(threads);
+        std::thread::scope(|scope| {
+            let keys = &keys;
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let from = (t * chunk).min(n);
+                    let to = ((t + 1) * chunk).min(n);
+                    scope.spawn(move || self.test_range(snap, keys, now, from, to))
+                })
+                .collect();
+            let mut out = Vec::new();
+            for h in handles {
+                match h.join() {
+                    Ok(part) => out.extend(part),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            out
+        })
+    }
+
+    /// Whether the customer at `index` of the snapshot matches at `now`.
+    pub fn matches(&self, snap: &Snapshot, index: usize, now: i64) -> bool {
+        if index >= snap.len() {
+            return false;
+        }
+        let keys = self.bind(snap);
+        let cx = Ctx {
+            snap,
+            now,
+            keys: &keys,
+            cust: index,
+            elem: 0,
+        };
+        eval::test(&self.root, &cx)
+    }
+}
