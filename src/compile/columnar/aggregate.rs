@@ -144,15 +144,15 @@ fn sum_avg<'a>(agg: &'a Agg, cx: &Ctx<'a>) -> Val<'a> {
             (sum as f64, scale)
         }
         NumArg::Dynamic(f) => {
-            let mut sum = 0.0f64;
+            let mut sum = super::float_sum::FloatSum::default();
             scan(agg, cx, false, |ecx| {
                 if let Val::Num(x) = ecx.field(f) {
-                    sum += x;
+                    sum.add(x);
                     n += 1;
                 }
                 true
             });
-            (sum, 1.0)
+            (sum.total(), 1.0)
         }
     };
     let scaled = |x: f64| if scale == 1.0 { x } else { x / scale };

@@ -7,6 +7,7 @@
 
 mod aggregate;
 mod eval;
+mod float_sum;
 mod node;
 mod value;
 
