@@ -1,0 +1,148 @@
+//! Importing rows that describe one stored entity each, keyed by its external id: customers
+//! (generic or Shopify layout) and products. A layout says which file column feeds which
+//! store column and how its cells are parsed; the importer turns each row into one upsert.
+
+use rusqlite::{Connection, Statement};
+use serde_json::{Map, Value};
+
+use super::cell;
+use super::error::RowFailure;
+use super::header::Row;
+use super::upsert::{classify, max_id, upsert_sql, Binder, Col, Outcome};
+
+/// How the cells of a column are parsed; an empty cell is always NULL (or `[]` for tags).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    Text,
+    /// Text that Shopify prefixes with an apostrophe to keep spreadsheets from mangling it.
+    QuotedText,
+    DateTime,
+    /// A date stored as unix ms at midnight UTC.
+    Day,
+    Bool,
+    Cents,
+    Tags,
+}
+
+/// One file column written to one store column.
+pub struct Field {
+    pub column: &'static str,
+    pub kind: CellKind,
+    pub index: usize,
+    /// The column's name in the file, for messages.
+    pub label: String,
+}
+
+/// How a file maps onto an entity table.
+pub struct EntityLayout {
+    pub table: &'static str,
+    /// The column holding the external id, and a column used when that cell is empty.
+    pub key: Option<usize>,
+    pub key_fallback: Option<usize>,
+    /// What a row without an external id lacks, for the reject reason.
+    pub key_label: &'static str,
+    pub fields: Vec<Field>,
+    /// `attr.NAME` columns merged into `customers.attributes`.
+    pub attributes: Vec<(String, usize)>,
+    /// Shopify: before importing a customer under its Shopify id, adopt a customer that an
+    /// orders import created under its email (this column), so the two do not split.
+    pub adopt_by_email: Option<usize>,
+}
+
+pub struct EntityImporter<'c> {
+    layout: EntityLayout,
+    upsert: Statement<'c>,
+    adopt: Option<Statement<'c>>,
+    max_before: i64,
+}
+
+impl<'c> EntityImporter<'c> {
+    pub fn new(conn: &'c Connection, layout: EntityLayout) -> rusqlite::Result<Self> {
+        let mut cols = vec![Col::plain("external_id")];
+        cols.extend(layout.fields.iter().map(|f| Col::plain(f.column)));
+        if !layout.attributes.is_empty() {
+            // A merge patch: set keys are replaced, keys whose cell is empty (null) are removed,
+            // and attributes from other files are kept.
+            cols.push(Col {
+                name: "attributes",
+                insert: "json_patch('{}', $)",
+                update: Some("json_patch(customers.attributes, $)"),
+            });
+        }
+        let upsert = conn.prepare(&upsert_sql(layout.table, &["external_id"], &cols))?;
+        let adopt = match layout.adopt_by_email {
+            Some(_) => Some(conn.prepare(
+                "UPDATE customers SET external_id = ?1 WHERE external_id = ?2 \
+                 AND NOT EXISTS (SELECT 1 FROM customers WHERE external_id = ?1)",
+            )?),
+            None => None,
+        };
+        let max_before = max_id(conn, layout.table)?;
+        Ok(EntityImporter {
+            layout,
+            upsert,
+            adopt,
+            max_before,
+        })
+    }
+
+    pub fn import(&mut self, row: &Row) -> Result<Outcome, RowFailure> {
+        let layout = &self.layout;
+        let key = row
+            .opt(layout.key)
+            .or_else(|| row.opt(layout.key_fallback))
+            .map(strip_quote)
+            .ok_or_else(|| format!("missing {}", layout.key_label))?;
+        if let (Some(adopt), Some(email)) = (&mut self.adopt, row.opt(layout.adopt_by_email)) {
+            if layout.key.and_then(|i| row.opt(Some(i))).is_some() && email != key {
+                adopt.execute((key, email))?;
+            }
+        }
+        let mut binder = Binder::new(&mut self.upsert);
+        binder.bind(key)?;
+        for field in &layout.fields {
+            let cell = row.opt(Some(field.index));
+            let failed = |reason: String| format!("column {}: {reason}", field.label);
+            match field.kind {
+                CellKind::Text => binder.bind(cell)?,
+                CellKind::QuotedText => binder.bind(cell.map(strip_quote))?,
+                CellKind::DateTime => {
+                    binder.bind(cell.map(cell::parse_datetime).transpose().map_err(failed)?)?
+                }
+                CellKind::Day => binder.bind(
+                    cell.map(cell::parse_datetime)
+                        .transpose()
+                        .map_err(failed)?
+                        .map(|ms| ms.div_euclid(86_400_000) * 86_400_000),
+                )?,
+                CellKind::Bool => {
+                    binder.bind(cell.map(cell::parse_bool).transpose().map_err(failed)?)?
+                }
+                CellKind::Cents => {
+                    binder.bind(cell.map(cell::parse_cents).transpose().map_err(failed)?)?
+                }
+                CellKind::Tags => binder.bind(cell::tags_json(cell.unwrap_or("")))?,
+            };
+        }
+        if !layout.attributes.is_empty() {
+            binder.bind(typed_object(row, &layout.attributes).to_string())?;
+        }
+        Ok(classify(binder.returning_id()?, self.max_before))
+    }
+}
+
+/// The JSON object of `PREFIX.NAME` columns; an empty cell becomes null, which a merge patch
+/// treats as "remove", and which callers that store the object directly drop.
+pub fn typed_object(row: &Row, columns: &[(String, usize)]) -> Value {
+    let mut object = Map::new();
+    for (name, index) in columns {
+        let value = row.opt(Some(*index)).map_or(Value::Null, cell::typed_value);
+        object.insert(name.clone(), value);
+    }
+    Value::Object(object)
+}
+
+/// Removes the apostrophe Shopify puts before ids and zip codes.
+pub fn strip_quote(text: &str) -> &str {
+    text.strip_prefix('\'').unwrap_or(text)
+}
