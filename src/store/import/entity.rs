@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::cell;
 use super::error::RowFailure;
 use super::header::Row;
-use super::upsert::{classify, max_id, upsert_sql, Binder, Col, Outcome};
+use super::upsert::{upsert_sql, Binder, Classifier, Col, Outcome};
 
 /// How the cells of a column are parsed; an empty cell is always NULL (or `[]` for tags).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub struct EntityImporter<'c> {
     layout: EntityLayout,
     upsert: Statement<'c>,
     adopt: Option<Statement<'c>>,
-    max_before: i64,
+    classifier: Classifier,
 }
 
 impl<'c> EntityImporter<'c> {
@@ -77,12 +77,12 @@ impl<'c> EntityImporter<'c> {
             )?),
             None => None,
         };
-        let max_before = max_id(conn, layout.table)?;
+        let classifier = Classifier::new(conn, layout.table)?;
         Ok(EntityImporter {
             layout,
             upsert,
             adopt,
-            max_before,
+            classifier,
         })
     }
 
@@ -127,7 +127,7 @@ impl<'c> EntityImporter<'c> {
         if !layout.attributes.is_empty() {
             binder.bind(typed_object(row, &layout.attributes).to_string())?;
         }
-        Ok(classify(binder.returning_id()?, self.max_before))
+        Ok(self.classifier.outcome(binder.returning_id()?))
     }
 }
 

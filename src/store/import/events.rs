@@ -13,7 +13,7 @@ use super::cell::{parse_datetime, typed_value};
 use super::error::RowFailure;
 use super::header::{parse_req, Header, Row};
 use super::ids::IdMap;
-use super::upsert::{classify, max_id, upsert_sql, Binder, Col, Outcome};
+use super::upsert::{upsert_sql, Binder, Classifier, Col, Outcome};
 
 /// The column indexes of an events file.
 pub struct EventsLayout {
@@ -49,7 +49,7 @@ pub struct EventsImporter<'c> {
     layout: EventsLayout,
     upsert: Statement<'c>,
     customers: IdMap<'c>,
-    max_before: i64,
+    classifier: Classifier,
     key: String,
 }
 
@@ -59,7 +59,7 @@ impl<'c> EventsImporter<'c> {
         Ok(EventsImporter {
             upsert: conn.prepare(&upsert_sql("events", &["dedup_key"], &cols))?,
             customers: IdMap::load(conn, "customers", None)?,
-            max_before: max_id(conn, "events")?,
+            classifier: Classifier::new(conn, "events")?,
             layout,
             key: String::new(),
         })
@@ -101,7 +101,7 @@ impl<'c> EventsImporter<'c> {
             .bind(kind)?
             .bind(occurred_at)?
             .bind(properties)?;
-        Ok(classify(b.returning_id()?, self.max_before))
+        Ok(self.classifier.outcome(b.returning_id()?))
     }
 }
 

@@ -8,14 +8,14 @@ use super::error::RowFailure;
 use super::header::{parse_opt, Header, Row};
 use super::ids::IdMap;
 use super::orders::{OrderColumns, OrderWriter};
-use super::upsert::{classify, max_id, upsert_sql, Binder, Col, Outcome};
+use super::upsert::{upsert_sql, Binder, Classifier, Col, Outcome};
 
 /// The prepared upsert of line items, keyed by (order, product).
 pub struct ItemWriter<'c> {
     upsert: Statement<'c>,
     quantity: bool,
     price: bool,
-    max_before: i64,
+    classifier: Classifier,
 }
 
 impl<'c> ItemWriter<'c> {
@@ -32,7 +32,7 @@ impl<'c> ItemWriter<'c> {
             upsert: conn.prepare(&upsert_sql("order_items", &["order_id", "product"], &cols))?,
             quantity,
             price,
-            max_before: max_id(conn, "order_items")?,
+            classifier: Classifier::new(conn, "order_items")?,
         })
     }
 
@@ -51,7 +51,7 @@ impl<'c> ItemWriter<'c> {
         if self.price {
             b.bind(price)?;
         }
-        Ok(classify(b.returning_id()?, self.max_before))
+        Ok(self.classifier.outcome(b.returning_id()?))
     }
 }
 

@@ -7,7 +7,7 @@ use super::cell::{parse_cents, parse_datetime};
 use super::error::RowFailure;
 use super::header::{parse_opt, parse_req, Header, Row};
 use super::ids::IdMap;
-use super::upsert::{classify, max_id, upsert_sql, Binder, Col, Outcome};
+use super::upsert::{upsert_sql, Binder, Classifier, Col, Outcome};
 
 /// Which optional order columns a file provides; absent ones are never overwritten.
 #[derive(Debug, Clone, Copy)]
@@ -35,7 +35,7 @@ pub struct OrderWriter<'c> {
     upsert: Statement<'c>,
     lookup: Statement<'c>,
     columns: OrderColumns,
-    max_before: i64,
+    classifier: Classifier,
 }
 
 impl<'c> OrderWriter<'c> {
@@ -62,7 +62,7 @@ impl<'c> OrderWriter<'c> {
             upsert: conn.prepare(&upsert_sql("orders", &["external_id"], &cols))?,
             lookup: conn.prepare("SELECT id FROM orders WHERE external_id = ?1")?,
             columns,
-            max_before: max_id(conn, "orders")?,
+            classifier: Classifier::new(conn, "orders")?,
         })
     }
 
@@ -87,7 +87,7 @@ impl<'c> OrderWriter<'c> {
             b.bind(order.currency)?;
         }
         let id = b.returning_id()?;
-        Ok((classify(id, self.max_before), id))
+        Ok((self.classifier.outcome(id), id))
     }
 
     /// The id of a stored order.

@@ -2,9 +2,8 @@
 //!
 //! Each statement is `INSERT ... ON CONFLICT (key) DO UPDATE SET ... WHERE <a column differs>
 //! RETURNING id`, so re-importing the same file writes nothing. The outcome of a row follows
-//! from the returned id: no row means the stored values were already equal (unchanged), an id
-//! above the table's largest id before the import means a new row (inserted), anything else
-//! an update. Only the columns present in the file are written, so importing a file with fewer
+//! from the returned id: no row means the stored values were already equal (unchanged);
+//! `Classifier` tells a new row from an updated one. Only the columns present in the file are written, so importing a file with fewer
 //! columns never erases values another file set.
 
 use rusqlite::types::ToSql;
@@ -85,15 +84,6 @@ pub fn upsert_sql(table: &str, key: &[&str], cols: &[Col]) -> String {
     )
 }
 
-/// The largest id of a table now, which separates rows inserted by this import from old ones.
-pub fn max_id(conn: &Connection, table: &str) -> rusqlite::Result<i64> {
-    conn.query_row(
-        &format!("SELECT coalesce(max(id), 0) FROM {table}"),
-        [],
-        |r| r.get(0),
-    )
-}
-
 /// Binds parameters of a statement in order, starting at 1, without building a parameter list.
 pub struct Binder<'s, 'c> {
     stmt: &'s mut Statement<'c>,
@@ -121,12 +111,33 @@ impl<'s, 'c> Binder<'s, 'c> {
     }
 }
 
-/// The outcome of an upsert from the id it returned.
-pub fn classify(returned: Option<i64>, max_before: i64) -> Outcome {
-    match returned {
-        None => Outcome::Unchanged,
-        Some(id) if id > max_before => Outcome::Inserted,
-        Some(_) => Outcome::Updated,
+/// Tells inserts from updates by the ids an upsert returns. SQLite gives a new row an id above
+/// every id in the table, so an id above the highest seen so far (starting from the table's
+/// largest id before the import) is a new row; any other returned id is an update, including a
+/// second row of the same file updating a row this import inserted.
+pub struct Classifier {
+    high: i64,
+}
+
+impl Classifier {
+    pub fn new(conn: &Connection, table: &str) -> rusqlite::Result<Self> {
+        let high = conn.query_row(
+            &format!("SELECT coalesce(max(id), 0) FROM {table}"),
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(Classifier { high })
+    }
+
+    pub fn outcome(&mut self, returned: Option<i64>) -> Outcome {
+        match returned {
+            None => Outcome::Unchanged,
+            Some(id) if id > self.high => {
+                self.high = id;
+                Outcome::Inserted
+            }
+            Some(_) => Outcome::Updated,
+        }
     }
 }
 
