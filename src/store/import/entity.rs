@@ -45,7 +45,7 @@ pub struct EntityLayout {
     /// `attr.NAME` columns merged into `customers.attributes`.
     pub attributes: Vec<(String, usize)>,
     /// Shopify: before importing a customer under its Shopify id, adopt a customer that an
-    /// orders import created under its email (this column), so the two do not split.
+    /// orders import created under its lower-cased email (this column), so the two do not split.
     pub adopt_by_email: Option<usize>,
 }
 
@@ -94,8 +94,9 @@ impl<'c> EntityImporter<'c> {
             .map(strip_quote)
             .ok_or_else(|| format!("missing {}", layout.key_label))?;
         if let (Some(adopt), Some(email)) = (&mut self.adopt, row.opt(layout.adopt_by_email)) {
-            if layout.key.and_then(|i| row.opt(Some(i))).is_some() && email != key {
-                adopt.execute((key, email))?;
+            let email_key = email.to_lowercase();
+            if row.opt(layout.key).is_some() && email_key != key {
+                adopt.execute((key, email_key))?;
             }
         }
         let mut binder = Binder::new(&mut self.upsert);

@@ -9,7 +9,7 @@
 //! Mapping: one order per `Name` (or `Id` when there is no Name); `Created at` → placed_at,
 //! `Total` → total, `Discount Amount` → discount, `Financial Status` → status, `Currency`,
 //! `Source` → channel. The customer is found by `Email` (a customer whose email matches, or
-//! whose external id is the email) or created with the email as its external id. Each row's
+//! whose external id is the email) or created with the lower-cased email as its external id. Each row's
 //! line item becomes an order item whose product is found or created by `Lineitem sku`, or by
 //! `Lineitem name` when the sku is empty.
 
@@ -200,13 +200,14 @@ impl<'c> ShopifyOrdersImporter<'c> {
         Ok(outcome)
     }
 
-    /// The customer with this email, created with the email as external id when unknown.
+    /// The customer with this email, created with the lower-cased email as external id when
+    /// unknown (emails differ in case between exports of the same shop).
     fn customer_by_email(&mut self, email: &str) -> rusqlite::Result<i64> {
         let key = email.to_lowercase();
         if let Some(&id) = self.emails.get(&key) {
             return Ok(id);
         }
-        let id = self.customers.get_or_create(email, Some(email))?;
+        let id = self.customers.get_or_create(&key, Some(email))?;
         self.emails.insert(key, id);
         Ok(id)
     }
