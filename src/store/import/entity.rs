@@ -2,13 +2,14 @@
 //! (generic or Shopify layout) and products. A layout says which file column feeds which
 //! store column and how its cells are parsed; the importer turns each row into one upsert.
 
+use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, Statement};
 use serde_json::{Map, Value};
 
 use super::cell;
 use super::error::RowFailure;
 use super::header::Row;
-use super::upsert::{upsert_sql, Binder, Classifier, Col, Outcome};
+use super::upsert::{Col, Outcome, Upsert};
 
 /// How the cells of a column are parsed; an empty cell is always NULL (or `[]` for tags).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,9 +52,8 @@ pub struct EntityLayout {
 
 pub struct EntityImporter<'c> {
     layout: EntityLayout,
-    upsert: Statement<'c>,
+    upsert: Upsert<'c>,
     adopt: Option<Statement<'c>>,
-    classifier: Classifier,
 }
 
 impl<'c> EntityImporter<'c> {
@@ -69,7 +69,7 @@ impl<'c> EntityImporter<'c> {
                 update: Some("json_patch(customers.attributes, $)"),
             });
         }
-        let upsert = conn.prepare(&upsert_sql(layout.table, &["external_id"], &cols))?;
+        let upsert = Upsert::new(conn, layout.table, &["external_id"], &cols)?;
         let adopt = match layout.adopt_by_email {
             Some(_) => Some(conn.prepare(
                 "UPDATE customers SET external_id = ?1 WHERE external_id = ?2 \
@@ -77,12 +77,10 @@ impl<'c> EntityImporter<'c> {
             )?),
             None => None,
         };
-        let classifier = Classifier::new(conn, layout.table)?;
         Ok(EntityImporter {
             layout,
             upsert,
             adopt,
-            classifier,
         })
     }
 
@@ -99,37 +97,55 @@ impl<'c> EntityImporter<'c> {
                 adopt.execute((key, email_key))?;
             }
         }
-        let mut binder = Binder::new(&mut self.upsert);
-        binder.bind(key)?;
+        let mut values: Vec<ToSqlOutput> = Vec::with_capacity(layout.fields.len() + 2);
+        values.push(text(Some(key)));
         for field in &layout.fields {
             let cell = row.opt(Some(field.index));
             let failed = |reason: String| format!("column {}: {reason}", field.label);
-            match field.kind {
-                CellKind::Text => binder.bind(cell)?,
-                CellKind::QuotedText => binder.bind(cell.map(strip_quote))?,
-                CellKind::DateTime => {
-                    binder.bind(cell.map(cell::parse_datetime).transpose().map_err(failed)?)?
-                }
-                CellKind::Day => binder.bind(
-                    cell.map(cell::parse_datetime)
-                        .transpose()
-                        .map_err(failed)?
-                        .map(|ms| ms.div_euclid(86_400_000) * 86_400_000),
-                )?,
-                CellKind::Bool => {
-                    binder.bind(cell.map(cell::parse_bool).transpose().map_err(failed)?)?
-                }
-                CellKind::Cents => {
-                    binder.bind(cell.map(cell::parse_cents).transpose().map_err(failed)?)?
-                }
-                CellKind::Tags => binder.bind(cell::tags_json(cell.unwrap_or("")))?,
+            let value: ToSqlOutput = match field.kind {
+                CellKind::Text => text(cell),
+                CellKind::QuotedText => text(cell.map(strip_quote)),
+                CellKind::DateTime => int(parsed(cell, cell::parse_datetime).map_err(failed)?),
+                CellKind::Day => int(parsed(cell, cell::parse_datetime)
+                    .map_err(failed)?
+                    .map(|ms| ms.div_euclid(86_400_000) * 86_400_000)),
+                CellKind::Bool => int(parsed(cell, cell::parse_bool)
+                    .map_err(failed)?
+                    .map(i64::from)),
+                CellKind::Cents => int(parsed(cell, cell::parse_cents).map_err(failed)?),
+                CellKind::Tags => cell::tags_json(cell.unwrap_or("")).into(),
             };
+            values.push(value);
         }
         if !layout.attributes.is_empty() {
-            binder.bind(typed_object(row, &layout.attributes).to_string())?;
+            values.push(typed_object(row, &layout.attributes).to_string().into());
         }
-        Ok(self.classifier.outcome(binder.returning_id()?))
+        let (outcome, _) = self.upsert.write(|b| {
+            for value in &values {
+                b.bind(value)?;
+            }
+            Ok(())
+        })?;
+        Ok(outcome)
     }
+}
+
+fn text(cell: Option<&str>) -> ToSqlOutput<'_> {
+    match cell {
+        Some(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
+        None => ToSqlOutput::Owned(SqlValue::Null),
+    }
+}
+
+fn int(value: Option<i64>) -> ToSqlOutput<'static> {
+    ToSqlOutput::Owned(value.map_or(SqlValue::Null, SqlValue::Integer))
+}
+
+fn parsed<T>(
+    cell: Option<&str>,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    cell.map(parse).transpose()
 }
 
 /// The JSON object of `PREFIX.NAME` columns; an empty cell becomes null, which a merge patch

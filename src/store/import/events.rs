@@ -6,14 +6,14 @@
 
 use std::fmt::Write as _;
 
-use rusqlite::{Connection, Statement};
+use rusqlite::Connection;
 use serde_json::{Map, Value};
 
 use super::cell::{parse_datetime, typed_value};
 use super::error::RowFailure;
 use super::header::{parse_req, Header, Row};
 use super::ids::IdMap;
-use super::upsert::{upsert_sql, Binder, Classifier, Col, Outcome};
+use super::upsert::{Col, Outcome, Upsert};
 
 /// The column indexes of an events file.
 pub struct EventsLayout {
@@ -47,9 +47,8 @@ impl EventsLayout {
 
 pub struct EventsImporter<'c> {
     layout: EventsLayout,
-    upsert: Statement<'c>,
+    upsert: Upsert<'c>,
     customers: IdMap<'c>,
-    classifier: Classifier,
     key: String,
 }
 
@@ -57,9 +56,8 @@ impl<'c> EventsImporter<'c> {
     pub fn new(conn: &'c Connection, layout: EventsLayout) -> rusqlite::Result<Self> {
         let cols = ["dedup_key", "customer", "type", "occurred_at", "properties"].map(Col::plain);
         Ok(EventsImporter {
-            upsert: conn.prepare(&upsert_sql("events", &["dedup_key"], &cols))?,
+            upsert: Upsert::new(conn, "events", &["dedup_key"], &cols)?,
             customers: IdMap::load(conn, "customers", None)?,
-            classifier: Classifier::new(conn, "events")?,
             layout,
             key: String::new(),
         })
@@ -95,13 +93,16 @@ impl<'c> EventsImporter<'c> {
             }
         }
         let customer = self.customers.get_or_create(customer_id, None)?;
-        let mut b = Binder::new(&mut self.upsert);
-        b.bind(self.key.as_str())?
-            .bind(customer)?
-            .bind(kind)?
-            .bind(occurred_at)?
-            .bind(properties)?;
-        Ok(self.classifier.outcome(b.returning_id()?))
+        let key = self.key.as_str();
+        let written = self.upsert.write(|b| {
+            b.bind(key)?
+                .bind(customer)?
+                .bind(kind)?
+                .bind(occurred_at)?
+                .bind(&properties)?;
+            Ok(())
+        })?;
+        Ok(written.0)
     }
 }
 

@@ -1,21 +1,20 @@
 //! Importing order line items: the generic items file, and the item upsert the Shopify orders
 //! import shares. An item's order must already be stored; its product is created when unknown.
 
-use rusqlite::{Connection, Statement};
+use rusqlite::Connection;
 
 use super::cell::{parse_cents, parse_int};
 use super::error::RowFailure;
 use super::header::{parse_opt, Header, Row};
 use super::ids::IdMap;
 use super::orders::{OrderColumns, OrderWriter};
-use super::upsert::{upsert_sql, Binder, Classifier, Col, Outcome};
+use super::upsert::{Col, Outcome, Upsert};
 
 /// The prepared upsert of line items, keyed by (order, product).
 pub struct ItemWriter<'c> {
-    upsert: Statement<'c>,
+    upsert: Upsert<'c>,
     quantity: bool,
     price: bool,
-    classifier: Classifier,
 }
 
 impl<'c> ItemWriter<'c> {
@@ -29,10 +28,9 @@ impl<'c> ItemWriter<'c> {
             cols.push(Col::plain("price"));
         }
         Ok(ItemWriter {
-            upsert: conn.prepare(&upsert_sql("order_items", &["order_id", "product"], &cols))?,
+            upsert: Upsert::new(conn, "order_items", &["order_id", "product"], &cols)?,
             quantity,
             price,
-            classifier: Classifier::new(conn, "order_items")?,
         })
     }
 
@@ -43,15 +41,18 @@ impl<'c> ItemWriter<'c> {
         quantity: i64,
         price: i64,
     ) -> rusqlite::Result<Outcome> {
-        let mut b = Binder::new(&mut self.upsert);
-        b.bind(order)?.bind(product)?;
-        if self.quantity {
-            b.bind(quantity)?;
-        }
-        if self.price {
-            b.bind(price)?;
-        }
-        Ok(self.classifier.outcome(b.returning_id()?))
+        let (with_quantity, with_price) = (self.quantity, self.price);
+        let written = self.upsert.write(|b| {
+            b.bind(order)?.bind(product)?;
+            if with_quantity {
+                b.bind(quantity)?;
+            }
+            if with_price {
+                b.bind(price)?;
+            }
+            Ok(())
+        })?;
+        Ok(written.0)
     }
 }
 

@@ -7,7 +7,7 @@ use super::cell::{parse_cents, parse_datetime};
 use super::error::RowFailure;
 use super::header::{parse_opt, parse_req, Header, Row};
 use super::ids::IdMap;
-use super::upsert::{upsert_sql, Binder, Classifier, Col, Outcome};
+use super::upsert::{Col, Outcome, Upsert};
 
 /// Which optional order columns a file provides; absent ones are never overwritten.
 #[derive(Debug, Clone, Copy)]
@@ -32,10 +32,9 @@ pub struct OrderValues<'a> {
 
 /// The prepared upsert of orders.
 pub struct OrderWriter<'c> {
-    upsert: Statement<'c>,
+    upsert: Upsert<'c>,
     lookup: Statement<'c>,
     columns: OrderColumns,
-    classifier: Classifier,
 }
 
 impl<'c> OrderWriter<'c> {
@@ -59,35 +58,34 @@ impl<'c> OrderWriter<'c> {
                 .map(|(_, name)| Col::plain(name)),
         );
         Ok(OrderWriter {
-            upsert: conn.prepare(&upsert_sql("orders", &["external_id"], &cols))?,
+            upsert: Upsert::new(conn, "orders", &["external_id"], &cols)?,
             lookup: conn.prepare("SELECT id FROM orders WHERE external_id = ?1")?,
             columns,
-            classifier: Classifier::new(conn, "orders")?,
         })
     }
 
     /// Upserts one order; returns what happened and the order's id when it was written.
     pub fn write(&mut self, order: &OrderValues) -> rusqlite::Result<(Outcome, Option<i64>)> {
         let c = self.columns;
-        let mut b = Binder::new(&mut self.upsert);
-        b.bind(order.external_id)?
-            .bind(order.customer)?
-            .bind(order.placed_at)?
-            .bind(order.total)?;
-        if c.discount {
-            b.bind(order.discount)?;
-        }
-        if c.status {
-            b.bind(order.status)?;
-        }
-        if c.channel {
-            b.bind(order.channel)?;
-        }
-        if c.currency {
-            b.bind(order.currency)?;
-        }
-        let id = b.returning_id()?;
-        Ok((self.classifier.outcome(id), id))
+        self.upsert.write(|b| {
+            b.bind(order.external_id)?
+                .bind(order.customer)?
+                .bind(order.placed_at)?
+                .bind(order.total)?;
+            if c.discount {
+                b.bind(order.discount)?;
+            }
+            if c.status {
+                b.bind(order.status)?;
+            }
+            if c.channel {
+                b.bind(order.channel)?;
+            }
+            if c.currency {
+                b.bind(order.currency)?;
+            }
+            Ok(())
+        })
     }
 
     /// The id of a stored order.
