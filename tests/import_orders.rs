@@ -234,3 +234,67 @@ fn events_are_deduplicated_by_id_or_content() {
     assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
     assert_eq!(store.int("SELECT count(*) FROM events"), 3);
 }
+
+#[test]
+fn a_large_file_reimports_idempotently_and_keeps_the_order_indexes() {
+    let mut store = Store::new();
+    let mut text = String::from("order_id,customer_id,placed_at,total\n");
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "o{i},c{},2024-01-01 00:00:{:02},{i}.{:02}\n",
+            i % 70,
+            i % 60,
+            i % 100
+        ));
+    }
+    let path = store.file("big.csv", &text);
+    let first = store.import(ImportKind::Orders, &path).unwrap();
+    assert_eq!((first.inserted, first.customers_created), (3000, 70));
+    // The secondary index dropped for the bulk load is back, and the store is consistent.
+    assert_eq!(
+        store.int("SELECT count(*) FROM sqlite_master WHERE name = 'orders_by_customer'"),
+        1
+    );
+    assert_eq!(store.text("PRAGMA integrity_check").unwrap(), "ok");
+    assert_eq!(
+        store.int("SELECT count(*) FROM pragma_foreign_key_check"),
+        0
+    );
+    assert_eq!(store.int("PRAGMA foreign_keys"), 1);
+    assert_eq!(
+        store.int("SELECT total FROM orders WHERE external_id = 'o1234'"),
+        123_434
+    );
+
+    // Past the first rows the writer switches to upserting directly; counts stay exact.
+    let edited = text.replace(
+        "o2999,c59,2024-01-01 00:00:59,2999.99",
+        "o2999,c59,2024-01-01 00:00:59,1.00",
+    );
+    let edited = edited.replace("o10,c10,", "o10,c11,");
+    let path = store.file("big.csv", edited + "o3000,c0,2024-01-02,5\n");
+    let again = store.import(ImportKind::Orders, &path).unwrap();
+    assert_eq!(
+        (again.inserted, again.updated, again.unchanged),
+        (1, 2, 2999)
+    );
+    assert_eq!(
+        store.int("SELECT total FROM orders WHERE external_id = 'o2999'"),
+        100
+    );
+    assert_eq!(store.int("SELECT count(*) FROM orders"), 3001);
+}
+
+#[test]
+fn a_failed_strict_import_into_an_empty_table_keeps_its_indexes() {
+    let mut store = Store::new();
+    let path = store.file("orders.csv", ORDERS);
+    store
+        .import_with(ImportKind::Orders, &path, true)
+        .unwrap_err();
+    assert_eq!(
+        store.int("SELECT count(*) FROM sqlite_master WHERE name = 'orders_by_customer'"),
+        1
+    );
+    assert_eq!(store.int("PRAGMA foreign_keys"), 1);
+}

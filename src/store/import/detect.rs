@@ -21,6 +21,18 @@ pub enum Layout {
     ShopifyOrders(ShopifyOrdersLayout),
 }
 
+impl Layout {
+    /// The table the file's rows are written to.
+    pub fn main_table(&self) -> &'static str {
+        match self {
+            Layout::Entity(l) => l.table,
+            Layout::Orders(_) | Layout::ShopifyOrders(_) => "orders",
+            Layout::Items(_) => "order_items",
+            Layout::Events(_) => "events",
+        }
+    }
+}
+
 /// Why a header cannot be imported as the requested kind.
 pub enum LayoutError {
     Missing(Vec<String>),

@@ -11,6 +11,7 @@ use super::upsert::Binder;
 
 pub struct IdMap<'c> {
     map: HashMap<String, i64, BuildHasherDefault<FxHasher>>,
+    conn: &'c Connection,
     insert: Statement<'c>,
     /// How many rows this map inserted.
     pub created: u64,
@@ -28,14 +29,13 @@ impl<'c> IdMap<'c> {
         }
         let insert = match extra {
             Some(col) => conn.prepare(&format!(
-                "INSERT INTO {table} (external_id, {col}) VALUES (?1, ?2) RETURNING id"
+                "INSERT INTO {table} (external_id, {col}) VALUES (?1, ?2)"
             ))?,
-            None => conn.prepare(&format!(
-                "INSERT INTO {table} (external_id) VALUES (?1) RETURNING id"
-            ))?,
+            None => conn.prepare(&format!("INSERT INTO {table} (external_id) VALUES (?1)"))?,
         };
         Ok(IdMap {
             map,
+            conn,
             insert,
             created: 0,
         })
@@ -60,9 +60,10 @@ impl<'c> IdMap<'c> {
         if has_extra {
             binder.bind(extra)?;
         }
-        let id = binder
-            .returning_id()?
-            .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        // A plain insert and the connection's last rowid: `RETURNING` costs a temporary table
+        // per statement.
+        self.insert.raw_execute()?;
+        let id = self.conn.last_insert_rowid();
         self.created += 1;
         self.map.insert(external_id.to_owned(), id);
         Ok(id)

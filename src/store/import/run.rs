@@ -139,6 +139,8 @@ fn run_in_transaction(
         source,
     };
     let tx = conn.transaction().map_err(|e| sqlite_error(0, e))?;
+    let table = layout.main_table();
+    let deferred = defer_indexes(&tx, table).map_err(|e| sqlite_error(0, e))?;
     {
         let mut importer = Importer::new(&tx, layout).map_err(|e| sqlite_error(0, e))?;
         let width = header.len();
@@ -199,9 +201,38 @@ fn run_in_transaction(
             reject_file,
         });
     }
+    for sql in deferred {
+        tx.execute_batch(&sql).map_err(|e| sqlite_error(0, e))?;
+    }
     tx.commit().map_err(|e| sqlite_error(0, e))?;
     summary.reject_file = rejects.finish()?;
     Ok(summary)
+}
+
+/// Drops the secondary (non-unique, explicitly created) indexes of `table` when it is empty,
+/// returning the statements that recreate them at the end of the transaction: building an
+/// index once from the finished table is much faster than growing it one random insert at a
+/// time. Unique indexes stay, as the upserts rely on them.
+fn defer_indexes(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
+    let empty: bool = conn.query_row(
+        &format!("SELECT NOT EXISTS (SELECT 1 FROM {table})"),
+        [],
+        |r| r.get(0),
+    )?;
+    if !empty {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare(
+        "SELECT m.name, m.sql FROM sqlite_master m JOIN pragma_index_list(?1) l ON l.name = m.name \
+         WHERE m.type = 'index' AND m.sql IS NOT NULL AND l.\"unique\" = 0",
+    )?;
+    let indexes: Vec<(String, String)> = stmt
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (name, _) in &indexes {
+        conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    }
+    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
 }
 
 /// Connection settings changed for the duration of an import.
