@@ -5,6 +5,7 @@
 //! (WAL, `synchronous=NORMAL`, foreign keys, a busy timeout), applies migrations, imports CSV, and
 //! reads the data into the columnar snapshot the fast evaluator runs on.
 
+pub mod import;
 mod migrations;
 pub mod snapshot;
 

@@ -1,0 +1,269 @@
+//! Parsing of single CSV cells into the store's representations: dates to unix milliseconds,
+//! decimal money to integer cents, booleans, integers, tag lists and typed JSON values.
+//!
+//! The parsers are hand-written rather than built on chrono's format strings because the
+//! import runs them millions of times; they allocate nothing on success and return a short
+//! human reason on failure, which the caller puts into the reject file.
+
+use serde_json::Value;
+
+/// Milliseconds in one day, the unit of a plain date.
+const DAY_MS: i64 = 86_400_000;
+
+/// Parses `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` (UTC), RFC 3339 (`T` or space, optional
+/// fraction, `Z` or `±HH:MM`) and Shopify's `YYYY-MM-DD HH:MM:SS -0500` into unix ms UTC.
+pub fn parse_datetime(text: &str) -> Result<i64, String> {
+    let b = text.as_bytes();
+    let bad = || {
+        format!(
+            "`{text}` is not a date (expected YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or RFC 3339 such as 2024-03-05T14:22:10+01:00)"
+        )
+    };
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(bad());
+    }
+    let year = digits(&b[0..4]).ok_or_else(bad)?;
+    let month = digits(&b[5..7]).ok_or_else(bad)?;
+    let day = digits(&b[8..10]).ok_or_else(bad)?;
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return Err(format!("`{text}` is not a valid calendar date"));
+    }
+    let date_ms = days_from_civil(year, month, day) * DAY_MS;
+    if b.len() == 10 {
+        return Ok(date_ms);
+    }
+    if b.len() < 19 || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return Err(bad());
+    }
+    let hour = digits(&b[11..13]).ok_or_else(bad)?;
+    let minute = digits(&b[14..16]).ok_or_else(bad)?;
+    let second = digits(&b[17..19]).ok_or_else(bad)?;
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(format!("`{text}` has an invalid time of day"));
+    }
+    let mut ms = date_ms + (hour * 3600 + minute * 60 + second) * 1000;
+    let mut rest = &b[19..];
+    if let Some((b'.', frac)) = rest.split_first() {
+        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return Err(bad());
+        }
+        // Only milliseconds are kept; finer digits are truncated, as the store holds ms.
+        let mut millis = 0;
+        for i in 0..3 {
+            millis = millis * 10
+                + frac
+                    .get(i)
+                    .filter(|_| i < n)
+                    .map_or(0, |c| i64::from(c - b'0'));
+        }
+        ms += millis;
+        rest = &frac[n..];
+    }
+    let rest = match rest.split_first() {
+        Some((b' ', tail)) => tail,
+        _ => rest,
+    };
+    Ok(ms - offset_ms(rest).ok_or_else(bad)?)
+}
+
+/// Parses a time-zone suffix: empty (UTC), `Z`, `±HH:MM` or `±HHMM`, to milliseconds east of UTC.
+fn offset_ms(b: &[u8]) -> Option<i64> {
+    match b {
+        [] | [b'Z' | b'z'] => Some(0),
+        [sign @ (b'+' | b'-'), h1, h2, rest @ ..] => {
+            let minutes = match rest {
+                [b':', m1, m2] | [m1, m2] => digits(&[*m1, *m2])?,
+                _ => return None,
+            };
+            let hours = digits(&[*h1, *h2])?;
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let ms = (hours * 60 + minutes) * 60_000;
+            Some(if *sign == b'-' { -ms } else { ms })
+        }
+        _ => None,
+    }
+}
+
+fn digits(b: &[u8]) -> Option<i64> {
+    b.iter().try_fold(0i64, |acc, c| {
+        c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
+    })
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Parses a decimal amount in major units (`49.99`, `-5`, `.5`) into integer cents exactly,
+/// without going through floating point; more than two decimals is refused, not rounded.
+pub fn parse_cents(text: &str) -> Result<i64, String> {
+    let bad = || format!("`{text}` is not an amount (expected a decimal number such as 49.99)");
+    let (negative, body) = match text.as_bytes().split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, text.as_bytes()),
+    };
+    let (whole, frac) = match body.iter().position(|&c| c == b'.') {
+        Some(dot) => (&body[..dot], &body[dot + 1..]),
+        None => (body, &[][..]),
+    };
+    if whole.is_empty() && frac.is_empty() || whole.len() > 15 {
+        return Err(bad());
+    }
+    if frac.len() > 2 {
+        return Err(format!("`{text}` has more than two decimal places"));
+    }
+    let units = if whole.is_empty() {
+        0
+    } else {
+        digits(whole).ok_or_else(bad)?
+    };
+    let mut cents = 0;
+    for i in 0..2 {
+        cents = cents * 10
+            + match frac.get(i) {
+                Some(c) if c.is_ascii_digit() => i64::from(c - b'0'),
+                Some(_) => return Err(bad()),
+                None => 0,
+            };
+    }
+    let value = units * 100 + cents;
+    Ok(if negative { -value } else { value })
+}
+
+/// Parses a whole number such as a quantity.
+pub fn parse_int(text: &str) -> Result<i64, String> {
+    text.parse::<i64>()
+        .map_err(|_| format!("`{text}` is not a whole number"))
+}
+
+/// Parses true/false/yes/no/1/0 in any case.
+pub fn parse_bool(text: &str) -> Result<bool, String> {
+    const TRUE: [&str; 3] = ["true", "yes", "1"];
+    const FALSE: [&str; 3] = ["false", "no", "0"];
+    if TRUE.iter().any(|t| t.eq_ignore_ascii_case(text)) {
+        Ok(true)
+    } else if FALSE.iter().any(|f| f.eq_ignore_ascii_case(text)) {
+        Ok(false)
+    } else {
+        Err(format!(
+            "`{text}` is not a yes/no value (expected true, false, yes, no, 1 or 0)"
+        ))
+    }
+}
+
+/// Splits a comma-separated tag cell into a JSON array text, dropping empty entries.
+pub fn tags_json(text: &str) -> String {
+    let tags: Vec<Value> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| Value::String(t.to_owned()))
+        .collect();
+    Value::Array(tags).to_string()
+}
+
+/// Types an attribute or property cell: a JSON array, a number or true/false keeps its JSON
+/// type, anything else is a string. Objects and `null` stay strings so a cell can never erase
+/// or restructure other keys by accident.
+pub fn typed_value(text: &str) -> Value {
+    let first = text.as_bytes().first().copied();
+    let looks_typed = matches!(first, Some(b'[' | b'-' | b'0'..=b'9' | b't' | b'f'));
+    if looks_typed {
+        if let Ok(value) = serde_json::from_str::<Value>(text) {
+            if matches!(value, Value::Array(_) | Value::Number(_) | Value::Bool(_)) {
+                return value;
+            }
+        }
+    }
+    Value::String(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_all_accepted_forms() {
+        assert_eq!(parse_datetime("1970-01-02"), Ok(DAY_MS));
+        assert_eq!(parse_datetime("2024-03-05"), Ok(1_709_596_800_000));
+        assert_eq!(parse_datetime("2024-03-05 14:22:10"), Ok(1_709_648_530_000));
+        assert_eq!(
+            parse_datetime("2024-03-05T14:22:10Z"),
+            Ok(1_709_648_530_000)
+        );
+        assert_eq!(
+            parse_datetime("2024-03-05T15:22:10+01:00"),
+            Ok(1_709_648_530_000)
+        );
+        assert_eq!(
+            parse_datetime("2024-03-05 09:22:10 -0500"),
+            Ok(1_709_648_530_000)
+        );
+        assert_eq!(
+            parse_datetime("2024-03-05T14:22:10.25Z"),
+            Ok(1_709_648_530_250)
+        );
+        assert_eq!(parse_datetime("1969-12-31"), Ok(-DAY_MS));
+        assert_eq!(parse_datetime("2024-02-29"), Ok(1_709_164_800_000));
+    }
+
+    #[test]
+    fn bad_dates_are_refused() {
+        for text in [
+            "",
+            "2024-13-01",
+            "2023-02-29",
+            "2024/03/05",
+            "2024-03-05 25:00:00",
+            "2024-03-05T10:00:00+5",
+            "yesterday",
+        ] {
+            assert!(parse_datetime(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn money_is_exact_cents() {
+        assert_eq!(parse_cents("49.99"), Ok(4999));
+        assert_eq!(parse_cents("0.1"), Ok(10));
+        assert_eq!(parse_cents("-5"), Ok(-500));
+        assert_eq!(parse_cents(".5"), Ok(50));
+        assert_eq!(parse_cents("1234567.89"), Ok(123_456_789));
+        for text in ["", "-", "1.234", "1,5", "abc", "1.a", "."] {
+            assert!(parse_cents(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn booleans_tags_and_typed_values() {
+        assert_eq!(parse_bool("YES"), Ok(true));
+        assert_eq!(parse_bool("0"), Ok(false));
+        assert!(parse_bool("maybe").is_err());
+        assert_eq!(tags_json(" vip, ,wholesale "), r#"["vip","wholesale"]"#);
+        assert_eq!(typed_value("42"), serde_json::json!(42));
+        assert_eq!(typed_value("true"), serde_json::json!(true));
+        assert_eq!(typed_value("[1,\"a\"]"), serde_json::json!([1, "a"]));
+        assert_eq!(typed_value("{\"a\":1}"), serde_json::json!("{\"a\":1}"));
+        assert_eq!(typed_value("12 Main St"), serde_json::json!("12 Main St"));
+    }
+}

@@ -1,0 +1,165 @@
+//! Importing rows that describe one stored entity each, keyed by its external id: customers
+//! (generic or Shopify layout) and products. A layout says which file column feeds which
+//! store column and how its cells are parsed; the importer turns each row into one upsert.
+
+use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
+use rusqlite::{Connection, Statement};
+use serde_json::{Map, Value};
+
+use super::cell;
+use super::error::RowFailure;
+use super::header::Row;
+use super::upsert::{Col, Outcome, Upsert};
+
+/// How the cells of a column are parsed; an empty cell is always NULL (or `[]` for tags).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    Text,
+    /// Text that Shopify prefixes with an apostrophe to keep spreadsheets from mangling it.
+    QuotedText,
+    DateTime,
+    /// A date stored as unix ms at midnight UTC.
+    Day,
+    Bool,
+    Cents,
+    Tags,
+}
+
+/// One file column written to one store column.
+pub struct Field {
+    pub column: &'static str,
+    pub kind: CellKind,
+    pub index: usize,
+    /// The column's name in the file, for messages.
+    pub label: String,
+}
+
+/// How a file maps onto an entity table.
+pub struct EntityLayout {
+    pub table: &'static str,
+    /// The column holding the external id, and a column used when that cell is empty.
+    pub key: Option<usize>,
+    pub key_fallback: Option<usize>,
+    /// What a row without an external id lacks, for the reject reason.
+    pub key_label: &'static str,
+    pub fields: Vec<Field>,
+    /// `attr.NAME` columns merged into `customers.attributes`.
+    pub attributes: Vec<(String, usize)>,
+    /// Shopify: before importing a customer under its Shopify id, adopt a customer that an
+    /// orders import created under its lower-cased email (this column), so the two do not split.
+    pub adopt_by_email: Option<usize>,
+}
+
+pub struct EntityImporter<'c> {
+    layout: EntityLayout,
+    upsert: Upsert<'c>,
+    adopt: Option<Statement<'c>>,
+}
+
+impl<'c> EntityImporter<'c> {
+    pub fn new(conn: &'c Connection, layout: EntityLayout) -> rusqlite::Result<Self> {
+        let mut cols = vec![Col::plain("external_id")];
+        cols.extend(layout.fields.iter().map(|f| Col::plain(f.column)));
+        if !layout.attributes.is_empty() {
+            // A merge patch: set keys are replaced, keys whose cell is empty (null) are removed,
+            // and attributes from other files are kept.
+            cols.push(Col {
+                name: "attributes",
+                insert: "json_patch('{}', $)",
+                update: Some("json_patch(customers.attributes, $)"),
+            });
+        }
+        let upsert = Upsert::new(conn, layout.table, &["external_id"], &cols)?;
+        let adopt = match layout.adopt_by_email {
+            Some(_) => Some(conn.prepare(
+                "UPDATE customers SET external_id = ?1 WHERE external_id = ?2 \
+                 AND NOT EXISTS (SELECT 1 FROM customers WHERE external_id = ?1)",
+            )?),
+            None => None,
+        };
+        Ok(EntityImporter {
+            layout,
+            upsert,
+            adopt,
+        })
+    }
+
+    pub fn import(&mut self, row: &Row) -> Result<Outcome, RowFailure> {
+        let layout = &self.layout;
+        let key = row
+            .opt(layout.key)
+            .or_else(|| row.opt(layout.key_fallback))
+            .map(strip_quote)
+            .ok_or_else(|| format!("missing {}", layout.key_label))?;
+        if let (Some(adopt), Some(email)) = (&mut self.adopt, row.opt(layout.adopt_by_email)) {
+            let email_key = email.to_lowercase();
+            if row.opt(layout.key).is_some() && email_key != key {
+                adopt.execute((key, email_key))?;
+            }
+        }
+        let mut values: Vec<ToSqlOutput> = Vec::with_capacity(layout.fields.len() + 2);
+        values.push(text(Some(key)));
+        for field in &layout.fields {
+            let cell = row.opt(Some(field.index));
+            let failed = |reason: String| format!("column {}: {reason}", field.label);
+            let value: ToSqlOutput = match field.kind {
+                CellKind::Text => text(cell),
+                CellKind::QuotedText => text(cell.map(strip_quote)),
+                CellKind::DateTime => int(parsed(cell, cell::parse_datetime).map_err(failed)?),
+                CellKind::Day => int(parsed(cell, cell::parse_datetime)
+                    .map_err(failed)?
+                    .map(|ms| ms.div_euclid(86_400_000) * 86_400_000)),
+                CellKind::Bool => int(parsed(cell, cell::parse_bool)
+                    .map_err(failed)?
+                    .map(i64::from)),
+                CellKind::Cents => int(parsed(cell, cell::parse_cents).map_err(failed)?),
+                CellKind::Tags => cell::tags_json(cell.unwrap_or("")).into(),
+            };
+            values.push(value);
+        }
+        if !layout.attributes.is_empty() {
+            values.push(typed_object(row, &layout.attributes).to_string().into());
+        }
+        let (outcome, _) = self.upsert.write(|b| {
+            for value in &values {
+                b.bind(value)?;
+            }
+            Ok(())
+        })?;
+        Ok(outcome)
+    }
+}
+
+fn text(cell: Option<&str>) -> ToSqlOutput<'_> {
+    match cell {
+        Some(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
+        None => ToSqlOutput::Owned(SqlValue::Null),
+    }
+}
+
+fn int(value: Option<i64>) -> ToSqlOutput<'static> {
+    ToSqlOutput::Owned(value.map_or(SqlValue::Null, SqlValue::Integer))
+}
+
+fn parsed<T>(
+    cell: Option<&str>,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    cell.map(parse).transpose()
+}
+
+/// The JSON object of `PREFIX.NAME` columns; an empty cell becomes null, which a merge patch
+/// treats as "remove", and which callers that store the object directly drop.
+pub fn typed_object(row: &Row, columns: &[(String, usize)]) -> Value {
+    let mut object = Map::new();
+    for (name, index) in columns {
+        let value = row.opt(Some(*index)).map_or(Value::Null, cell::typed_value);
+        object.insert(name.clone(), value);
+    }
+    Value::Object(object)
+}
+
+/// Removes the apostrophe Shopify puts before ids and zip codes.
+pub fn strip_quote(text: &str) -> &str {
+    text.strip_prefix('\'').unwrap_or(text)
+}

@@ -1,0 +1,138 @@
+//! Importing order line items: the generic items file, and the item upsert the Shopify orders
+//! import shares. An item's order must already be stored; its product is created when unknown.
+
+use rusqlite::Connection;
+
+use super::cell::{parse_cents, parse_int};
+use super::error::RowFailure;
+use super::header::{parse_opt, Header, Row};
+use super::ids::IdMap;
+use super::orders::{OrderColumns, OrderWriter};
+use super::upsert::{Col, Outcome, Upsert};
+
+/// The prepared upsert of line items, keyed by (order, product).
+pub struct ItemWriter<'c> {
+    upsert: Upsert<'c>,
+    quantity: bool,
+    price: bool,
+}
+
+impl<'c> ItemWriter<'c> {
+    /// `quantity` and `price` say whether the file provides them; absent ones are not updated.
+    pub fn new(conn: &'c Connection, quantity: bool, price: bool) -> rusqlite::Result<Self> {
+        let mut cols = vec![Col::plain("order_id"), Col::plain("product")];
+        if quantity {
+            cols.push(Col::plain("quantity"));
+        }
+        if price {
+            cols.push(Col::plain("price"));
+        }
+        Ok(ItemWriter {
+            upsert: Upsert::new(conn, "order_items", &["order_id", "product"], &cols)?,
+            quantity,
+            price,
+        })
+    }
+
+    pub fn write(
+        &mut self,
+        order: i64,
+        product: i64,
+        quantity: i64,
+        price: i64,
+    ) -> rusqlite::Result<Outcome> {
+        let (with_quantity, with_price) = (self.quantity, self.price);
+        let written = self.upsert.write(|b| {
+            b.bind(order)?.bind(product)?;
+            if with_quantity {
+                b.bind(quantity)?;
+            }
+            if with_price {
+                b.bind(price)?;
+            }
+            Ok(())
+        })?;
+        Ok(written.0)
+    }
+}
+
+/// The column indexes of a generic items file.
+pub struct ItemsLayout {
+    order: usize,
+    product: usize,
+    quantity: Option<usize>,
+    price: Option<usize>,
+}
+
+impl ItemsLayout {
+    pub fn from_header(header: &mut Header) -> Result<Self, Vec<String>> {
+        let order = header.find("order_id");
+        let product = header.find("product_id");
+        match (order, product) {
+            (Some(order), Some(product)) => Ok(ItemsLayout {
+                order,
+                product,
+                quantity: header.find("quantity"),
+                price: header.find("price"),
+            }),
+            _ => Err([("order_id", order), ("product_id", product)]
+                .iter()
+                .filter(|(_, i)| i.is_none())
+                .map(|(n, _)| (*n).to_owned())
+                .collect()),
+        }
+    }
+}
+
+/// Imports a generic items file.
+pub struct ItemsImporter<'c> {
+    layout: ItemsLayout,
+    writer: ItemWriter<'c>,
+    orders: OrderWriter<'c>,
+    products: IdMap<'c>,
+    /// The last order resolved; the items of one order are usually adjacent.
+    last_order: (String, i64),
+}
+
+impl<'c> ItemsImporter<'c> {
+    pub fn new(conn: &'c Connection, layout: ItemsLayout) -> rusqlite::Result<Self> {
+        let no_optional = OrderColumns {
+            discount: false,
+            status: false,
+            channel: false,
+            currency: false,
+        };
+        Ok(ItemsImporter {
+            writer: ItemWriter::new(conn, layout.quantity.is_some(), layout.price.is_some())?,
+            orders: OrderWriter::new(conn, no_optional)?,
+            products: IdMap::load(conn, "products", None)?,
+            layout,
+            last_order: (String::new(), 0),
+        })
+    }
+
+    pub fn products_created(&self) -> u64 {
+        self.products.created
+    }
+
+    pub fn import(&mut self, row: &Row) -> Result<Outcome, RowFailure> {
+        let l = &self.layout;
+        let order_id = row.required(l.order, "order_id")?;
+        let product_id = row.required(l.product, "product_id")?;
+        let quantity = parse_opt(row.opt(l.quantity), "quantity", parse_int)?.unwrap_or(1);
+        let price = parse_opt(row.opt(l.price), "price", parse_cents)?.unwrap_or(0);
+        let order = if self.last_order.0 == order_id {
+            self.last_order.1
+        } else {
+            let id = self.orders.id_of(order_id)?.ok_or_else(|| {
+                format!("order `{order_id}` is not in the store; import the orders file first")
+            })?;
+            self.last_order.0.clear();
+            self.last_order.0.push_str(order_id);
+            self.last_order.1 = id;
+            id
+        };
+        let product = self.products.get_or_create(product_id, None)?;
+        Ok(self.writer.write(order, product, quantity, price)?)
+    }
+}

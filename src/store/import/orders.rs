@@ -1,0 +1,191 @@
+//! Importing orders: the generic orders file, and the order upsert the Shopify orders import
+//! shares. Each order needs its customer; an unknown customer id creates a bare customer.
+
+use rusqlite::{Connection, Statement};
+
+use super::cell::{parse_cents, parse_datetime};
+use super::error::RowFailure;
+use super::header::{parse_opt, parse_req, Header, Row};
+use super::ids::IdMap;
+use super::upsert::{Col, Outcome, Upsert};
+
+/// Which optional order columns a file provides; absent ones are never overwritten.
+#[derive(Debug, Clone, Copy)]
+pub struct OrderColumns {
+    pub discount: bool,
+    pub status: bool,
+    pub channel: bool,
+    pub currency: bool,
+}
+
+/// The values of one order row.
+pub struct OrderValues<'a> {
+    pub external_id: &'a str,
+    pub customer: i64,
+    pub placed_at: i64,
+    pub total: i64,
+    pub discount: i64,
+    pub status: Option<&'a str>,
+    pub channel: Option<&'a str>,
+    pub currency: Option<&'a str>,
+}
+
+/// The prepared upsert of orders.
+pub struct OrderWriter<'c> {
+    upsert: Upsert<'c>,
+    lookup: Statement<'c>,
+    columns: OrderColumns,
+}
+
+impl<'c> OrderWriter<'c> {
+    pub fn new(conn: &'c Connection, columns: OrderColumns) -> rusqlite::Result<Self> {
+        let mut cols = vec![
+            Col::plain("external_id"),
+            Col::plain("customer"),
+            Col::plain("placed_at"),
+            Col::plain("total"),
+        ];
+        let optional = [
+            (columns.discount, "discount"),
+            (columns.status, "status"),
+            (columns.channel, "channel"),
+            (columns.currency, "currency"),
+        ];
+        cols.extend(
+            optional
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, name)| Col::plain(name)),
+        );
+        Ok(OrderWriter {
+            upsert: Upsert::new(conn, "orders", &["external_id"], &cols)?,
+            lookup: conn.prepare("SELECT id FROM orders WHERE external_id = ?1")?,
+            columns,
+        })
+    }
+
+    /// Upserts one order; returns what happened and the order's id when it was written.
+    pub fn write(&mut self, order: &OrderValues) -> rusqlite::Result<(Outcome, Option<i64>)> {
+        let c = self.columns;
+        self.upsert.write(|b| {
+            b.bind(order.external_id)?
+                .bind(order.customer)?
+                .bind(order.placed_at)?
+                .bind(order.total)?;
+            if c.discount {
+                b.bind(order.discount)?;
+            }
+            if c.status {
+                b.bind(order.status)?;
+            }
+            if c.channel {
+                b.bind(order.channel)?;
+            }
+            if c.currency {
+                b.bind(order.currency)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The id of a stored order.
+    pub fn id_of(&mut self, external_id: &str) -> rusqlite::Result<Option<i64>> {
+        let mut rows = self.lookup.query([external_id])?;
+        match rows.next()? {
+            Some(row) => Ok(Some(row.get(0)?)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The column indexes of a generic orders file.
+pub struct OrdersLayout {
+    order: usize,
+    customer: usize,
+    placed_at: usize,
+    total: usize,
+    discount: Option<usize>,
+    status: Option<usize>,
+    channel: Option<usize>,
+    currency: Option<usize>,
+}
+
+impl OrdersLayout {
+    pub fn from_header(header: &mut Header) -> Result<Self, Vec<String>> {
+        let required =
+            ["order_id", "customer_id", "placed_at", "total"].map(|n| (n, header.find(n)));
+        let missing: Vec<String> = required
+            .iter()
+            .filter(|(_, i)| i.is_none())
+            .map(|(n, _)| (*n).to_owned())
+            .collect();
+        let [Some(order), Some(customer), Some(placed_at), Some(total)] = required.map(|(_, i)| i)
+        else {
+            return Err(missing);
+        };
+        Ok(OrdersLayout {
+            order,
+            customer,
+            placed_at,
+            total,
+            discount: header.find("discount"),
+            status: header.find("status"),
+            channel: header.find("channel"),
+            currency: header.find("currency"),
+        })
+    }
+}
+
+/// Imports a generic orders file.
+pub struct OrdersImporter<'c> {
+    layout: OrdersLayout,
+    writer: OrderWriter<'c>,
+    customers: IdMap<'c>,
+}
+
+impl<'c> OrdersImporter<'c> {
+    pub fn new(conn: &'c Connection, layout: OrdersLayout) -> rusqlite::Result<Self> {
+        let columns = OrderColumns {
+            discount: layout.discount.is_some(),
+            status: layout.status.is_some(),
+            channel: layout.channel.is_some(),
+            currency: layout.currency.is_some(),
+        };
+        Ok(OrdersImporter {
+            writer: OrderWriter::new(conn, columns)?,
+            customers: IdMap::load(conn, "customers", None)?,
+            layout,
+        })
+    }
+
+    pub fn customers_created(&self) -> u64 {
+        self.customers.created
+    }
+
+    pub fn import(&mut self, row: &Row) -> Result<Outcome, RowFailure> {
+        let l = &self.layout;
+        let external_id = row.required(l.order, "order_id")?;
+        let customer_id = row.required(l.customer, "customer_id")?;
+        let placed_at = parse_req(
+            row.required(l.placed_at, "placed_at"),
+            "placed_at",
+            parse_datetime,
+        )?;
+        let total = parse_req(row.required(l.total, "total"), "total", parse_cents)?;
+        let discount = parse_opt(row.opt(l.discount), "discount", parse_cents)?.unwrap_or(0);
+        // The customer is resolved only once the row is known to be valid, so a rejected row
+        // never leaves a customer behind.
+        let customer = self.customers.get_or_create(customer_id, None)?;
+        let order = OrderValues {
+            external_id,
+            customer,
+            placed_at,
+            total,
+            discount,
+            status: row.opt(l.status),
+            channel: row.opt(l.channel),
+            currency: row.opt(l.currency),
+        };
+        Ok(self.writer.write(&order)?.0)
+    }
+}

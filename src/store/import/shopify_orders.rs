@@ -1,0 +1,214 @@
+//! Recognising and mapping Shopify's orders export.
+//!
+//! The export has one row per line item: `Name,Email,Financial Status,Paid at,Fulfillment
+//! Status,Fulfilled at,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,Discount Code,
+//! Discount Amount,Shipping Method,Created at,Lineitem quantity,Lineitem name,Lineitem price,
+//! Lineitem compare at price,Lineitem sku,...,Id,Tags,Risk Level,Source,...`. The order columns
+//! are filled on an order's first row and may be blank on the rows of its further items.
+//!
+//! Mapping: one order per `Name` (or `Id` when there is no Name); `Created at` → placed_at,
+//! `Total` → total, `Discount Amount` → discount, `Financial Status` → status, `Currency`,
+//! `Source` → channel. The customer is found by `Email` (a customer whose email matches, or
+//! whose external id is the email) or created with the lower-cased email as its external id. Each row's
+//! line item becomes an order item whose product is found or created by `Lineitem sku`, or by
+//! `Lineitem name` when the sku is empty.
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+
+use super::cell::{parse_cents, parse_datetime, parse_int};
+use super::error::RowFailure;
+use super::header::{parse_opt, Header, Row};
+use super::ids::IdMap;
+use super::items::ItemWriter;
+use super::orders::{OrderColumns, OrderValues, OrderWriter};
+use super::upsert::Outcome;
+
+/// True when the header is Shopify's orders export.
+pub fn is_shopify_orders(header: &Header) -> bool {
+    header.has("name")
+        && header.has("financial status")
+        && header.has("created at")
+        && (header.has("lineitem name") || header.has("lineitem sku"))
+}
+
+/// The column indexes of a Shopify orders export.
+#[derive(Clone, Copy)]
+pub struct ShopifyOrdersLayout {
+    name: Option<usize>,
+    id: Option<usize>,
+    email: usize,
+    created_at: usize,
+    total: usize,
+    discount: Option<usize>,
+    status: Option<usize>,
+    currency: Option<usize>,
+    source: Option<usize>,
+    item_name: Option<usize>,
+    item_sku: Option<usize>,
+    item_quantity: Option<usize>,
+    item_price: Option<usize>,
+}
+
+impl ShopifyOrdersLayout {
+    pub fn from_header(header: &mut Header) -> Result<Self, Vec<String>> {
+        let name = header.find("name");
+        let id = header.find("id");
+        let email = header.find("email");
+        let created_at = header.find("created at");
+        let total = header.find("total");
+        let item_name = header.find("lineitem name");
+        let item_sku = header.find("lineitem sku");
+        let mut missing = Vec::new();
+        if name.is_none() && id.is_none() {
+            missing.push("Name (or Id)".to_owned());
+        }
+        for (label, index) in [
+            ("Email", email),
+            ("Created at", created_at),
+            ("Total", total),
+        ] {
+            if index.is_none() {
+                missing.push(label.to_owned());
+            }
+        }
+        if item_name.is_none() && item_sku.is_none() {
+            missing.push("Lineitem name (or Lineitem sku)".to_owned());
+        }
+        let (Some(email), Some(created_at), Some(total), true) =
+            (email, created_at, total, missing.is_empty())
+        else {
+            return Err(missing);
+        };
+        Ok(ShopifyOrdersLayout {
+            name,
+            id,
+            email,
+            created_at,
+            total,
+            discount: header.find("discount amount"),
+            status: header.find("financial status"),
+            currency: header.find("currency"),
+            source: header.find("source"),
+            item_name,
+            item_sku,
+            item_quantity: header.find("lineitem quantity"),
+            item_price: header.find("lineitem price"),
+        })
+    }
+}
+
+/// Imports a Shopify orders export.
+pub struct ShopifyOrdersImporter<'c> {
+    layout: ShopifyOrdersLayout,
+    orders: OrderWriter<'c>,
+    items: ItemWriter<'c>,
+    customers: IdMap<'c>,
+    products: IdMap<'c>,
+    /// Lower-cased email → customer id, so orders attach to customers imported with Shopify ids.
+    emails: HashMap<String, i64>,
+    /// The order of the previous row, which blank order columns continue.
+    current: (String, i64),
+}
+
+impl<'c> ShopifyOrdersImporter<'c> {
+    pub fn new(conn: &'c Connection, layout: ShopifyOrdersLayout) -> rusqlite::Result<Self> {
+        let columns = OrderColumns {
+            discount: layout.discount.is_some(),
+            status: layout.status.is_some(),
+            channel: layout.source.is_some(),
+            currency: layout.currency.is_some(),
+        };
+        let mut emails = HashMap::new();
+        let mut select = conn.prepare(
+            "SELECT lower(email), id FROM customers WHERE coalesce(email, '') <> '' ORDER BY id",
+        )?;
+        let mut rows = select.query([])?;
+        while let Some(row) = rows.next()? {
+            emails.entry(row.get(0)?).or_insert(row.get(1)?);
+        }
+        Ok(ShopifyOrdersImporter {
+            orders: OrderWriter::new(conn, columns)?,
+            items: ItemWriter::new(conn, true, true)?,
+            customers: IdMap::load(conn, "customers", Some("email"))?,
+            products: IdMap::load(conn, "products", Some("title"))?,
+            emails,
+            current: (String::new(), 0),
+            layout,
+        })
+    }
+
+    pub fn created(&self) -> (u64, u64) {
+        (self.customers.created, self.products.created)
+    }
+
+    pub fn import(&mut self, row: &Row) -> Result<Outcome, RowFailure> {
+        let l = self.layout;
+        let external_id = row
+            .opt(l.name)
+            .or_else(|| row.opt(l.id))
+            .ok_or_else(|| "missing Name (the order number, such as #1001)".to_owned())?;
+        let placed_at = parse_opt(row.opt(Some(l.created_at)), "Created at", parse_datetime)?;
+        let total = parse_opt(row.opt(Some(l.total)), "Total", parse_cents)?;
+        let discount = parse_opt(row.opt(l.discount), "Discount Amount", parse_cents)?;
+        let item_name = row.opt(l.item_name);
+        let product_id = row.opt(l.item_sku).or(item_name);
+        let quantity = parse_opt(row.opt(l.item_quantity), "Lineitem quantity", parse_int)?;
+        let price = parse_opt(row.opt(l.item_price), "Lineitem price", parse_cents)?;
+
+        let mut outcome = Outcome::Unchanged;
+        let order = match (placed_at, total) {
+            (Some(placed_at), Some(total)) => {
+                let email = row.required(l.email, "Email (needed to find the order's customer)")?;
+                let customer = self.customer_by_email(email)?;
+                let order = OrderValues {
+                    external_id,
+                    customer,
+                    placed_at,
+                    total,
+                    discount: discount.unwrap_or(0),
+                    status: row.opt(l.status),
+                    channel: row.opt(l.source),
+                    currency: row.opt(l.currency),
+                };
+                let (written, id) = self.orders.write(&order)?;
+                outcome = written;
+                let id = match id {
+                    Some(id) => id,
+                    None => self.orders.id_of(external_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?,
+                };
+                self.current.0.clear();
+                self.current.0.push_str(external_id);
+                self.current.1 = id;
+                id
+            }
+            (None, None) if self.current.0 == external_id => self.current.1,
+            (None, None) => self.orders.id_of(external_id)?.ok_or_else(|| {
+                format!("line item of order {external_id} comes before the order's row (Created at and Total are empty)")
+            })?,
+            (None, Some(_)) => return Err("missing Created at".to_owned().into()),
+            (Some(_), None) => return Err("missing Total".to_owned().into()),
+        };
+        if let Some(product_id) = product_id {
+            let product = self.products.get_or_create(product_id, item_name)?;
+            let item =
+                self.items
+                    .write(order, product, quantity.unwrap_or(1), price.unwrap_or(0))?;
+            outcome = outcome.merge(item);
+        }
+        Ok(outcome)
+    }
+
+    /// The customer with this email, created with the lower-cased email as external id when
+    /// unknown (emails differ in case between exports of the same shop).
+    fn customer_by_email(&mut self, email: &str) -> rusqlite::Result<i64> {
+        let key = email.to_lowercase();
+        if let Some(&id) = self.emails.get(&key) {
+            return Ok(id);
+        }
+        let id = self.customers.get_or_create(&key, Some(email))?;
+        self.emails.insert(key, id);
+        Ok(id)
+    }
+}
