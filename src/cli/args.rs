@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "segflow", version, about = "Customer segments and targeted email campaigns from plain text files")]
+#[command(
+    name = "segflow",
+    version,
+    about = "Customer segments and targeted email campaigns from plain text files"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

@@ -57,8 +57,14 @@ impl Context {
             None => chrono::Utc::now().timestamp_millis(),
         };
         Ok(Context {
-            db: global.db.clone().unwrap_or_else(|| config.store.path.clone()),
-            rules: global.rules.clone().unwrap_or_else(|| config.rules.dir.clone()),
+            db: global
+                .db
+                .clone()
+                .unwrap_or_else(|| config.store.path.clone()),
+            rules: global
+                .rules
+                .clone()
+                .unwrap_or_else(|| config.rules.dir.clone()),
             config,
             now,
         })
@@ -92,7 +98,8 @@ pub fn main() -> ExitCode {
         Err(CliError::Diagnostics(ds)) => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             eprint!("{}", render(&ds, color));
-            let files: std::collections::BTreeSet<&str> = ds.iter().map(|d| d.file.name.as_str()).collect();
+            let files: std::collections::BTreeSet<&str> =
+                ds.iter().map(|d| d.file.name.as_str()).collect();
             eprintln!(
                 "error: {} problem{} in {} file{}",
                 ds.len(),

@@ -177,6 +177,10 @@ fn describe(rules: &[Rule]) -> String {
             words.push(word);
         }
     }
+    // An unmapped rule says nothing useful when there are mapped ones beside it.
+    if words.len() > 1 {
+        words.retain(|w| *w != "something else");
+    }
     match words.len() {
         0 => "something else".into(),
         1 => words[0].into(),

@@ -8,3 +8,4 @@ pub mod set;
 pub mod stats;
 
 pub use set::{Segment, SegmentSet};
+pub mod refresh;

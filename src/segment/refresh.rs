@@ -38,7 +38,12 @@ pub enum RefreshError {
 }
 
 /// Evaluates every segment of `set` over `snapshot` at `now` and records the changes.
-pub fn refresh(conn: &mut Connection, set: &SegmentSet, snapshot: &Snapshot, now: i64) -> Result<Vec<SegmentRefresh>, RefreshError> {
+pub fn refresh(
+    conn: &mut Connection,
+    set: &SegmentSet,
+    snapshot: &Snapshot,
+    now: i64,
+) -> Result<Vec<SegmentRefresh>, RefreshError> {
     let mut report = Vec::with_capacity(set.segments.len());
     for segment in &set.segments {
         let program = Program::compile(&segment.expr).map_err(|source| RefreshError::Compile {
@@ -48,10 +53,13 @@ pub fn refresh(conn: &mut Connection, set: &SegmentSet, snapshot: &Snapshot, now
         let started = Instant::now();
         let members = program.members(snapshot, now);
         let eval_micros = started.elapsed().as_micros();
-        let (entered, exited) = store_members(conn, &segment.name, &members, now).map_err(|source| RefreshError::Store {
-            segment: segment.name.clone(),
-            source,
-        })?;
+        let (entered, exited) =
+            store_members(conn, &segment.name, &members, now).map_err(|source| {
+                RefreshError::Store {
+                    segment: segment.name.clone(),
+                    source,
+                }
+            })?;
         report.push(SegmentRefresh {
             segment: segment.name.clone(),
             members: members.len(),
@@ -65,18 +73,29 @@ pub fn refresh(conn: &mut Connection, set: &SegmentSet, snapshot: &Snapshot, now
 
 /// Replaces the stored members of one segment with `members` (sorted ascending) and appends the
 /// difference to `segment_changes`; returns (entered, exited).
-pub fn store_members(conn: &mut Connection, segment: &str, members: &[i64], now: i64) -> rusqlite::Result<(usize, usize)> {
+pub fn store_members(
+    conn: &mut Connection,
+    segment: &str,
+    members: &[i64],
+    now: i64,
+) -> rusqlite::Result<(usize, usize)> {
     let tx = conn.transaction()?;
     let old: Vec<i64> = {
-        let mut stmt = tx.prepare("SELECT customer FROM segment_members WHERE segment = ?1 ORDER BY customer")?;
+        let mut stmt = tx
+            .prepare("SELECT customer FROM segment_members WHERE segment = ?1 ORDER BY customer")?;
         let rows = stmt.query_map([segment], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
     let (entered, exited) = diff(&old, members);
     {
-        let mut add = tx.prepare_cached("INSERT INTO segment_members (segment, customer, since) VALUES (?1, ?2, ?3)")?;
-        let mut remove = tx.prepare_cached("DELETE FROM segment_members WHERE segment = ?1 AND customer = ?2")?;
-        let mut change = tx.prepare_cached("INSERT INTO segment_changes (segment, customer, change, at) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut add = tx.prepare_cached(
+            "INSERT INTO segment_members (segment, customer, since) VALUES (?1, ?2, ?3)",
+        )?;
+        let mut remove =
+            tx.prepare_cached("DELETE FROM segment_members WHERE segment = ?1 AND customer = ?2")?;
+        let mut change = tx.prepare_cached(
+            "INSERT INTO segment_changes (segment, customer, change, at) VALUES (?1, ?2, ?3, ?4)",
+        )?;
         for &c in &entered {
             add.execute(params![segment, c, now])?;
             change.execute(params![segment, c, "entered", now])?;

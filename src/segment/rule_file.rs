@@ -132,7 +132,7 @@ fn yaml_error(text: &str, e: &serde_saphyr::Error) -> Diagnostic {
                 .or_else(|| offset_of(text, loc.line() as usize, loc.column() as usize))
         })
         .map(|off| {
-            let start = (off as usize).min(text.len());
+            let start = off.min(text.len());
             let end = text[start..]
                 .find('\n')
                 .map_or(text.len(), |i| start + i)

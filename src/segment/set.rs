@@ -100,9 +100,9 @@ impl SegmentSet {
                 Err(ds) => diagnostics.extend(ds.into_iter().map(|d| at(&file, d))),
             }
         }
-        let mut seen = std::collections::HashSet::new();
+        let mut first_file: HashMap<String, String> = HashMap::new();
         rules.retain(|rule| {
-            if !seen.insert(rule.name.clone()) {
+            if let Some(first) = first_file.get(&rule.name) {
                 diagnostics.push(at(
                     &rule.file,
                     Diagnostic::new(
@@ -111,10 +111,13 @@ impl SegmentSet {
                         rule.name_span,
                         "second definition",
                     )
-                    .with_help("each segment name must be unique across the rules directory"),
+                    .with_help(format!(
+                        "it is already defined in {first}; segment names must be unique across the rules directory"
+                    )),
                 ));
                 return false;
             }
+            first_file.insert(rule.name.clone(), rule.file.name.clone());
             true
         });
         let ctx = check::Context {

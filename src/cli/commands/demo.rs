@@ -9,7 +9,14 @@ use crate::generate::{generate_shop, GenerateOptions};
 use crate::store::import::{import_csv, ImportKind, ImportOptions};
 
 pub fn generate(ctx: &Context, customers: usize, seed: u64, out: &Path) -> CliResult {
-    let summary = generate_shop(&GenerateOptions { customers, seed, now: ctx.now }, out)?;
+    let summary = generate_shop(
+        &GenerateOptions {
+            customers,
+            seed,
+            now: ctx.now,
+        },
+        out,
+    )?;
     println!(
         "wrote {} customers, {} products, {} orders, {} order lines and {} events to {}",
         summary.customers,
@@ -34,13 +41,24 @@ const FILES: [(&str, ImportKind); 5] = [
 pub fn demo(ctx: &Context, customers: usize, seed: u64, dir: &Path) -> CliResult {
     let shop = dir.join("shop");
     let db = dir.join("segflow.db");
-    eprintln!("segflow demo: generating a sample shop of {customers} customers in {}", shop.display());
-    generate_shop(&GenerateOptions { customers, seed, now: ctx.now }, &shop)?;
+    eprintln!(
+        "segflow demo: generating a sample shop of {customers} customers in {}",
+        shop.display()
+    );
+    generate_shop(
+        &GenerateOptions {
+            customers,
+            seed,
+            now: ctx.now,
+        },
+        &shop,
+    )?;
     // A fresh database each time, so the demo shows the same result on every run.
     for suffix in ["", "-wal", "-shm"] {
         let p = dir.join(format!("segflow.db{suffix}"));
         if p.exists() {
-            std::fs::remove_file(&p).map_err(|e| format!("cannot remove the old {}: {e}", p.display()))?;
+            std::fs::remove_file(&p)
+                .map_err(|e| format!("cannot remove the old {}: {e}", p.display()))?;
         }
     }
     let mut conn = crate::store::open(&db)?;
@@ -83,19 +101,26 @@ pub fn init(dir: Option<&Path>) -> CliResult {
         ("segflow.toml", crate::config::TEMPLATE),
         ("rules/repeat_buyers.yaml", EXAMPLE_RULE),
         ("workflows/.gitkeep", ""),
-        (".gitignore", "segflow.db\nsegflow.db-wal\nsegflow.db-shm\n*.rejects.csv\noutbox/\n"),
+        (
+            ".gitignore",
+            "segflow.db\nsegflow.db-wal\nsegflow.db-shm\n*.rejects.csv\noutbox/\n",
+        ),
     ];
     for (name, text) in files {
         let path = dir.join(name);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         if !path.exists() {
-            std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            std::fs::write(&path, text)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             println!("created {}", path.display());
         }
     }
-    println!("next: segflow import customers customers.csv, then segflow check and segflow segments");
+    println!(
+        "next: segflow import customers customers.csv, then segflow check and segflow segments"
+    );
     Ok(())
 }
 

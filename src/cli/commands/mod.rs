@@ -18,11 +18,21 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
         Command::Refresh { json } => segments::refresh(ctx, *json),
         Command::Segment { command } => match command {
             SegmentCommand::Show { name, json } => segment::show(ctx, name, *json),
-            SegmentCommand::Export { name, format, out } => segment::export(ctx, name, *format, out.as_deref()),
+            SegmentCommand::Export { name, format, out } => {
+                segment::export(ctx, name, *format, out.as_deref())
+            }
             SegmentCommand::History { name, json } => segment::history(ctx, name, *json),
         },
         Command::Import { kind, file, strict } => import::import(ctx, *kind, file, *strict),
-        Command::Generate { customers, seed, out } => demo::generate(ctx, *customers, *seed, out),
-        Command::Demo { customers, seed, dir } => demo::demo(ctx, *customers, *seed, dir),
+        Command::Generate {
+            customers,
+            seed,
+            out,
+        } => demo::generate(ctx, *customers, *seed, out),
+        Command::Demo {
+            customers,
+            seed,
+            dir,
+        } => demo::demo(ctx, *customers, *seed, dir),
     }
 }

@@ -13,7 +13,10 @@ use crate::compile::columnar::Program;
 use crate::segment::stats::{self, MemberRow};
 use crate::store::snapshot::Snapshot;
 
-fn members(ctx: &Context, name: &str) -> Result<(rusqlite::Connection, Vec<i64>), crate::cli::CliError> {
+fn members(
+    ctx: &Context,
+    name: &str,
+) -> Result<(rusqlite::Connection, Vec<i64>), crate::cli::CliError> {
     let set = ctx.load_rules()?;
     let segment = find(&set, name)?;
     let conn = ctx.open_store()?;
@@ -51,18 +54,42 @@ pub fn show(ctx: &Context, name: &str, json: bool) -> CliResult {
         return Ok(());
     }
     println!("segment {name}");
-    println!("  members              {} ({} of {} customers)", st.members, percent(st.share()), st.customers);
+    println!(
+        "  members              {} ({} of {} customers)",
+        st.members,
+        percent(st.share()),
+        st.customers
+    );
     println!("  revenue              {}", money(st.revenue_cents));
     println!("  orders               {}", st.orders);
-    println!("  AOV                  {}", money(st.aov_cents().round() as i64));
+    println!(
+        "  AOV                  {}",
+        money(st.aov_cents().round() as i64)
+    );
     println!("  orders per customer  {:.2}", st.orders_per_customer());
     if sample.is_empty() {
         return Ok(());
     }
     println!("\nsample members:");
-    let mut table = Table::new(&["customer_id", "email", "name", "country", "orders", "spent", "last order"], &[4, 5]);
+    let mut table = Table::new(
+        &[
+            "customer_id",
+            "email",
+            "name",
+            "country",
+            "orders",
+            "spent",
+            "last order",
+        ],
+        &[4, 5],
+    );
     for r in &sample {
-        let name = [r.first_name.as_deref(), r.last_name.as_deref()].iter().flatten().copied().collect::<Vec<_>>().join(" ");
+        let name = [r.first_name.as_deref(), r.last_name.as_deref()]
+            .iter()
+            .flatten()
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
         table.row(vec![
             r.customer_id.clone(),
             r.email.clone().unwrap_or_default(),
@@ -88,14 +115,24 @@ pub fn export(ctx: &Context, name: &str, format: ExportFormat, out: Option<&Path
     let rows = stats::rows(&conn, &members, None)?;
     let mut writer: Box<dyn Write> = match out {
         Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?,
+            std::fs::File::create(path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     match format {
         ExportFormat::Csv => {
             let mut csv = csv::Writer::from_writer(&mut writer);
-            csv.write_record(["customer_id", "email", "first_name", "last_name", "country", "orders", "total_spent", "last_order_at"])?;
+            csv.write_record([
+                "customer_id",
+                "email",
+                "first_name",
+                "last_name",
+                "country",
+                "orders",
+                "total_spent",
+                "last_order_at",
+            ])?;
             for r in &rows {
                 csv.write_record([
                     r.customer_id.as_str(),
@@ -119,7 +156,11 @@ pub fn export(ctx: &Context, name: &str, format: ExportFormat, out: Option<&Path
     }
     writer.flush()?;
     if let Some(path) = out {
-        eprintln!("wrote {} members of {name} to {}", rows.len(), path.display());
+        eprintln!(
+            "wrote {} members of {name} to {}",
+            rows.len(),
+            path.display()
+        );
     }
     Ok(())
 }
@@ -141,7 +182,10 @@ pub fn history(ctx: &Context, name: &str, json: bool) -> CliResult {
         println!("no history for {name} yet: `segflow refresh` records one point per run");
         return Ok(());
     }
-    let mut table = Table::new(&["refreshed at", "members", "entered", "exited"], &[1, 2, 3]);
+    let mut table = Table::new(
+        &["refreshed at", "members", "entered", "exited"],
+        &[1, 2, 3],
+    );
     for (at, m, e, x) in rows {
         let when = chrono::DateTime::from_timestamp_millis(at)
             .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())

@@ -26,7 +26,8 @@ pub fn segments(ctx: &Context, json: bool) -> CliResult {
     let total = snapshot.len();
     let mut sizes = Vec::new();
     for segment in &set.segments {
-        let program = Program::compile(&segment.expr).map_err(|e| format!("segment {}: {e}", segment.name))?;
+        let program = Program::compile(&segment.expr)
+            .map_err(|e| format!("segment {}: {e}", segment.name))?;
         let members = program.members(&snapshot, ctx.now).len();
         sizes.push(SegmentSize {
             name: &segment.name,
@@ -41,7 +42,12 @@ pub fn segments(ctx: &Context, json: bool) -> CliResult {
     }
     let mut table = Table::new(&["segment", "members", "share", "description"], &[1, 2]);
     for s in &sizes {
-        table.row(vec![s.name.into(), s.members.to_string(), percent(s.share), s.description.into()]);
+        table.row(vec![
+            s.name.into(),
+            s.members.to_string(),
+            percent(s.share),
+            s.description.into(),
+        ]);
     }
     print!("{}", table.render());
     println!("{} customers, {} segments", total, sizes.len());
@@ -68,10 +74,19 @@ pub fn refresh(ctx: &Context, json: bool) -> CliResult {
     }
     let mut table = Table::new(&["segment", "members", "entered", "exited"], &[1, 2, 3]);
     for r in &report {
-        table.row(vec![r.segment.clone(), r.members.to_string(), r.entered.to_string(), r.exited.to_string()]);
+        table.row(vec![
+            r.segment.clone(),
+            r.members.to_string(),
+            r.entered.to_string(),
+            r.exited.to_string(),
+        ]);
     }
     print!("{}", table.render());
-    println!("refreshed {} segments over {} customers", report.len(), snapshot.len());
+    println!(
+        "refreshed {} segments over {} customers",
+        report.len(),
+        snapshot.len()
+    );
     Ok(())
 }
 
@@ -79,7 +94,11 @@ pub fn explain(ctx: &Context, name: &str) -> CliResult {
     let set = ctx.load_rules()?;
     let segment = find(&set, name)?;
     let query = SqlQuery::compile(&segment.expr).map_err(|e| e.to_string())?;
-    println!("-- segment {}: {}", segment.name, segment.condition_text.trim());
+    println!(
+        "-- segment {}: {}",
+        segment.name,
+        segment.condition_text.trim()
+    );
     print!("{}", query.explain(ctx.now));
     Ok(())
 }
