@@ -99,7 +99,7 @@ pub fn explain(ctx: &Context, name: &str) -> CliResult {
         segment.name,
         segment.condition_text.trim()
     );
-    print!("{}", query.explain(ctx.now));
+    println!("{}", query.explain(ctx.now).trim_end());
     Ok(())
 }
 
