@@ -160,7 +160,7 @@ impl Checker<'_> {
             }
         };
         let (segment, span) = name;
-        if !self.ctx.segments.iter().any(|s| *s == segment) {
+        if !self.ctx.segments.contains(&segment) {
             let diag = Diagnostic::new(
                 Code::UnknownSegment,
                 format!("unknown segment `{segment}`"),
