@@ -333,6 +333,20 @@ fn a_syntax_error_quotes_a_short_excerpt() {
     assert!(ds[0].message.len() < 200, "{}", ds[0].message);
 }
 
+#[test]
+fn multibyte_characters_at_the_end_of_a_condition_keep_spans_on_boundaries() {
+    for text in [
+        "segment: vip\nwhere: country == \"é\" é\n",
+        "segment: vip\nwhere: country == 'ü' and 日本\n",
+        "segment: vip\nwhere: |\n  country ==\n  \"日本\" é",
+        "segment: vip\nwhere: \"country == \\\"é\\\" \\u00e9\"\n",
+        "segment: vip\nwhere: >\n  nope\u{3000}é\n",
+        "segment: vip\nwhere: 'é'\u{85}é",
+    ] {
+        load(text);
+    }
+}
+
 /// Conditions whose trees are exactly as deep as the parser allows, in each shape that grows a
 /// tree without brackets; `true` marks those that hold for a US customer.
 fn conditions_at_the_depth_limit() -> Vec<(String, bool)> {
