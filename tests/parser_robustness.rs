@@ -4,7 +4,7 @@
 //! file with it, so a bad span would panic later, while rendering).
 
 use proptest::prelude::*;
-use segflow::dsl::diagnostic::{Code, Diagnostic, SourceFile};
+use segflow::dsl::diagnostic::{render, Code, Diagnostic, FileDiagnostic, SourceFile};
 use segflow::dsl::{check, parser, span::OffsetMap};
 use segflow::segment::rule_file::RuleFile;
 use segflow::segment::SegmentSet;
@@ -25,6 +25,16 @@ fn diagnose(src: &str) -> Vec<Diagnostic> {
     for d in &diagnostics {
         assert_span_in(src, d);
     }
+    // Rendering slices the text with each span, as `segflow check` does.
+    let file = SourceFile::new("condition", src);
+    let wrapped: Vec<FileDiagnostic> = diagnostics
+        .iter()
+        .map(|d| FileDiagnostic {
+            diagnostic: d.clone(),
+            file: file.clone(),
+        })
+        .collect();
+    assert!(!render(&wrapped, false).is_empty() || wrapped.is_empty());
     diagnostics
 }
 
@@ -55,6 +65,7 @@ fn load(text: &str) {
             assert_eq!(d.file.text, text);
             assert_span_in(text, &d.diagnostic);
         }
+        assert!(!render(&ds, false).is_empty());
     }
 }
 
