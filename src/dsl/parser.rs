@@ -2,8 +2,9 @@
 //! diagnostic out.
 //!
 //! This is the only module that imports pest. Merchant input is bounded before pest sees it
-//! (length, nesting depth, and pest's call limit), so a hostile or accidental rule cannot make the
-//! parser recurse or run without end; the parser never panics on any input.
+//! (length, bracket nesting, and pest's call limit) and the tree is bounded while it is built
+//! (see `bounds`), so a hostile or accidental rule cannot make the parser, or anything that walks
+//! the tree after it, recurse or run without end; the parser never panics on any input.
 
 use pest::iterators::Pair;
 use pest::Parser as _;
@@ -13,10 +14,11 @@ use super::diagnostic::{Code, Diagnostic};
 use super::literal;
 use super::span::{OffsetMap, Span};
 
-/// The longest expression accepted, in bytes.
-pub const MAX_LEN: usize = 16 * 1024;
-/// The deepest nesting of parentheses and brackets accepted.
-pub const MAX_DEPTH: usize = 48;
+mod bounds;
+
+use bounds::{args_depth, depth, too_deep};
+pub use bounds::{MAX_DEPTH, MAX_LEN, MAX_TREE_DEPTH};
+
 /// pest's bound on rule calls for one parse; far above any real rule.
 const CALL_LIMIT: usize = 2_000_000;
 
@@ -26,7 +28,7 @@ struct Grammar;
 
 /// Parses one expression. `map` turns offsets in `src` into offsets in the file it came from.
 pub fn parse(src: &str, map: &OffsetMap) -> Result<Node, Diagnostic> {
-    check_bounds(src, map)?;
+    bounds::check_text(src, map)?;
     pest::set_call_limit(std::num::NonZeroUsize::new(CALL_LIMIT));
     let mut pairs = Grammar::parse(Rule::condition, src).map_err(|e| syntax_error(src, map, e))?;
     let condition = pairs.next().ok_or_else(|| empty(src, map))?;
@@ -34,7 +36,13 @@ pub fn parse(src: &str, map: &OffsetMap) -> Result<Node, Diagnostic> {
         .into_inner()
         .find(|p| p.as_rule() == Rule::expr)
         .ok_or_else(|| empty(src, map))?;
-    Builder { map }.expr(expr)
+    let node = Builder { map }.expr(expr)?;
+    // The chains are measured as they are built; constructs between them (comparisons, lists,
+    // calls) add a level each, so the whole tree is measured once more.
+    if depth(&node) > MAX_TREE_DEPTH {
+        return Err(too_deep(node.span));
+    }
+    Ok(node)
 }
 
 fn empty(src: &str, map: &OffsetMap) -> Diagnostic {
@@ -45,46 +53,6 @@ fn empty(src: &str, map: &OffsetMap) -> Diagnostic {
         "expected a condition here",
     )
     .with_help("write a condition such as `orders.count() >= 3`")
-}
-
-fn check_bounds(src: &str, map: &OffsetMap) -> Result<(), Diagnostic> {
-    if src.len() > MAX_LEN {
-        return Err(Diagnostic::new(
-            Code::TooComplex,
-            format!(
-                "the condition is {} bytes long; segflow accepts up to {MAX_LEN}",
-                src.len()
-            ),
-            map.span(0, 1),
-            "this condition is too long",
-        )
-        .with_help("split it into several segments and combine them with in_segment(\"...\")"));
-    }
-    let (mut depth, mut quote) = (0usize, None::<u8>);
-    for (i, b) in src.bytes().enumerate() {
-        match (quote, b) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'(' | b'[') => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Err(Diagnostic::new(
-                        Code::TooComplex,
-                        format!("the condition nests deeper than {MAX_DEPTH} levels"),
-                        map.span(i, i + 1),
-                        "too deeply nested",
-                    )
-                    .with_help(
-                        "remove redundant parentheses or split the condition into segments",
-                    ));
-                }
-            }
-            (None, b')' | b']') => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 fn syntax_error(src: &str, map: &OffsetMap, e: pest::error::Error<Rule>) -> Diagnostic {
@@ -106,7 +74,7 @@ fn syntax_error(src: &str, map: &OffsetMap, e: pest::error::Error<Rule>) -> Diag
     let found = if rest.is_empty() {
         "the end of the condition".to_string()
     } else {
-        format!("`{}`", &rest[..token_len])
+        format!("`{}`", excerpt(&rest[..token_len]))
     };
     let diag = Diagnostic::new(
         Code::Syntax,
@@ -117,6 +85,16 @@ fn syntax_error(src: &str, map: &OffsetMap, e: pest::error::Error<Rule>) -> Diag
     match hint(rest) {
         Some(h) => diag.with_help(h),
         None => diag,
+    }
+}
+
+/// At most 40 characters of an unexpected token, so that a message stays one readable line even
+/// when the token is a long run of brackets; the span still underlines all of it.
+fn excerpt(token: &str) -> String {
+    const MAX_CHARS: usize = 40;
+    match token.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &token[..cut]),
+        None => token.to_string(),
     }
 }
 
@@ -205,15 +183,15 @@ impl Builder<'_> {
 
     /// `expr = not_expr (bool_op not_expr)*`, with `and` binding tighter than `or`.
     fn expr(&self, pair: Pair<Rule>) -> Built {
-        let mut or_terms: Vec<Node> = Vec::new();
-        let mut current: Option<Node> = None;
+        let mut or_terms: Vec<Deep> = Vec::new();
+        let mut current: Option<Deep> = None;
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::not_expr => {
-                    let rhs = self.not_expr(p)?;
+                    let rhs = Deep::measure(self.not_expr(p)?);
                     current = Some(match current.take() {
                         None => rhs,
-                        Some(lhs) => binary(BinaryOp::And, lhs, rhs),
+                        Some(lhs) => lhs.join(BinaryOp::And, rhs)?,
                     });
                 }
                 Rule::or_op => or_terms.extend(current.take()),
@@ -225,7 +203,8 @@ impl Builder<'_> {
         let first = terms
             .next()
             .ok_or_else(|| self.internal("empty expression"))?;
-        Ok(terms.fold(first, |lhs, rhs| binary(BinaryOp::Or, lhs, rhs)))
+        let all = terms.try_fold(first, |lhs, rhs| lhs.join(BinaryOp::Or, rhs))?;
+        Ok(all.node)
     }
 
     fn not_expr(&self, pair: Pair<Rule>) -> Built {
@@ -237,12 +216,11 @@ impl Builder<'_> {
                 _ => inner = Some(self.comparison(p)?),
             }
         }
-        let mut node = inner.ok_or_else(|| self.internal("missing operand of not"))?;
+        let mut node = Deep::measure(inner.ok_or_else(|| self.internal("missing operand of not"))?);
         for not_span in nots.into_iter().rev() {
-            let span = not_span.to(node.span);
-            node = Node::new(NodeKind::Not(Box::new(node)), span);
+            node = node.wrap(not_span, NodeKind::Not)?;
         }
-        Ok(node)
+        Ok(node.node)
     }
 
     fn comparison(&self, pair: Pair<Rule>) -> Built {
@@ -307,7 +285,7 @@ impl Builder<'_> {
 
     /// `sum` and `term` are left-associative chains of one precedence level each.
     fn sum(&self, pair: Pair<Rule>) -> Built {
-        let mut node: Option<Node> = None;
+        let mut node: Option<Deep> = None;
         let mut op = None;
         for p in pair.into_inner() {
             match p.as_rule() {
@@ -319,19 +297,13 @@ impl Builder<'_> {
                         _ => BinaryOp::Div,
                     })
                 }
-                Rule::term => node = Some(self.chain(node, op.take(), self.sum(p)?)),
-                Rule::unary => node = Some(self.chain(node, op.take(), self.unary(p)?)),
+                Rule::term => node = Some(chain(node, op.take(), self.sum(p)?)?),
+                Rule::unary => node = Some(chain(node, op.take(), self.unary(p)?)?),
                 _ => {}
             }
         }
-        node.ok_or_else(|| self.internal("empty arithmetic"))
-    }
-
-    fn chain(&self, lhs: Option<Node>, op: Option<BinaryOp>, rhs: Node) -> Node {
-        match (lhs, op) {
-            (Some(lhs), Some(op)) => binary(op, lhs, rhs),
-            _ => rhs,
-        }
+        node.map(|n| n.node)
+            .ok_or_else(|| self.internal("empty arithmetic"))
     }
 
     fn unary(&self, pair: Pair<Rule>) -> Built {
@@ -343,18 +315,18 @@ impl Builder<'_> {
                 _ => inner = Some(self.postfix(p)?),
             }
         }
-        let mut node = inner.ok_or_else(|| self.internal("missing operand of -"))?;
+        let mut node = Deep::measure(inner.ok_or_else(|| self.internal("missing operand of -"))?);
         for neg in negs.into_iter().rev() {
-            let span = neg.to(node.span);
-            node = Node::new(NodeKind::Neg(Box::new(node)), span);
+            node = node.wrap(neg, NodeKind::Neg)?;
         }
-        Ok(node)
+        Ok(node.node)
     }
 
     fn postfix(&self, pair: Pair<Rule>) -> Built {
         let mut inner = pair.into_inner();
         let first = inner.next().ok_or_else(|| self.internal("missing value"))?;
         let mut node = self.primary(first)?;
+        let mut node_depth = depth(&node);
         for call in inner {
             let span = node.span.to(self.span(&call));
             let mut parts = call.into_inner();
@@ -364,6 +336,10 @@ impl Builder<'_> {
                 Some(args) => self.args(args)?,
                 None => Vec::new(),
             };
+            node_depth = node_depth.max(args_depth(&args)) + 1;
+            if node_depth > MAX_TREE_DEPTH {
+                return Err(too_deep(span));
+            }
             node = Node::new(
                 NodeKind::Method {
                     target: Box::new(node),
@@ -474,7 +450,51 @@ impl Builder<'_> {
     }
 }
 
-fn binary(op: BinaryOp, lhs: Node, rhs: Node) -> Node {
-    let span = lhs.span.to(rhs.span);
-    Node::new(NodeKind::Binary(op, Box::new(lhs), Box::new(rhs)), span)
+/// A node with the depth of its tree, so that chains are measured as they grow instead of
+/// being walked again at every step.
+struct Deep {
+    node: Node,
+    depth: usize,
+}
+
+impl Deep {
+    fn measure(node: Node) -> Deep {
+        let depth = depth(&node);
+        Deep { node, depth }
+    }
+
+    /// `self OP rhs`, or a diagnostic when that is one level too deep.
+    fn join(self, op: BinaryOp, rhs: Deep) -> Result<Deep, Diagnostic> {
+        let depth = self.depth.max(rhs.depth) + 1;
+        let span = self.node.span.to(rhs.node.span);
+        if depth > MAX_TREE_DEPTH {
+            return Err(too_deep(span));
+        }
+        let kind = NodeKind::Binary(op, Box::new(self.node), Box::new(rhs.node));
+        Ok(Deep {
+            node: Node::new(kind, span),
+            depth,
+        })
+    }
+
+    /// A prefix operator written at `op_span` applied to `self`.
+    fn wrap(self, op_span: Span, kind: fn(Box<Node>) -> NodeKind) -> Result<Deep, Diagnostic> {
+        let span = op_span.to(self.node.span);
+        if self.depth >= MAX_TREE_DEPTH {
+            return Err(too_deep(span));
+        }
+        Ok(Deep {
+            node: Node::new(kind(Box::new(self.node)), span),
+            depth: self.depth + 1,
+        })
+    }
+}
+
+/// The next operand of a left-associative arithmetic chain.
+fn chain(lhs: Option<Deep>, op: Option<BinaryOp>, rhs: Node) -> Result<Deep, Diagnostic> {
+    let rhs = Deep::measure(rhs);
+    match (lhs, op) {
+        (Some(lhs), Some(op)) => lhs.join(op, rhs),
+        _ => Ok(rhs),
+    }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::dsl::ast::Node;
+use crate::dsl::ast::{Arg, Node, NodeKind};
 use crate::dsl::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::dsl::parser;
 use crate::dsl::span::{OffsetMap, Span};
@@ -48,7 +48,7 @@ impl RuleFile {
         let raw: RawRule =
             serde_saphyr::from_str(&file.text).map_err(|e| vec![yaml_error(&file.text, &e)])?;
         let mut diagnostics = Vec::new();
-        let name_span = scalar_span(&file.text, &raw.segment);
+        let name_span = snap(&file.text, scalar_span(&file.text, &raw.segment));
         let name = raw.segment.value.clone();
         if !valid_name(&name) {
             diagnostics.push(
@@ -77,8 +77,12 @@ impl RuleFile {
         }
         let map = offset_map(&file.text, &raw.condition);
         let condition = match parser::parse(&raw.condition.value, &map) {
-            Ok(node) => Some(node),
-            Err(d) => {
+            Ok(mut node) => {
+                snap_node(&file.text, &mut node);
+                Some(node)
+            }
+            Err(mut d) => {
+                d.span = d.span.map(|span| snap(&file.text, span));
                 diagnostics.push(d);
                 None
             }
@@ -132,7 +136,7 @@ fn yaml_error(text: &str, e: &serde_saphyr::Error) -> Diagnostic {
                 .or_else(|| offset_of(text, loc.line() as usize, loc.column() as usize))
         })
         .map(|off| {
-            let start = off.min(text.len());
+            let start = floor_boundary(text, off);
             let end = text[start..]
                 .find('\n')
                 .map_or(text.len(), |i| start + i)
@@ -181,7 +185,7 @@ fn offset_map(text: &str, value: &Spanned<String>) -> OffsetMap {
         .referenced
         .span()
         .byte_offset()
-        .map_or(0, |o| (o as usize).min(text.len()));
+        .map_or(0, |o| floor_boundary(text, o as usize));
     let raw: Vec<(usize, char)> = text[start..]
         .char_indices()
         .map(|(i, c)| (start + i, c))
@@ -210,4 +214,81 @@ fn offset_map(text: &str, value: &Spanned<String>) -> OffsetMap {
 
 fn same(raw: char, decoded: char) -> bool {
     raw == decoded || (decoded.is_whitespace() && raw.is_whitespace())
+}
+
+/// Moves a span inside `text` and onto character boundaries.
+///
+/// The offset map pairs decoded characters with raw ones one at a time; where they differ in
+/// length (a decoded space for a raw no-break space) or a character is not found at all, an end
+/// can land inside a multi-byte character. miette slices the file with every span it renders, so
+/// each span is widened to whole characters here, once, for the name and the whole tree.
+fn snap(text: &str, span: Span) -> Span {
+    let end = ceil_boundary(text, span.end);
+    Span::new(floor_boundary(text, span.start.min(end)), end)
+}
+
+/// Snaps the span of every node, name and window of a parsed condition; the tree's depth is
+/// bounded by the parser, so the recursion is too.
+fn snap_node(text: &str, node: &mut Node) {
+    node.span = snap(text, node.span);
+    let snap_args = |args: &mut Vec<Arg>| {
+        for arg in args {
+            match arg {
+                Arg::Expr(value) => snap_node(text, value),
+                Arg::Within { value, span } => {
+                    *span = snap(text, *span);
+                    snap_node(text, value);
+                }
+            }
+        }
+    };
+    match &mut node.kind {
+        NodeKind::List(items) => items.iter_mut().for_each(|n| snap_node(text, n)),
+        NodeKind::Path(parts) => parts.iter_mut().for_each(|p| p.span = snap(text, p.span)),
+        NodeKind::Call { name, args } => {
+            name.span = snap(text, name.span);
+            snap_args(args);
+        }
+        NodeKind::Method { target, name, args } => {
+            snap_node(text, target);
+            name.span = snap(text, name.span);
+            snap_args(args);
+        }
+        NodeKind::Not(inner) | NodeKind::Neg(inner) => snap_node(text, inner),
+        NodeKind::IsNull { expr, .. } => snap_node(text, expr),
+        NodeKind::Binary(_, lhs, rhs) => {
+            snap_node(text, lhs);
+            snap_node(text, rhs);
+        }
+        NodeKind::Between { expr, low, high } => {
+            snap_node(text, expr);
+            snap_node(text, low);
+            snap_node(text, high);
+        }
+        NodeKind::Number(_)
+        | NodeKind::String(_)
+        | NodeKind::Bool(_)
+        | NodeKind::Null
+        | NodeKind::Duration(_)
+        | NodeKind::Date(_)
+        | NodeKind::Timestamp(_) => {}
+    }
+}
+
+/// The nearest character boundary at or before `at`, within the text.
+fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The nearest character boundary at or after `at`, within the text.
+fn ceil_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
