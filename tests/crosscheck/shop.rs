@@ -157,6 +157,24 @@ impl ShopData {
     }
 }
 
+impl Customer {
+    /// A customer with only an id and attributes, for hand-written regression shops.
+    pub fn bare(id: i64, attributes: &str) -> Customer {
+        Customer {
+            id,
+            email: None,
+            text: Default::default(),
+            created_at: None,
+            birthday: None,
+            accepts_marketing: None,
+            tags: Vec::new(),
+            attributes: attributes.to_string(),
+            orders: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+}
+
 fn json_list(items: &[String]) -> String {
     Value::from(items.to_vec()).to_string()
 }

@@ -43,7 +43,9 @@ pub fn sql_value(d: SqlExpr) -> SqlExpr {
 /// value can stand for a value of `ty`.
 pub fn guard(type_name: SqlExpr, ty: Type) -> SqlExpr {
     let names: &[&'static str] = match ty {
-        Type::Number | Type::Time | Type::Duration => &["integer", "real"],
+        // JSON has no times or durations: a dynamic value never stands for one (a typed
+        // `coalesce(attr.x, now)` skips it), as in the columnar evaluator.
+        Type::Number => &["integer", "real"],
         Type::String => &["text"],
         Type::Bool => &["true", "false"],
         Type::StringList => &["array"],
