@@ -79,3 +79,40 @@ fn sql_coalesce_with_a_json_number_as_a_time() {
         vec![1, 2, 3]
     );
 }
+
+/// A customer with events of type "view" holding these property objects.
+fn with_events(id: i64, properties: &[&str]) -> Customer {
+    let mut c = Customer::bare(id, "{}");
+    c.events = properties
+        .iter()
+        .enumerate()
+        .map(|(k, p)| super::shop::Event {
+            kind: "view".into(),
+            occurred_at: super::vocab::now() - k as i64 * super::vocab::DAY,
+            properties: p.to_string(),
+        })
+        .collect();
+    c
+}
+
+#[test]
+fn sql_distinct_of_json_numbers_written_differently() {
+    let shop = ShopData {
+        products: Vec::new(),
+        customers: vec![
+            // 2 and 2.0 are one number; "2" is a string.
+            with_events(1, &[r#"{"n": 2}"#, r#"{"n": 2.0}"#, r#"{"n": "2"}"#]),
+            // true is not the number 1; "b1" is just a string.
+            with_events(2, &[r#"{"n": true}"#, r#"{"n": 1}"#, r#"{"n": "b1"}"#]),
+            // Arrays and objects equal nothing, not even an identical one.
+            with_events(
+                3,
+                &[r#"{"n": [1]}"#, r#"{"n": [1.0]}"#, r#"{"n": {"k": 1}}"#],
+            ),
+            with_events(4, &[r#"{"n": null}"#, r#"{}"#, r#"{"n": 5}"#]),
+        ],
+    };
+    assert_eq!(members(&shop, "events.distinct(prop.n) == 2"), vec![1]);
+    assert_eq!(members(&shop, "events.distinct(prop.n) == 3"), vec![2, 3]);
+    assert_eq!(members(&shop, "events.distinct(prop.n) == 1"), vec![4]);
+}
