@@ -122,7 +122,7 @@ impl ExprGen<'_, '_> {
             (_, Some(f)) => f.ty(),
             (_, None) => Type::Number,
         };
-        let filter = if self.c.chance(60) {
+        let filter = if self.c.chance(70) {
             self.scope = Some(coll);
             let filter = self.cond(d);
             self.scope = None;

@@ -50,7 +50,7 @@ const ORDER_OPS: [CompareOp; 6] = [
 impl ExprGen<'_, '_> {
     /// A segment condition: the root always has type `Bool`.
     pub fn root(&mut self) -> Expr {
-        let depth = self.c.below(5);
+        let depth = 2 + self.c.below(4);
         self.boolean(depth)
     }
 
@@ -64,6 +64,12 @@ impl ExprGen<'_, '_> {
     }
 
     pub fn value(&mut self, ty: Type, d: u32) -> Expr {
+        // Inside a filter, conditions are mostly about the element.
+        if self.scope.is_some() && self.c.chance(40) {
+            if let Some(e) = self.element_of(ty) {
+                return e;
+            }
+        }
         match ty {
             Type::Bool => self.boolean(d),
             Type::Number => self.number(d),
@@ -87,7 +93,7 @@ impl ExprGen<'_, '_> {
 
     pub fn boolean(&mut self, d: u32) -> Expr {
         let sub = d.saturating_sub(1);
-        let alternatives = if d == 0 { 4 } else { 13 };
+        let alternatives = if d == 0 { 4 } else { 15 };
         match self.c.below(alternatives) {
             0 => lit(Literal::Bool(self.c.chance(50))),
             1 => Expr::new(
@@ -104,6 +110,20 @@ impl ExprGen<'_, '_> {
             9 => self.between(sub),
             10 => self.coalesce(Type::Bool, sub),
             11 if self.scope.is_none() => self.aggregate(Type::Bool, sub),
+            12 | 13 if self.scope.is_none() => {
+                // The usual shape of a rule: an aggregate compared with a literal.
+                let ty = self
+                    .c
+                    .pick(&[Type::Number, Type::Number, Type::String, Type::Time]);
+                let agg = self.aggregate(ty, sub);
+                let other = match agg.ty {
+                    Type::Number => lit(self.number_literal()),
+                    Type::Time => lit(Literal::Time(self.time_literal())),
+                    _ => self.value(agg.ty, 0),
+                };
+                let op = self.c.pick(&ORDER_OPS);
+                boolean_of(ExprKind::Compare(op, b(agg), b(other)))
+            }
             _ => self.compare(sub),
         }
     }
@@ -199,7 +219,7 @@ impl ExprGen<'_, '_> {
 
     pub fn number(&mut self, d: u32) -> Expr {
         let sub = d.saturating_sub(1);
-        let alternatives = if d == 0 { 3 } else { 11 };
+        let alternatives = if d == 0 { 3 } else { 13 };
         match self.c.below(alternatives) {
             0 => lit(self.number_literal()),
             1 => Expr::new(ExprKind::Customer(CustomerField::Age), Type::Number),
@@ -406,8 +426,8 @@ impl ExprGen<'_, '_> {
         let args: Vec<Expr> = (0..n)
             .map(|i| match ty {
                 Type::Null => lit(Literal::Null),
-                Type::Dynamic => self.fit(Type::Dynamic, d, false, true),
                 _ if i == typed_at => self.value(ty, d),
+                Type::Dynamic => self.fit(Type::Dynamic, d, false, true),
                 _ => self.fit(ty, d, true, true),
             })
             .collect();

@@ -266,9 +266,10 @@ fn json(c: &mut Choices, depth: u32) -> Value {
     match c.below(kinds) {
         0 => Value::Null,
         1 => Value::Bool(c.chance(50)),
-        2 | 3 => Value::from(c.range(-2, 12)),
+        2 | 3 => Value::from(c.pick(&[0, 1, 2, 3, -1, 10, 12])),
         4 => {
-            let f = c.pick(&[0.5, 1.5, 2.0, 0.1, 0.2, 0.3, -0.5, 49.99, 12.34]);
+            // Integral reals (`2.0`) are equal to the integers, but not the same JSON text.
+            let f = c.pick(&[0.5, 1.5, 2.0, 1.0, 0.1, 0.2, 0.3, -0.5, 49.99, 12.34]);
             Number::from_f64(f).map_or(Value::Null, Value::Number)
         }
         5 | 6 => Value::from(vocab::word(c)),
