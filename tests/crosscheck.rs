@@ -113,7 +113,7 @@ proptest! {
     #[test]
     fn evaluators_agree_on_random_shops_and_conditions(
         shop_choices in prop::collection::vec(any::<u32>(), 0..1200),
-        expr_choices in prop::collection::vec(prop::collection::vec(any::<u32>(), 0..160), 1..5),
+        expr_choices in prop::collection::vec(prop::collection::vec(any::<u32>(), 0..400), 1..5),
     ) {
         let shop = ShopData::generate(&mut Choices::new(&shop_choices));
         let store = Store::new(&shop);

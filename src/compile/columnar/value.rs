@@ -157,12 +157,14 @@ pub fn arith(op: ArithOp, a: &Val, b: &Val) -> Val<'static> {
 /// A dynamic value as a value of `ty`: itself when its JSON type fits (any JSON array for a
 /// string list), null otherwise. JSON has no times or durations, so nothing fits those.
 pub fn fit(v: Val, ty: Type) -> Val {
-    let fits = match (&v, ty) {
-        (Val::Num(_), Type::Number) | (Val::Str(_), Type::String) => true,
-        (Val::Bool(_), Type::Bool) | (Val::Arr(..), Type::StringList) => true,
-        (_, Type::Dynamic) => true,
-        _ => false,
-    };
+    let fits = matches!(
+        (&v, ty),
+        (Val::Num(_), Type::Number)
+            | (Val::Str(_), Type::String)
+            | (Val::Bool(_), Type::Bool)
+            | (Val::Arr(..), Type::StringList)
+            | (_, Type::Dynamic)
+    );
     if fits {
         v
     } else {
