@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use crate::dsl::ir::{AggFunc, Collection};
-use crate::store::snapshot::{Dyn, Sym};
+use crate::store::snapshot::Sym;
 
 use super::eval::{test as test_node, Ctx};
 use super::node::{Agg, Field, NumArg};
@@ -191,7 +191,8 @@ fn extreme<'a>(agg: &'a Agg, cx: &Ctx<'a>) -> Val<'a> {
 }
 
 /// A value as a key for `distinct`: numbers by value (an integer and a float that are equal are
-/// one value), strings by bytes, lists element-wise.
+/// one value), strings by bytes. `None` for a value that equals nothing (a JSON array or object),
+/// which counts once per element.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 enum Key<'a> {
     Bool(bool),
@@ -199,27 +200,16 @@ enum Key<'a> {
     Int(i64),
     Str(Cow<'a, str>),
     Tags(&'a [Sym]),
-    Arr(Vec<Key<'a>>),
-    Obj,
-    /// A JSON null inside an array (a null value itself is skipped).
-    Null,
 }
 
-fn key<'a>(v: Val<'a>) -> Option<Key<'a>> {
+fn key(v: Val<'_>) -> Option<Key<'_>> {
     Some(match v {
-        Val::Null => return None,
+        Val::Null | Val::Arr(..) | Val::Obj => return None,
         Val::Bool(b) => Key::Bool(b),
         Val::Num(x) => Key::Num(if x == 0.0 { 0 } else { x.to_bits() }),
         Val::Time(t) | Val::Dur(t) => Key::Int(t),
         Val::Str(s) => Key::Str(s),
         Val::Tags(tags, _) => Key::Tags(tags),
-        Val::Arr(items, pool) => Key::Arr(
-            items
-                .iter()
-                .map(|&d: &Dyn| key(Val::dynamic(d, pool)).unwrap_or(Key::Null))
-                .collect(),
-        ),
-        Val::Obj => Key::Obj,
     })
 }
 
@@ -228,13 +218,18 @@ fn distinct<'a>(agg: &'a Agg, cx: &Ctx<'a>) -> Val<'a> {
         return Val::Null;
     };
     let mut keys: Vec<Key<'a>> = Vec::new();
+    // Arrays and objects equal nothing (as in comparisons), so each is a distinct value.
+    let mut unequal = 0usize;
     scan(agg, cx, false, |ecx| {
-        if let Some(k) = key(ecx.field(field)) {
+        let v = ecx.field(field);
+        if matches!(v, Val::Arr(..) | Val::Obj) {
+            unequal += 1;
+        } else if let Some(k) = key(v) {
             keys.push(k);
         }
         true
     });
     keys.sort_unstable();
     keys.dedup();
-    Val::Num(keys.len() as f64)
+    Val::Num((keys.len() + unequal) as f64)
 }

@@ -208,6 +208,7 @@ pub fn eval<'a>(node: &'a Node, cx: &Ctx<'a>) -> Val<'a> {
         Node::Neg(a) => value::neg(&eval(a, cx)),
         Node::Arith(op, a, b) => value::arith(*op, &eval(a, cx), &eval(b, cx)),
         Node::Call(func, args) => call(*func, args, cx),
+        Node::Fit(a, ty) => value::fit(eval(a, cx), *ty),
         Node::Aggregate(agg) => super::aggregate::eval(agg, cx),
         Node::Not(_)
         | Node::And(..)

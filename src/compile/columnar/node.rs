@@ -123,6 +123,9 @@ pub enum Node {
     Between(Box<Node>, Box<Node>, Box<Node>),
     IsNull(Box<Node>, bool),
     Call(Func, Vec<Node>),
+    /// A dynamic value where a value of `ty` is expected (an argument of a typed `coalesce`):
+    /// a JSON value of another type counts as null.
+    Fit(Box<Node>, Type),
     Aggregate(Box<Agg>),
     /// `col == "lit"` (or `!=` when negated) on an interned column: compares ids, not bytes.
     /// `lit` is a slot bound to the snapshot's id of the literal.
@@ -286,11 +289,21 @@ impl Compiler {
                         args.len()
                     )));
                 }
-                let args = args
-                    .iter()
-                    .map(|a| self.node(a))
-                    .collect::<Result<_, _>>()?;
-                Node::Call(*func, args)
+                let mut nodes = Vec::with_capacity(args.len());
+                for a in args {
+                    let node = self.node(a)?;
+                    // `coalesce` has the type of its first typed argument; a dynamic argument
+                    // stands in for that type only when its JSON value has it.
+                    let typed = !matches!(e.ty, Type::Dynamic | Type::Null);
+                    nodes.push(
+                        if *func == Func::Coalesce && typed && a.ty == Type::Dynamic {
+                            Node::Fit(Box::new(node), e.ty)
+                        } else {
+                            node
+                        },
+                    );
+                }
+                Node::Call(*func, nodes)
             }
             ExprKind::InSegment(name) => return Err(CompileError::SegmentNotInlined(name.clone())),
             ExprKind::Aggregate(agg) => {

@@ -11,6 +11,7 @@ use std::cmp::Ordering;
 use chrono::{DateTime, Datelike, Utc};
 
 use crate::dsl::ir::{ArithOp, CompareOp};
+use crate::dsl::types::Type;
 use crate::store::snapshot::{Dyn, DynPool, Interner, Sym};
 
 /// One value; `Null` is the missing value of every type.
@@ -150,6 +151,24 @@ pub fn arith(op: ArithOp, a: &Val, b: &Val) -> Val<'static> {
         },
         (Val::Num(n), Val::Dur(d)) if op == Mul => Val::Dur((*d as f64 * n) as i64),
         _ => Val::Null,
+    }
+}
+
+/// A dynamic value as a value of `ty`: itself when its JSON type fits (any JSON array for a
+/// string list), null otherwise. JSON has no times or durations, so nothing fits those.
+pub fn fit(v: Val, ty: Type) -> Val {
+    let fits = matches!(
+        (&v, ty),
+        (Val::Num(_), Type::Number)
+            | (Val::Str(_), Type::String)
+            | (Val::Bool(_), Type::Bool)
+            | (Val::Arr(..), Type::StringList)
+            | (_, Type::Dynamic)
+    );
+    if fits {
+        v
+    } else {
+        Val::Null
     }
 }
 

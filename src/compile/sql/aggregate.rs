@@ -207,10 +207,15 @@ fn lower_in_scope(l: &mut Lowerer, agg: &Aggregate) -> Result<Lowered, CompileEr
         AggFunc::Min => Some(SqlExpr::func("MIN", vec![numeric])),
         AggFunc::Max => Some(SqlExpr::func("MAX", vec![numeric])),
         AggFunc::Distinct => {
+            let key = if ty == Type::Dynamic {
+                dynamic::distinct_key(raw.clone(), coll.id.clone())
+            } else {
+                raw.clone()
+            };
             let count = SqlExpr::Func {
                 name: "COUNT",
                 distinct: true,
-                args: vec![raw.clone()],
+                args: vec![key],
             };
             return Ok(Lowered::new(scalar(select(vec![count])), Type::Number));
         }

@@ -43,7 +43,9 @@ pub fn sql_value(d: SqlExpr) -> SqlExpr {
 /// value can stand for a value of `ty`.
 pub fn guard(type_name: SqlExpr, ty: Type) -> SqlExpr {
     let names: &[&'static str] = match ty {
-        Type::Number | Type::Time | Type::Duration => &["integer", "real"],
+        // JSON has no times or durations: a dynamic value never stands for one (a typed
+        // `coalesce(attr.x, now)` skips it), as in the columnar evaluator.
+        Type::Number => &["integer", "real"],
         Type::String => &["text"],
         Type::Bool => &["true", "false"],
         Type::StringList => &["array"],
@@ -223,4 +225,26 @@ pub fn contains(h: SqlExpr, n: Lowered) -> SqlExpr {
         ],
         otherwise: Some(Box::new(SqlExpr::Int(0))),
     })
+}
+
+/// The key that `distinct` counts for a dynamic value `d` of the element with id `id`: numbers
+/// by value (JSON `2` and `2.0` are one number, though not one JSON text), strings by bytes and
+/// booleans as themselves, each kind tagged apart; an array or an object equals nothing, so it
+/// is keyed by its element and counts once per element.
+pub fn distinct_key(d: SqlExpr, id: SqlExpr) -> SqlExpr {
+    let tagged =
+        |format: &'static str, v: SqlExpr| SqlExpr::func("printf", vec![SqlExpr::Const(format), v]);
+    SqlExpr::Case {
+        operand: Some(Box::new(json_type(d.clone()))),
+        whens: vec![
+            (SqlExpr::Const("integer"), sql_value(d.clone())),
+            (SqlExpr::Const("real"), sql_value(d.clone())),
+            (SqlExpr::Const("text"), tagged("s%s", sql_value(d))),
+            (SqlExpr::Const("true"), SqlExpr::Const("b1")),
+            (SqlExpr::Const("false"), SqlExpr::Const("b0")),
+            (SqlExpr::Const("array"), tagged("#%d", id.clone())),
+            (SqlExpr::Const("object"), tagged("#%d", id)),
+        ],
+        otherwise: None,
+    }
 }

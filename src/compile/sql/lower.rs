@@ -224,15 +224,30 @@ impl Lowerer {
                 SqlExpr::Int(0)
             });
         };
+        if v.ty == Type::Dynamic {
+            // The checker lets a dynamic value meet a list of strings and numbers together. A
+            // value has one JSON type, so it can only equal (or, for `not in`, differ from) the
+            // literals of that type: one type-guarded test per class of literals, joined by `or`.
+            let mut groups: Vec<(Type, Vec<SqlExpr>)> = Vec::new();
+            for item in items {
+                match groups.iter_mut().find(|(t, _)| same_class(*t, item.ty)) {
+                    Some((_, group)) => group.push(item.sql),
+                    None => groups.push((item.ty, vec![item.sql])),
+                }
+            }
+            let tests = groups
+                .into_iter()
+                .map(|(ty, list)| dynamic::in_list(v.sql.clone(), ty, list, negated));
+            return Ok(tests
+                .reduce(|a, b| SqlExpr::bin(BinOp::Or, a, b))
+                .unwrap_or(SqlExpr::Int(0)));
+        }
         if items.iter().any(|i| !same_class(i.ty, item_ty)) {
             return Err(CompileError::Unsupported(
                 "an `in` list that mixes literal types".into(),
             ));
         }
         let list = items.into_iter().map(|i| i.sql).collect();
-        if v.ty == Type::Dynamic {
-            return Ok(dynamic::in_list(v.sql, item_ty, list, negated));
-        }
         Ok(SqlExpr::or_false(SqlExpr::In {
             expr: Box::new(v.sql),
             list,
