@@ -24,7 +24,13 @@
 //!   with a boolean only when it is a JSON boolean. `contains` on a dynamic value: a JSON array
 //!   contains an element equal to the needle; a JSON string contains the needle as a substring.
 //!   Used as a condition, a dynamic value is true only when it is JSON `true`.
-//!   `sum`/`avg`/`min`/`max` over a dynamic field consider only its numeric values.
+//!   `sum`/`avg`/`min`/`max` over a dynamic field consider only its numeric values. JSON values
+//!   never stand for times or durations. Where a dynamic value meets a typed one in `coalesce`,
+//!   a dynamic value of another JSON type counts as null (any JSON array counts as a string
+//!   list). `distinct` counts numbers by value (`2` and `2.0` are one), strings by bytes and
+//!   booleans apart; each array or object is a value of its own. A list after `in` may mix
+//!   strings and numbers when the value on the left is dynamic; each element is compared with
+//!   the same type guard.
 //! * **Aggregates** run over one customer's elements of a collection, after the filter and the
 //!   window: `count` counts them, `exists` is `count > 0`, `sum` of none is `0`, `avg`, `min`,
 //!   `max`, `first`, `last` of none are null; `avg/min/max/sum` skip null values; `distinct`
