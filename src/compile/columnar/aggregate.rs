@@ -172,6 +172,17 @@ fn extreme<'a>(agg: &'a Agg, cx: &Ctx<'a>) -> Val<'a> {
     } else {
         Ordering::Greater
     };
+    // Each customer's elements are sorted by time, and times are never null, so the earliest
+    // and latest time of an unfiltered range are its ends. `first_order_at` and
+    // `last_order_at` lower to exactly this.
+    if agg.filter.is_none() && is_time(agg.collection, field) {
+        let (lo, hi) = range(agg, cx);
+        if lo == hi {
+            return Val::Null;
+        }
+        let e = if agg.func == AggFunc::Min { lo } else { hi - 1 };
+        return Ctx { elem: e, ..*cx }.field(field);
+    }
     // A dynamic field counts only its numbers; other fields skip only nulls.
     let numbers_only = matches!(field, Field::Prop(_));
     let mut best = Val::Null;
@@ -188,6 +199,17 @@ fn extreme<'a>(agg: &'a Agg, cx: &Ctx<'a>) -> Val<'a> {
         true
     });
     best
+}
+
+/// Whether `field` is the time the collection is sorted by.
+fn is_time(collection: Collection, field: Field) -> bool {
+    use crate::dsl::ir::{ItemField, OrderField};
+    matches!(
+        (collection, field),
+        (Collection::Orders, Field::Order(OrderField::PlacedAt))
+            | (Collection::Items, Field::Item(ItemField::PlacedAt))
+            | (Collection::Events, Field::EventTime)
+    )
 }
 
 /// A value as a key for `distinct`: numbers by value (an integer and a float that are equal are
