@@ -93,30 +93,17 @@ pub fn score_customer(
     options: &ClvOptions,
     index: usize,
 ) -> Result<CustomerScore, AnalyticsError> {
+    options.check()?;
     c.check_frequency(index)?;
-    let per_month = options.time_units_per_month;
-    let discount = 1.0 + options.discount.monthly();
-    let order_value = gg.expected_average_value(c.x, c.monetary);
-    let mut clv = 0.0;
-    let mut previous = 0.0;
-    let mut factor = 1.0;
-    for month in 1..=options.months {
-        let cumulative = bg.expected_purchases(f64::from(month) * per_month, c.x, c.t_x, c.t)?;
-        factor /= discount;
-        clv += order_value * (cumulative - previous) * factor;
-        previous = cumulative;
-    }
-    let p_alive = bg.p_alive(c.x, c.t_x, c.t);
-    Ok(CustomerScore {
-        p_alive,
-        churn_risk: 1.0 - p_alive,
-        expected_purchases: previous,
-        expected_order_value: order_value,
-        clv,
-    })
+    let forecast = forecast(bg, c, options)?;
+    Ok(forecast.score(bg, gg, c))
 }
 
-/// Scores every customer, in input order, split across `options.threads` threads.
+/// Scores every customer, in input order.
+///
+/// Customers with the same `(x, t_x, T)` share their purchase forecast, so it is computed once
+/// per distinct summary (split across `options.threads` threads); only the order value, which
+/// depends on `monetary`, is computed per customer.
 pub fn score_customers(
     bg: &BgNbd,
     gg: &GammaGamma,
@@ -124,20 +111,90 @@ pub fn score_customers(
     options: &ClvOptions,
 ) -> Result<Vec<CustomerScore>, AnalyticsError> {
     options.check()?;
+    for (i, c) in customers.iter().enumerate() {
+        c.check_frequency(i)?;
+    }
+    let key = |c: &RfmInput| {
+        (
+            (c.x + 0.0).to_bits(),
+            (c.t_x + 0.0).to_bits(),
+            (c.t + 0.0).to_bits(),
+        )
+    };
+    let mut order: Vec<u32> = (0..customers.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| key(&customers[i as usize]));
+    // `slot[i]` is the index of customer i's summary among the distinct ones.
+    let mut slot = vec![0u32; customers.len()];
+    let mut distinct: Vec<RfmInput> = Vec::new();
+    let mut previous = None;
+    for &i in &order {
+        let c = &customers[i as usize];
+        if previous != Some(key(c)) {
+            previous = Some(key(c));
+            distinct.push(*c);
+        }
+        slot[i as usize] = (distinct.len() - 1) as u32;
+    }
+    let forecasts = forecast_all(bg, &distinct, options)?;
+    Ok(customers
+        .iter()
+        .zip(&slot)
+        .map(|(c, &s)| forecasts[s as usize].score(bg, gg, c))
+        .collect())
+}
+
+/// What BG/NBD predicts for one purchase history over the CLV horizon.
+#[derive(Debug, Clone, Copy)]
+struct Forecast {
+    /// Expected purchases over the whole horizon.
+    purchases: f64,
+    /// Expected purchases per month, each discounted to today, summed.
+    discounted_purchases: f64,
+}
+
+impl Forecast {
+    fn score(&self, bg: &BgNbd, gg: &GammaGamma, c: &RfmInput) -> CustomerScore {
+        let order_value = gg.expected_average_value(c.x, c.monetary);
+        let p_alive = bg.p_alive(c.x, c.t_x, c.t);
+        CustomerScore {
+            p_alive,
+            churn_risk: 1.0 - p_alive,
+            expected_purchases: self.purchases,
+            expected_order_value: order_value,
+            clv: order_value * self.discounted_purchases,
+        }
+    }
+}
+
+fn forecast(bg: &BgNbd, c: &RfmInput, options: &ClvOptions) -> Result<Forecast, AnalyticsError> {
+    let per_month = options.time_units_per_month;
+    let discount = 1.0 + options.discount.monthly();
+    let (mut previous, mut discounted, mut factor) = (0.0, 0.0, 1.0);
+    for month in 1..=options.months {
+        let cumulative = bg.expected_purchases(f64::from(month) * per_month, c.x, c.t_x, c.t)?;
+        factor /= discount;
+        discounted += (cumulative - previous) * factor;
+        previous = cumulative;
+    }
+    Ok(Forecast {
+        purchases: previous,
+        discounted_purchases: discounted,
+    })
+}
+
+/// Forecasts for every (already validated) summary, split across threads.
+fn forecast_all(
+    bg: &BgNbd,
+    summaries: &[RfmInput],
+    options: &ClvOptions,
+) -> Result<Vec<Forecast>, AnalyticsError> {
     let threads = resolve_threads(options.threads).max(1);
-    let chunk = customers.len().div_ceil(threads).max(1);
-    let parts: Vec<Result<Vec<CustomerScore>, AnalyticsError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = customers
+    let chunk = summaries.len().div_ceil(threads).max(1);
+    let parts: Vec<Result<Vec<Forecast>, AnalyticsError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = summaries
             .chunks(chunk)
-            .enumerate()
-            .map(|(part, slice)| {
-                scope.spawn(move || {
-                    slice
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| score_customer(bg, gg, c, options, part * chunk + i))
-                        .collect()
-                })
+            .map(|slice| {
+                scope.spawn(move || slice.iter().map(|c| forecast(bg, c, options)).collect())
             })
             .collect();
         handles
@@ -152,9 +209,9 @@ pub fn score_customers(
             })
             .collect()
     });
-    let mut scores = Vec::with_capacity(customers.len());
+    let mut forecasts = Vec::with_capacity(summaries.len());
     for part in parts {
-        scores.extend(part?);
+        forecasts.extend(part?);
     }
-    Ok(scores)
+    Ok(forecasts)
 }
