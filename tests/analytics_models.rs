@@ -4,7 +4,7 @@
 //! Reference values (parameters, p_alive, expected purchases, expected order value, CLV) were
 //! computed once with the Python package lifetimes 0.11.3 (`pip install lifetimes` on Python
 //! 3.11 with numpy 2.4, scipy 1.17, pandas 3.1) on the same files, see
-//! bench/models/reference.py; the parameters also agree with the paper.
+//! `bench/models/lifetimes_fit.py --reference`; the parameters also agree with the paper.
 
 use segflow::analytics::{
     calibrate, hyp2f1, score_customers, AnalyticsError, BgNbd, ClvOptions, DiscountRate,
