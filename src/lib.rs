@@ -5,6 +5,7 @@
 //! SQL (`compile`), and evaluated over the SQLite store (`store`) to produce segment membership
 //! (`segment`). The binary in `main.rs` only calls into `cli`.
 
+pub mod analytics;
 pub mod cli;
 pub mod compile;
 pub mod config;
