@@ -77,8 +77,12 @@ impl Items {
         conn: &Connection,
         scope: Scope,
         customers: &[i64],
+        orders: &super::orders::Orders,
         products: &Products,
     ) -> Result<Items, StoreError> {
+        if matches!(scope, Scope::All) {
+            return super::items_bulk::load_all(conn, orders, products);
+        }
         let mut it = Items::default();
         let mut offsets = Offsets::new(customers);
         // Orders are walked in index order (customer, placed_at); only lines of orders placed at

@@ -12,6 +12,7 @@ mod dynamic;
 mod events;
 mod interner;
 mod items;
+mod items_bulk;
 mod orders;
 mod read;
 mod text;
@@ -88,7 +89,7 @@ impl Snapshot {
         let products = Products::load(conn, &mut strings)?;
         let ids = &customers.ids;
         let orders = Orders::load(conn, scope, ids, &mut strings)?;
-        let items = Items::load(conn, scope, ids, &products)?;
+        let items = Items::load(conn, scope, ids, &orders, &products)?;
         let events = Events::load(conn, scope, ids, &mut strings, &mut properties)?;
         Ok(Snapshot {
             strings,

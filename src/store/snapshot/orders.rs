@@ -11,6 +11,8 @@ use crate::store::StoreError;
 pub struct Orders {
     /// Customer `k`'s orders are rows `offsets[k]..offsets[k + 1]`.
     pub offsets: Vec<u32>,
+    /// Internal order ids, for placing order lines.
+    pub ids: Vec<i64>,
     pub placed_at: Vec<i64>,
     pub external_id: TextColumn,
     /// Cents.
@@ -46,6 +48,7 @@ impl Orders {
             if !offsets.accept(req_i64(row, 1, at, "customer")?) {
                 return Ok(());
             }
+            o.ids.push(id);
             o.placed_at.push(req_i64(row, 2, at, "placed_at")?);
             o.external_id.push(opt_str(row, 3, at, "external_id")?);
             o.total.push(req_i64(row, 4, at, "total")?);
