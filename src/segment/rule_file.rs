@@ -52,8 +52,8 @@ impl RuleFile {
     /// Parses a rule file. `stem` is the file name without `.yaml`, which must equal the segment
     /// name so that a merchant always finds a segment's definition by its name.
     pub fn parse(file: Arc<SourceFile>, stem: &str) -> Result<RuleFile, Vec<Diagnostic>> {
-        let raw: RawRule =
-            serde_saphyr::from_str(&file.text).map_err(|e| vec![yaml_error(&file.text, &e, &HELP)])?;
+        let raw: RawRule = serde_saphyr::from_str(&file.text)
+            .map_err(|e| vec![yaml_error(&file.text, &e, &HELP)])?;
         let mut diagnostics = Vec::new();
         let name_span = scalar_span(&file.text, &raw.segment);
         let name = raw.segment.value.clone();
@@ -113,4 +113,3 @@ pub(crate) fn valid_name(name: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
-

@@ -120,9 +120,7 @@ impl SegmentSet {
             first_file.insert(rule.name.clone(), rule.file.name.clone());
             true
         });
-        let ctx = check::Context {
-            segments: rules.iter().map(|r| r.name.clone()).collect(),
-        };
+        let ctx = check::Context::rules(rules.iter().map(|r| r.name.clone()).collect());
         let mut checked: BTreeMap<String, (RuleFile, Checked)> = BTreeMap::new();
         for rule in rules {
             match check::check(&rule.condition, &ctx) {
@@ -289,6 +287,8 @@ fn replace(expr: &mut Expr, f: &mut dyn FnMut(&str) -> Expr) {
         }
         ExprKind::Literal(_)
         | ExprKind::Now
+        | ExprKind::Entered
+        | ExprKind::TriggerProp(_)
         | ExprKind::Customer(_)
         | ExprKind::Attr(_)
         | ExprKind::Element(_) => {}
