@@ -45,6 +45,21 @@ impl SegmentSet {
         self.segments.iter().map(|s| s.name.as_str())
     }
 
+    /// `expr` with every `in_segment` replaced by that segment's condition, for conditions
+    /// checked outside the set (workflows). A name the set does not hold matches nobody; the
+    /// workflow checker reports it before this is called.
+    pub fn inline(&self, expr: &Expr) -> Expr {
+        let mut out = expr.clone();
+        replace(&mut out, &mut |name| match self.get(name) {
+            Some(segment) => segment.expr.clone(),
+            None => Expr::new(
+                ExprKind::Literal(crate::dsl::ir::Literal::Bool(false)),
+                crate::dsl::types::Type::Bool,
+            ),
+        });
+        out
+    }
+
     /// Loads and checks every rule file in `dir`.
     pub fn load_dir(dir: &Path) -> Result<SegmentSet, Vec<FileDiagnostic>> {
         let mut files = Vec::new();
