@@ -3,5 +3,7 @@
 //! nothing here reads a clock or a database, so every decision is reproducible.
 
 mod config;
+mod decide;
 
 pub use config::{CapAction, FrequencyCap, PolicyConfig, PolicyOverrides, QuietHours};
+pub use decide::{decide, quiet_until, CustomerInfo, Decision};

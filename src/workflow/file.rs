@@ -502,7 +502,7 @@ impl Loader<'_> {
             ok = false;
         }
         let kind = if let Some(t) = &r.send {
-            if !self.world.templates.iter().any(|x| *x == t.value) {
+            if !self.world.templates.contains(&t.value) {
                 let span = self.span(t);
                 let diag = Diagnostic::new(
                     Code::UnknownTemplate,
