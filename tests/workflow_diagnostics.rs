@@ -51,7 +51,7 @@ fn workflow_diagnostics_render_as_expected() {
         let diags = if rules.is_dir() {
             SegmentSet::load_dir(&rules).err()
         } else {
-            Workflows::load_dir(&dir, &segments, &templates()).err()
+            Workflows::load_dir(&dir, &segments, Some(&templates())).err()
         };
         let diags = diags.unwrap_or_else(|| panic!("{} checks without errors", dir.display()));
         let prefix = format!("{}/", root.display());
@@ -75,7 +75,7 @@ fn workflow_diagnostics_render_as_expected() {
 #[test]
 fn example_workflows_check_without_errors() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows");
-    let set = Workflows::load_dir(&dir, &segments(), &templates())
+    let set = Workflows::load_dir(&dir, &segments(), Some(&templates()))
         .unwrap_or_else(|ds| panic!("{}", render(&ds, false)));
     assert!(
         set.workflows.len() >= 6,
@@ -90,7 +90,7 @@ fn every_template_must_exist() {
     if !dir.is_dir() {
         return;
     }
-    let errs = Workflows::load_dir(&dir, &segments(), &[]).unwrap_err();
+    let errs = Workflows::load_dir(&dir, &segments(), Some(&[])).unwrap_err();
     assert!(errs.iter().all(|d| d.diagnostic.code.as_str() == "E013"));
     assert!(errs.len() >= 6);
 }

@@ -92,14 +92,17 @@ impl Context {
         SegmentSet::load_dir(&self.rules).map_err(CliError::Diagnostics)
     }
 
-    /// The template names: the folders of `workflows/templates/`.
-    pub fn template_names(&self) -> Vec<String> {
-        crate::workflow::template_names(&self.workflows.join("templates"))
+    /// The template names: the folders of `workflows/templates/`; `None` when that
+    /// directory does not exist yet, so that template names cannot be checked.
+    pub fn template_names(&self) -> Option<Vec<String>> {
+        let dir = self.workflows.join("templates");
+        dir.is_dir().then(|| crate::workflow::template_names(&dir))
     }
 
     /// Loads and checks every workflow against the segments and the templates.
     pub fn load_workflows(&self, segments: &SegmentSet) -> Result<Workflows, CliError> {
-        Workflows::load_dir(&self.workflows, segments, &self.template_names())
+        let templates = self.template_names();
+        Workflows::load_dir(&self.workflows, segments, templates.as_deref())
             .map_err(CliError::Diagnostics)
     }
 }

@@ -92,10 +92,11 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
     Option::<String>::deserialize(d).map(Some)
 }
 
-/// What a workflow is checked against: the segments and the template names that exist.
+/// What a workflow is checked against: the segments and the template names that exist
+/// (`None` when there is no template directory yet, so template names are not checked).
 pub struct World<'a> {
     pub segments: &'a SegmentSet,
-    pub templates: &'a [String],
+    pub templates: Option<&'a [String]>,
 }
 
 /// Parses and checks one workflow file. `stem` is the file name without `.yaml`.
@@ -502,7 +503,11 @@ impl Loader<'_> {
             ok = false;
         }
         let kind = if let Some(t) = &r.send {
-            if !self.world.templates.contains(&t.value) {
+            if self
+                .world
+                .templates
+                .is_some_and(|ts| !ts.contains(&t.value))
+            {
                 let span = self.span(t);
                 let diag = Diagnostic::new(
                     Code::UnknownTemplate,
@@ -510,7 +515,12 @@ impl Loader<'_> {
                     span,
                     "no such template",
                 );
-                let names = self.world.templates.iter().map(String::as_str);
+                let names = self
+                    .world
+                    .templates
+                    .unwrap_or_default()
+                    .iter()
+                    .map(String::as_str);
                 self.report(match check::names::did_you_mean(&t.value, names) {
                     Some(s) => diag.with_help(format!("did you mean `{s}`?")),
                     None => diag.with_help(format!(

@@ -21,11 +21,11 @@ impl Workflows {
     }
 
     /// Loads every `*.yaml` in `dir` (a missing directory means no workflows), checked against
-    /// the segments and the template names.
+    /// the segments and the template names (`None`: template names are not checked).
     pub fn load_dir(
         dir: &Path,
         segments: &SegmentSet,
-        templates: &[String],
+        templates: Option<&[String]>,
     ) -> Result<Workflows, Vec<FileDiagnostic>> {
         if !dir.is_dir() {
             return Ok(Workflows::default());
@@ -73,7 +73,7 @@ impl Workflows {
     pub fn from_files(
         files: Vec<(Arc<SourceFile>, String)>,
         segments: &SegmentSet,
-        templates: &[String],
+        templates: Option<&[String]>,
     ) -> Result<Workflows, Vec<FileDiagnostic>> {
         let world = World {
             segments,

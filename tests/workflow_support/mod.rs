@@ -97,7 +97,7 @@ pub fn workflows(files: &[(&str, &str)]) -> Workflows {
             )
         })
         .collect();
-    Workflows::from_files(files, &segments(), &templates())
+    Workflows::from_files(files, &segments(), Some(&templates()))
         .unwrap_or_else(|ds| panic!("{}", render(&ds, false)))
 }
 
