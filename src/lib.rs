@@ -11,5 +11,7 @@ pub mod compile;
 pub mod config;
 pub mod dsl;
 pub mod generate;
+pub mod policy;
 pub mod segment;
 pub mod store;
+pub mod workflow;

@@ -61,7 +61,7 @@ fn grammar_examples_select_the_documented_members() {
     let now = common::shop_now();
     let doc =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("GRAMMAR.md")).unwrap();
-    let ctx = check::Context { segments: vec![] };
+    let ctx = check::Context::rules(vec![]);
     let mut count = 0;
     let mut failures = Vec::new();
     for block in doc.split("```segflow\n").skip(1) {

@@ -51,7 +51,10 @@ fn shop() -> tempfile::TempDir {
 fn check_reports_no_problems_for_the_example_rules() {
     let out = segflow(&repo(), &["check"]);
     assert_eq!(out.code, 0);
-    assert_eq!(out.stdout, "21 segments checked in rules: no problems\n");
+    assert_eq!(
+        out.stdout,
+        "21 segments checked in rules: no problems\n6 workflows checked in workflows: no problems (template names not checked: there is no workflows/templates/ yet)\n"
+    );
     assert_eq!(out.stderr, "");
 }
 

@@ -5,6 +5,7 @@ fn ok(src: &str) {
         .unwrap_or_else(|d| panic!("{src}: {d:?}"));
     let ctx = check::Context {
         segments: vec!["vip".into(), "unsubscribed".into()],
+        workflow: false,
     };
     check::check(&node, &ctx).unwrap_or_else(|d| panic!("{src}: {d:?}"));
 }

@@ -12,9 +12,7 @@ use segflow::segment::SegmentSet;
 /// Parses and checks `src` as a whole expression and returns every diagnostic, after asserting
 /// that each one's span is valid for `src`.
 fn diagnose(src: &str) -> Vec<Diagnostic> {
-    let ctx = check::Context {
-        segments: vec!["vip".into(), "lapsed".into()],
-    };
+    let ctx = check::Context::rules(vec!["vip".into(), "lapsed".into()]);
     let diagnostics = match parser::parse(src, &OffsetMap::identity(src.len())) {
         Err(d) => vec![d],
         Ok(node) => match check::check(&node, &ctx) {

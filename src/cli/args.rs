@@ -77,6 +77,11 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Campaign workflows: run journeys, list workflows, show journey status.
+    Workflows {
+        #[command(subcommand)]
+        command: WorkflowsCommand,
+    },
     /// Create a sample shop in demo/, import it, refresh every segment in rules/ and print them.
     Demo {
         #[arg(long, default_value_t = 5_000)]
@@ -87,6 +92,23 @@ pub enum Command {
         #[arg(long, default_value = "demo")]
         dir: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkflowsCommand {
+    /// Consume new triggers and advance journeys: everything due now (--once), or simulated
+    /// forward from --now to a later time (--until).
+    Run {
+        #[arg(long, conflicts_with = "until")]
+        once: bool,
+        /// Simulate forward to this time, waking at every wait and schedule slot on the way.
+        #[arg(long, value_name = "TIMESTAMP")]
+        until: Option<String>,
+    },
+    /// Every workflow with its trigger and number of steps.
+    List,
+    /// Journeys by step and state (all workflows, or one).
+    Status { name: Option<String> },
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,6 +14,7 @@ use clap::Parser;
 use crate::config::Config;
 use crate::dsl::diagnostic::{render, FileDiagnostic};
 use crate::segment::SegmentSet;
+use crate::workflow::Workflows;
 
 pub use args::Cli;
 
@@ -38,6 +39,8 @@ pub struct Context {
     pub config: Config,
     pub db: PathBuf,
     pub rules: PathBuf,
+    /// The directory of workflow files: `workflows/` beside the rules directory.
+    pub workflows: PathBuf,
     /// The evaluation time in unix milliseconds.
     pub now: i64,
 }
@@ -56,15 +59,20 @@ impl Context {
             })?,
             None => chrono::Utc::now().timestamp_millis(),
         };
+        let rules = global
+            .rules
+            .clone()
+            .unwrap_or_else(|| config.rules.dir.clone());
+        let workflows = rules
+            .parent()
+            .map_or_else(|| PathBuf::from("workflows"), |p| p.join("workflows"));
         Ok(Context {
+            workflows,
             db: global
                 .db
                 .clone()
                 .unwrap_or_else(|| config.store.path.clone()),
-            rules: global
-                .rules
-                .clone()
-                .unwrap_or_else(|| config.rules.dir.clone()),
+            rules,
             config,
             now,
         })
@@ -82,6 +90,20 @@ impl Context {
             )));
         }
         SegmentSet::load_dir(&self.rules).map_err(CliError::Diagnostics)
+    }
+
+    /// The template names: the folders of `workflows/templates/`; `None` when that
+    /// directory does not exist yet, so that template names cannot be checked.
+    pub fn template_names(&self) -> Option<Vec<String>> {
+        let dir = self.workflows.join("templates");
+        dir.is_dir().then(|| crate::workflow::template_names(&dir))
+    }
+
+    /// Loads and checks every workflow against the segments and the templates.
+    pub fn load_workflows(&self, segments: &SegmentSet) -> Result<Workflows, CliError> {
+        let templates = self.template_names();
+        Workflows::load_dir(&self.workflows, segments, templates.as_deref())
+            .map_err(CliError::Diagnostics)
     }
 }
 

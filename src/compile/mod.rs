@@ -6,6 +6,28 @@
 pub mod columnar;
 pub mod sql;
 
+/// The inputs of one evaluation: the time, and for a workflow condition the journey's entry
+/// time and the properties of the event that triggered it. Nothing is read from a clock.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EvalInput {
+    /// The evaluation time, unix milliseconds.
+    pub now: i64,
+    /// `entered`: the journey's entry time; `None` outside a journey.
+    pub entered: Option<i64>,
+    /// The triggering event's properties (a JSON object); `None` when there was no event.
+    pub trigger: Option<serde_json::Value>,
+}
+
+impl EvalInput {
+    /// The input of a segment condition: only the time.
+    pub fn at(now: i64) -> EvalInput {
+        EvalInput {
+            now,
+            ..EvalInput::default()
+        }
+    }
+}
+
 /// An IR the evaluators cannot compile. Checked IR from a loaded segment set never produces one;
 /// it guards against hand-built IR and against an `in_segment` that was not inlined.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

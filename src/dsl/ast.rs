@@ -18,11 +18,13 @@ pub struct Ident {
     pub span: Span,
 }
 
-/// An argument of a call or method: an expression, or a `within DURATION` window.
+/// An argument of a call or method: an expression, a `within DURATION` window, or a
+/// `since TIME` lower bound.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Arg {
     Expr(Node),
     Within { value: Node, span: Span },
+    Since { value: Node, span: Span },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -38,6 +38,16 @@ pub enum Code {
     NameMismatch,
     /// A call with the wrong number of arguments.
     Arity,
+    /// A workflow sends a template that has no folder in `workflows/templates/`.
+    UnknownTemplate,
+    /// Two steps of one workflow have the same id.
+    DuplicateStep,
+    /// A step that can never run because an `exit` comes before it in the same list.
+    UnreachableStep,
+    /// A `wait_until` step without a `timeout`.
+    MissingTimeout,
+    /// A workflow step, trigger or setting of the wrong shape.
+    BadStep,
 }
 
 impl Code {
@@ -55,6 +65,11 @@ impl Code {
             Code::DuplicateSegment => "E010",
             Code::NameMismatch => "E011",
             Code::Arity => "E012",
+            Code::UnknownTemplate => "E013",
+            Code::DuplicateStep => "E014",
+            Code::UnreachableStep => "E015",
+            Code::MissingTimeout => "E016",
+            Code::BadStep => "E017",
         }
     }
 }

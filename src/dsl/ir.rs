@@ -36,7 +36,11 @@
 //!   `max`, `first`, `last` of none are null; `avg/min/max/sum` skip null values; `distinct`
 //!   counts distinct non-null values. `first`/`last` take the field of the earliest/latest element
 //!   in (time, element id) order, even when that field is null.
-//! * **Windows.** `within D` keeps elements whose time is `>= now - D`.
+//! * **Windows.** `within D` keeps elements whose time is `>= now - D`. `since T` (any time
+//!   expression) is checked into the filter as `time >= T`, so it needs no node of its own.
+//! * **Workflow inputs.** `entered` is the time the customer's journey started and
+//!   `trigger.prop.NAME` a property of the event that started it; both are inputs of an
+//!   evaluation like `now`. Outside a journey `entered` is null and so is every trigger property.
 
 use super::types::Type;
 
@@ -65,6 +69,12 @@ pub enum ExprKind {
     Literal(Literal),
     /// The evaluation time, an input to every evaluation.
     Now,
+    /// `entered`: the entry time of the journey a workflow condition is evaluated for; an input
+    /// like `now` (null outside a journey). Only workflow conditions may use it.
+    Entered,
+    /// `trigger.prop.NAME`: a property of the event that started the journey (dynamic; null
+    /// when the trigger was not an event). Only workflow conditions may use it.
+    TriggerProp(String),
     /// A stored field of the customer.
     Customer(CustomerField),
     /// `attr.NAME`: a custom attribute (dynamic).
@@ -305,6 +315,8 @@ impl Expr {
         match &self.kind {
             ExprKind::Literal(_)
             | ExprKind::Now
+            | ExprKind::Entered
+            | ExprKind::TriggerProp(_)
             | ExprKind::Customer(_)
             | ExprKind::Attr(_)
             | ExprKind::Element(_)

@@ -12,3 +12,4 @@ pub mod literal;
 pub mod parser;
 pub mod span;
 pub mod types;
+pub mod yaml_span;

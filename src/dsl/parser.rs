@@ -149,6 +149,7 @@ fn describe(rules: &[Rule]) -> String {
             Rule::kw_null => "`null`",
             Rule::kw_in => "`in`",
             Rule::within => "`within`",
+            Rule::since => "`since`",
             _ => "something else",
         };
         if !words.contains(&word) {
@@ -369,6 +370,17 @@ impl Builder<'_> {
                         .find(|q| q.as_rule() == Rule::sum)
                         .ok_or_else(|| self.internal("within"))?;
                     Ok(Arg::Within {
+                        value: self.sum(value)?,
+                        span,
+                    })
+                }
+                Rule::since => {
+                    let span = self.span(&p);
+                    let value = p
+                        .into_inner()
+                        .find(|q| q.as_rule() == Rule::sum)
+                        .ok_or_else(|| self.internal("since"))?;
+                    Ok(Arg::Since {
                         value: self.sum(value)?,
                         span,
                     })

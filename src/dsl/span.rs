@@ -43,28 +43,37 @@ impl From<Span> for miette::SourceSpan {
 /// built by walking the raw file text alongside the decoded string (see `segment::rule_file`).
 #[derive(Clone, Debug, Default)]
 pub struct OffsetMap {
-    /// `positions[i]` is the file offset of the expression's byte `i`; one extra entry maps the
-    /// end of the expression.
-    positions: Vec<usize>,
+    /// `starts[i]` is the file offset of the character that the expression's byte `i` comes
+    /// from; one extra entry maps the end of the expression.
+    starts: Vec<usize>,
+    /// `ends[i]` is where that character ends in the file, so a span ending after byte `i` ends
+    /// on a character boundary even where a decoded character and its raw form differ in length.
+    ends: Vec<usize>,
 }
 
 impl OffsetMap {
     /// The identity map for an expression that is the whole file (tests, the CLI's `--expr`).
     pub fn identity(len: usize) -> OffsetMap {
         OffsetMap {
-            positions: (0..=len).collect(),
+            starts: (0..=len).collect(),
+            ends: (1..=len + 1).collect(),
         }
     }
 
-    pub fn from_positions(positions: Vec<usize>) -> OffsetMap {
-        OffsetMap { positions }
+    /// A map from the file range of the raw character behind each expression byte, plus the
+    /// offset where the expression ends.
+    pub fn from_chars(chars: Vec<(usize, usize)>, end: usize) -> OffsetMap {
+        let (mut starts, mut ends): (Vec<usize>, Vec<usize>) = chars.into_iter().unzip();
+        starts.push(end);
+        ends.push(end);
+        OffsetMap { starts, ends }
     }
 
     /// The file offset of the expression offset `at` (clamped to the end).
     pub fn file_offset(&self, at: usize) -> usize {
-        match self.positions.get(at) {
+        match self.starts.get(at) {
             Some(&p) => p,
-            None => self.positions.last().copied().unwrap_or(0),
+            None => self.starts.last().copied().unwrap_or(0),
         }
     }
 
@@ -74,7 +83,10 @@ impl OffsetMap {
         // The end maps through the last byte inside the range, so a range that ends at a line
         // break of a block scalar does not stretch over the next line's indentation.
         let e = if end > start {
-            self.file_offset(end - 1) + 1
+            match self.ends.get(end - 1) {
+                Some(&e) => e,
+                None => self.ends.last().copied().unwrap_or(s),
+            }
         } else {
             s
         };

@@ -45,6 +45,21 @@ impl SegmentSet {
         self.segments.iter().map(|s| s.name.as_str())
     }
 
+    /// `expr` with every `in_segment` replaced by that segment's condition, for conditions
+    /// checked outside the set (workflows). A name the set does not hold matches nobody; the
+    /// workflow checker reports it before this is called.
+    pub fn inline(&self, expr: &Expr) -> Expr {
+        let mut out = expr.clone();
+        replace(&mut out, &mut |name| match self.get(name) {
+            Some(segment) => segment.expr.clone(),
+            None => Expr::new(
+                ExprKind::Literal(crate::dsl::ir::Literal::Bool(false)),
+                crate::dsl::types::Type::Bool,
+            ),
+        });
+        out
+    }
+
     /// Loads and checks every rule file in `dir`.
     pub fn load_dir(dir: &Path) -> Result<SegmentSet, Vec<FileDiagnostic>> {
         let mut files = Vec::new();
@@ -120,9 +135,7 @@ impl SegmentSet {
             first_file.insert(rule.name.clone(), rule.file.name.clone());
             true
         });
-        let ctx = check::Context {
-            segments: rules.iter().map(|r| r.name.clone()).collect(),
-        };
+        let ctx = check::Context::rules(rules.iter().map(|r| r.name.clone()).collect());
         let mut checked: BTreeMap<String, (RuleFile, Checked)> = BTreeMap::new();
         for rule in rules {
             match check::check(&rule.condition, &ctx) {
@@ -289,6 +302,8 @@ fn replace(expr: &mut Expr, f: &mut dyn FnMut(&str) -> Expr) {
         }
         ExprKind::Literal(_)
         | ExprKind::Now
+        | ExprKind::Entered
+        | ExprKind::TriggerProp(_)
         | ExprKind::Customer(_)
         | ExprKind::Attr(_)
         | ExprKind::Element(_) => {}

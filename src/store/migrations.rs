@@ -90,6 +90,47 @@ CREATE TABLE segment_sizes (
     PRIMARY KEY (segment, at)
 ) WITHOUT ROWID;
 "#,
+    // 2: workflow journeys, their log, trigger cursors and schedule slots.
+    r#"
+CREATE TABLE journeys (
+    id INTEGER PRIMARY KEY,
+    workflow TEXT NOT NULL,
+    customer INTEGER NOT NULL REFERENCES customers(id),
+    run INTEGER NOT NULL,
+    step_path TEXT,
+    state TEXT NOT NULL CHECK (state IN ('active', 'waiting', 'done', 'converted', 'exited')),
+    wake_at INTEGER,
+    timeout_at INTEGER,
+    variant TEXT,
+    entered_at INTEGER NOT NULL,
+    trigger_event TEXT,
+    exit_reason TEXT,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (workflow, customer, run)
+);
+CREATE INDEX journeys_due ON journeys(state, wake_at);
+CREATE INDEX journeys_by_customer ON journeys(workflow, customer, run);
+CREATE TABLE journey_log (
+    id INTEGER PRIMARY KEY,
+    journey INTEGER NOT NULL REFERENCES journeys(id),
+    step TEXT,
+    action TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    detail TEXT
+);
+CREATE INDEX journey_log_by_journey ON journey_log(journey);
+CREATE TABLE workflow_cursors (
+    workflow TEXT NOT NULL,
+    source TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (workflow, source)
+) WITHOUT ROWID;
+CREATE TABLE schedule_slots (
+    job TEXT NOT NULL,
+    slot INTEGER NOT NULL,
+    UNIQUE (job, slot)
+);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -76,6 +76,7 @@ pub fn demo(ctx: &Context, customers: usize, seed: u64, dir: &Path) -> CliResult
         config: ctx.config.clone(),
         db: db.clone(),
         rules: ctx.rules.clone(),
+        workflows: ctx.workflows.clone(),
         now: ctx.now,
     };
     super::segments::refresh(&demo_ctx, false)?;

@@ -5,8 +5,9 @@ mod demo;
 mod import;
 mod segment;
 mod segments;
+pub mod workflows;
 
-use super::args::{Command, SegmentCommand};
+use super::args::{Command, SegmentCommand, WorkflowsCommand};
 use super::{CliResult, Context};
 
 pub fn run(ctx: &Context, command: &Command) -> CliResult {
@@ -22,6 +23,11 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
                 segment::export(ctx, name, *format, out.as_deref())
             }
             SegmentCommand::History { name, json } => segment::history(ctx, name, *json),
+        },
+        Command::Workflows { command } => match command {
+            WorkflowsCommand::Run { once, until } => workflows::run(ctx, *once, until.as_deref()),
+            WorkflowsCommand::List => workflows::list(ctx),
+            WorkflowsCommand::Status { name } => workflows::status(ctx, name.as_deref()),
         },
         Command::Import { kind, file, strict } => import::import(ctx, *kind, file, *strict),
         Command::Generate {

@@ -19,6 +19,46 @@ pub struct Ctx<'a> {
     pub cust: usize,
     /// Index of the current element in its collection's columns.
     pub elem: usize,
+    /// The journey inputs (`entered`, trigger properties) of a workflow condition.
+    pub journey: &'a Journey,
+}
+
+/// The journey inputs of an evaluation in the evaluator's representation: the trigger's
+/// properties are parsed once into their own pool, like a snapshot's event properties.
+#[derive(Default, Debug)]
+pub struct Journey {
+    pub entered: Option<i64>,
+    pub keys: crate::store::snapshot::Interner,
+    pub props: crate::store::snapshot::DynPool,
+}
+
+impl Journey {
+    /// Converts the workflow part of an input; a trigger that is not a JSON object has no
+    /// properties.
+    pub fn new(input: &crate::compile::EvalInput) -> Journey {
+        let mut journey = Journey {
+            entered: input.entered,
+            ..Journey::default()
+        };
+        if let Some(t @ serde_json::Value::Object(_)) = &input.trigger {
+            let text = t.to_string();
+            if journey.props.push_object(&text, &mut journey.keys).is_err() {
+                journey.props = Default::default();
+            }
+        }
+        journey
+    }
+
+    fn prop(&self, name: &str) -> Val<'_> {
+        let Some(key) = self.keys.get(name) else {
+            return Val::Null;
+        };
+        self.props
+            .entries
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(Val::Null, |&(_, d)| Val::dynamic(d, &self.props))
+    }
 }
 
 impl<'a> Ctx<'a> {
@@ -198,6 +238,8 @@ pub fn eval<'a>(node: &'a Node, cx: &Ctx<'a>) -> Val<'a> {
     match node {
         Node::Lit(l) => lit(l),
         Node::Now => Val::Time(cx.now),
+        Node::Entered => cx.journey.entered.map_or(Val::Null, Val::Time),
+        Node::Trigger(name) => cx.journey.prop(name),
         Node::Customer(f) => cx.customer(*f),
         Node::Attr(slot) => {
             let offsets = &cx.snap.customers.attr_offsets;

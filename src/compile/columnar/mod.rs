@@ -14,8 +14,8 @@ mod value;
 use crate::dsl::ir;
 use crate::store::snapshot::{Snapshot, Sym, NONE};
 
-use super::CompileError;
-use eval::Ctx;
+use super::{CompileError, EvalInput};
+use eval::{Ctx, Journey};
 use node::{Compiler, Node};
 
 /// Below this many customers one thread is faster than starting a second one.
@@ -47,11 +47,13 @@ impl Program {
             .collect()
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn test_range(
         &self,
         snap: &Snapshot,
         keys: &[Sym],
         now: i64,
+        journey: &Journey,
         from: usize,
         to: usize,
     ) -> Vec<i64> {
@@ -64,6 +66,7 @@ impl Program {
                 keys,
                 cust,
                 elem: 0,
+                journey,
             };
             if eval::test(&self.root, &cx) {
                 out.push(id);
@@ -74,6 +77,13 @@ impl Program {
 
     /// The internal ids of the customers matching the condition at `now`, ascending.
     pub fn members(&self, snap: &Snapshot, now: i64) -> Vec<i64> {
+        self.members_with(snap, &EvalInput::at(now))
+    }
+
+    /// The internal ids of the customers matching the input (workflow conditions), ascending.
+    pub fn members_with(&self, snap: &Snapshot, input: &EvalInput) -> Vec<i64> {
+        let now = input.now;
+        let journey = &Journey::new(input);
         let keys = self.bind(snap);
         let n = snap.len();
         let threads = if n < PARALLEL_MIN {
@@ -82,7 +92,7 @@ impl Program {
             std::thread::available_parallelism().map_or(1, |p| p.get().min(8))
         };
         if threads == 1 {
-            return self.test_range(snap, &keys, now, 0, n);
+            return self.test_range(snap, &keys, now, journey, 0, n);
         }
         let chunk = n.div_ceil(threads);
         std::thread::scope(|scope| {
@@ -91,7 +101,7 @@ impl Program {
                 .map(|t| {
                     let from = (t * chunk).min(n);
                     let to = ((t + 1) * chunk).min(n);
-                    scope.spawn(move || self.test_range(snap, keys, now, from, to))
+                    scope.spawn(move || self.test_range(snap, keys, now, journey, from, to))
                 })
                 .collect();
             let mut out = Vec::new();
@@ -107,16 +117,23 @@ impl Program {
 
     /// Whether the customer at `index` of the snapshot matches at `now`.
     pub fn matches(&self, snap: &Snapshot, index: usize, now: i64) -> bool {
+        self.matches_with(snap, index, &EvalInput::at(now))
+    }
+
+    /// Whether the customer at `index` of the snapshot matches the input (workflow conditions).
+    pub fn matches_with(&self, snap: &Snapshot, index: usize, input: &EvalInput) -> bool {
         if index >= snap.len() {
             return false;
         }
+        let journey = Journey::new(input);
         let keys = self.bind(snap);
         let cx = Ctx {
             snap,
-            now,
+            now: input.now,
             keys: &keys,
             cust: index,
             elem: 0,
+            journey: &journey,
         };
         eval::test(&self.root, &cx)
     }

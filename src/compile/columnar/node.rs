@@ -105,6 +105,10 @@ pub struct Agg {
 pub enum Node {
     Lit(Lit),
     Now,
+    /// The journey's entry time (`entered`).
+    Entered,
+    /// A property of the triggering event, by name.
+    Trigger(String),
     Customer(CustomerField),
     Attr(usize),
     Elem(Field),
@@ -215,6 +219,8 @@ impl Compiler {
         Ok(match &e.kind {
             ExprKind::Literal(l) => Node::Lit(lit(l)),
             ExprKind::Now => Node::Now,
+            ExprKind::Entered => Node::Entered,
+            ExprKind::TriggerProp(name) => Node::Trigger(name.clone()),
             ExprKind::Customer(f) => Node::Customer(*f),
             ExprKind::Attr(name) => Node::Attr(self.key(name)),
             ExprKind::Element(field) => {

@@ -21,6 +21,10 @@ use crate::dsl::types::Type;
 pub enum Param {
     Now,
     Value(Value),
+    /// The journey's entry time (`entered`), null outside a journey.
+    Entered,
+    /// The JSON text of the triggering event's properties, null without one.
+    Trigger,
 }
 
 /// An SQL expression and the type whose representation it has. The type is the one the SQL
@@ -82,6 +86,11 @@ impl Lowerer {
         Ok(match &e.kind {
             ExprKind::Literal(lit) => self.literal(lit),
             ExprKind::Now => Lowered::new(self.now(), Type::Time),
+            ExprKind::Entered => Lowered::new(self.param(Param::Entered), Type::Time),
+            ExprKind::TriggerProp(name) => {
+                let doc = self.param(Param::Trigger);
+                Lowered::new(dynamic::field(self, doc, name)?, Type::Dynamic)
+            }
             ExprKind::Customer(field) => self.customer(*field),
             ExprKind::Attr(name) => {
                 let doc = SqlExpr::Column("c", "attributes");

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use super::ast::{OrderKey, Select, Source, SqlExpr};
 use super::lower::{Lowerer, Param};
 use super::render::render;
-use crate::compile::CompileError;
+use crate::compile::{CompileError, EvalInput};
 use crate::dsl::ir;
 
 /// A compiled segment query:
@@ -52,11 +52,21 @@ impl SqlQuery {
 
     /// The values of `?1`, `?2`, ... in order, with `now` in unix milliseconds.
     pub fn params(&self, now: i64) -> Vec<Value> {
+        self.params_with(&EvalInput::at(now))
+    }
+
+    /// The values of `?1`, `?2`, ... for a full evaluation input (workflow conditions).
+    pub fn params_with(&self, input: &EvalInput) -> Vec<Value> {
         self.params
             .iter()
             .map(|p| match p {
-                Param::Now => Value::Integer(now),
+                Param::Now => Value::Integer(input.now),
                 Param::Value(v) => v.clone(),
+                Param::Entered => input.entered.map_or(Value::Null, Value::Integer),
+                Param::Trigger => input
+                    .trigger
+                    .as_ref()
+                    .map_or(Value::Null, |t| Value::Text(t.to_string())),
             })
             .collect()
     }
@@ -75,8 +85,15 @@ impl SqlQuery {
 
     /// The internal ids of the customers matching at `now`, ascending.
     pub fn members(&self, conn: &Connection, now: i64) -> rusqlite::Result<Vec<i64>> {
+        self.members_with(conn, &EvalInput::at(now))
+    }
+
+    /// The internal ids of the customers matching the input, ascending.
+    pub fn members_with(&self, conn: &Connection, input: &EvalInput) -> rusqlite::Result<Vec<i64>> {
         let mut stmt = conn.prepare_cached(&self.sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(self.params(now)), |r| r.get(0))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(self.params_with(input)), |r| {
+            r.get(0)
+        })?;
         rows.collect()
     }
 }

@@ -11,7 +11,10 @@ use super::names::{
 use super::{Checker, Scope};
 use crate::dsl::ast::{Arg, Ident, Node, NodeKind};
 use crate::dsl::diagnostic::{Code, Diagnostic};
-use crate::dsl::ir::{AggFunc, Aggregate, Collection, ElementField, EventField, Expr, ExprKind};
+use crate::dsl::ir::{
+    AggFunc, Aggregate, Collection, CompareOp, ElementField, EventField, Expr, ExprKind, ItemField,
+    OrderField,
+};
 use crate::dsl::span::Span;
 use crate::dsl::types::Type;
 
@@ -104,6 +107,7 @@ impl Checker<'_> {
         };
         let mut filter: Option<Expr> = None;
         let mut within = None;
+        let mut since: Option<Expr> = None;
         let mut failed = false;
         for arg in args {
             match arg {
@@ -131,6 +135,36 @@ impl Checker<'_> {
                         );
                     }
                 },
+                Arg::Since { value, span } => {
+                    if since.is_some() {
+                        failed = true;
+                        self.report(Diagnostic::new(
+                            Code::BadAggregate,
+                            "only one `since` per collection",
+                            *span,
+                            "second lower bound",
+                        ));
+                        continue;
+                    }
+                    match self.expr(value, Scope::Customer) {
+                        Some(t) if t.ty == Type::Time => since = Some(t),
+                        Some(t) => {
+                            failed = true;
+                            self.report(
+                                Diagnostic::new(
+                                    Code::TypeMismatch,
+                                    format!("`since` needs a time, but this is a {}", t.ty),
+                                    value.span,
+                                    "not a time",
+                                )
+                                .with_help(
+                                    "write a time such as `entered`, `now - 7d` or 2026-01-31",
+                                ),
+                            );
+                        }
+                        None => failed = true,
+                    }
+                }
                 Arg::Expr(e) => {
                     match self.condition(e, Scope::Element(collection), collection_name(collection))
                     {
@@ -150,6 +184,26 @@ impl Checker<'_> {
         }
         if failed {
             return None;
+        }
+        // `since T` is the filter `time >= T` on the element's own time field.
+        if let Some(t) = since {
+            let time = match collection {
+                Collection::Orders => ElementField::Order(OrderField::PlacedAt),
+                Collection::Items => ElementField::Item(ItemField::PlacedAt),
+                Collection::Events => ElementField::Event(EventField::OccurredAt),
+            };
+            let bound = Expr::new(
+                ExprKind::Compare(
+                    CompareOp::Ge,
+                    Box::new(Expr::new(ExprKind::Element(time), Type::Time)),
+                    Box::new(t),
+                ),
+                Type::Bool,
+            );
+            filter = Some(match filter.take() {
+                None => bound,
+                Some(prev) => Expr::new(ExprKind::And(Box::new(prev), Box::new(bound)), Type::Bool),
+            });
         }
         Some((collection, filter, within))
     }

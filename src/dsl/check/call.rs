@@ -48,12 +48,17 @@ impl Checker<'_> {
                     Some(e) => checked.push((e, a.span)),
                     None => failed = true,
                 },
-                Arg::Within { span, .. } => {
+                Arg::Within { span, .. } | Arg::Since { span, .. } => {
                     failed = true;
+                    let word = if matches!(arg, Arg::Within { .. }) {
+                        "within"
+                    } else {
+                        "since"
+                    };
                     self.report(
                         Diagnostic::new(
                             Code::Syntax,
-                            "`within` only filters a collection",
+                            format!("`{word}` only filters a collection"),
                             *span,
                             "not a collection",
                         )

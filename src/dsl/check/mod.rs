@@ -25,6 +25,27 @@ use names::{did_you_mean, lookup, CUSTOMER_FIELDS, DERIVED_FIELDS};
 pub struct Context {
     /// The names of all segments, for `in_segment("...")`.
     pub segments: Vec<String>,
+    /// Whether the condition belongs to a workflow, where `entered` and `trigger.prop.NAME`
+    /// are known; in a rule file they are errors.
+    pub workflow: bool,
+}
+
+impl Context {
+    /// The context of a segment condition in a rule file.
+    pub fn rules(segments: Vec<String>) -> Context {
+        Context {
+            segments,
+            workflow: false,
+        }
+    }
+
+    /// The context of a workflow condition (goal, exit_when, if, wait_until, trigger filter).
+    pub fn workflow(segments: Vec<String>) -> Context {
+        Context {
+            segments,
+            workflow: true,
+        }
+    }
 }
 
 /// The result of checking one condition.
@@ -198,6 +219,9 @@ impl Checker<'_> {
         scope: Scope,
     ) -> Option<Expr> {
         let first = &parts[0];
+        if first.name == "trigger" || (first.name == "entered" && parts.len() == 1) {
+            return self.workflow_input(node, parts);
+        }
         if parts.len() == 2 && (first.name == "attr" || first.name == "prop") {
             let name = parts[1].name.clone();
             if first.name == "attr" {
@@ -281,6 +305,46 @@ impl Checker<'_> {
                 "custom attributes are written `attr.NAME`; the README lists every field",
             ),
         })
+    }
+
+    /// `entered` and `trigger.prop.NAME`: inputs of a journey, known only in workflow conditions.
+    fn workflow_input(&mut self, node: &Node, parts: &[crate::dsl::ast::Ident]) -> Option<Expr> {
+        let expr = match parts {
+            [one] if one.name == "entered" => Expr::new(ExprKind::Entered, Type::Time),
+            [_, prop, name] if prop.name == "prop" => {
+                Expr::new(ExprKind::TriggerProp(name.name.clone()), Type::Dynamic)
+            }
+            _ => {
+                return self.error(
+                    Diagnostic::new(
+                        Code::UnknownName,
+                        "unknown trigger field",
+                        node.span,
+                        "not a trigger field",
+                    )
+                    .with_help("the triggering event's properties are written `trigger.prop.NAME`"),
+                )
+            }
+        };
+        if self.ctx.workflow {
+            return Some(expr);
+        }
+        let what = if parts.len() == 1 {
+            "`entered`"
+        } else {
+            "`trigger.prop.*`"
+        };
+        self.error(
+            Diagnostic::new(
+                Code::UnknownName,
+                format!("{what} is only known in workflow conditions"),
+                node.span,
+                "not known in a segment",
+            )
+            .with_help(
+                "a segment has no journey; use it in a workflow's goal, exit_when, if or wait_until",
+            ),
+        )
     }
 
     /// Aggregates (and derived fields, which are aggregates) cannot appear inside a filter.

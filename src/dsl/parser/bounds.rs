@@ -126,7 +126,7 @@ pub(super) fn args_depth(args: &[Arg]) -> usize {
 
 fn arg_node(arg: &Arg) -> &Node {
     match arg {
-        Arg::Expr(node) | Arg::Within { value: node, .. } => node,
+        Arg::Expr(node) | Arg::Within { value: node, .. } | Arg::Since { value: node, .. } => node,
     }
 }
 

@@ -1,0 +1,333 @@
+//! One journey's state in SQLite and the step machine that moves it forward.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::{holds, AdvanceReport, EngineError};
+use crate::compile::EvalInput;
+use crate::store::snapshot::Snapshot;
+use crate::workflow::dispatch::{DispatchOutcome, Dispatcher, SendRequest};
+use crate::workflow::{StepKind, Workflow, Workflows};
+
+/// How often a `wait_until` condition is evaluated again while it is false.
+pub const POLL_MS: i64 = 3_600_000;
+
+/// A bound on steps per wake-up, so a malformed tree can never loop forever.
+const MAX_STEPS: usize = 1_000;
+
+/// A journey row that is due.
+#[derive(Clone, Debug)]
+pub struct Journey {
+    pub id: i64,
+    pub workflow: String,
+    pub customer: i64,
+    pub run: i64,
+    pub step: Option<String>,
+    pub waiting: bool,
+    pub timeout_at: Option<i64>,
+    pub entered_at: i64,
+    pub trigger_event: Option<serde_json::Value>,
+}
+
+pub fn due(tx: &Transaction, now: i64, limit: usize) -> rusqlite::Result<Vec<Journey>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, workflow, customer, run, step_path, state, timeout_at, entered_at, trigger_event
+         FROM journeys WHERE state IN ('active', 'waiting') AND wake_at <= ?1
+         ORDER BY wake_at, id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![now, limit as i64], |r| {
+        let trigger: Option<String> = r.get(8)?;
+        Ok(Journey {
+            id: r.get(0)?,
+            workflow: r.get(1)?,
+            customer: r.get(2)?,
+            run: r.get(3)?,
+            step: r.get(4)?,
+            waiting: r.get::<_, String>(5)? == "waiting",
+            timeout_at: r.get(6)?,
+            entered_at: r.get(7)?,
+            trigger_event: trigger.and_then(|t| serde_json::from_str(&t).ok()),
+        })
+    })?;
+    rows.collect()
+}
+
+pub fn log(
+    tx: &Transaction,
+    journey: i64,
+    step: Option<&str>,
+    action: &str,
+    at: i64,
+    detail: Option<&str>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO journey_log (journey, step, action, at, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![journey, step, action, at, detail])?;
+    Ok(())
+}
+
+/// Ends a journey in a final state.
+fn finish(
+    tx: &Transaction,
+    j: &Journey,
+    state: &str,
+    reason: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE journeys SET state = ?2, wake_at = NULL, timeout_at = NULL, exit_reason = ?3, updated_at = ?4 WHERE id = ?1")?
+        .execute(params![j.id, state, reason, now])?;
+    log(tx, j.id, j.step.as_deref(), state, now, reason)
+}
+
+/// Puts a journey to sleep on its current step.
+fn sleep(
+    tx: &Transaction,
+    j: &Journey,
+    wake_at: i64,
+    timeout_at: Option<i64>,
+    now: i64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE journeys SET step_path = ?2, state = 'waiting', wake_at = ?3, timeout_at = ?4, updated_at = ?5 WHERE id = ?1")?
+        .execute(params![j.id, j.step, wake_at.max(now + 1), timeout_at, now])?;
+    Ok(())
+}
+
+/// The triggering event's properties, the input of `trigger.prop.NAME`.
+fn trigger_props(j: &Journey) -> Option<serde_json::Value> {
+    j.trigger_event
+        .as_ref()
+        .and_then(|t| t.get("properties").cloned())
+}
+
+/// Runs a due journey's steps until it waits or ends.
+pub fn process(
+    tx: &Transaction,
+    workflows: &Workflows,
+    snap: &Snapshot,
+    mut j: Journey,
+    now: i64,
+    dispatcher: &mut dyn Dispatcher,
+    report: &mut AdvanceReport,
+) -> Result<(), EngineError> {
+    let Some(wf) = workflows.get(&j.workflow) else {
+        report.exited += 1;
+        return Ok(finish(
+            tx,
+            &j,
+            "exited",
+            Some("the workflow was removed"),
+            now,
+        )?);
+    };
+    let input = EvalInput {
+        now,
+        entered: Some(j.entered_at),
+        trigger: trigger_props(&j),
+    };
+    if let Some(goal) = &wf.goal {
+        if holds(&goal.expr, snap, j.customer, &input)? {
+            report.converted += 1;
+            return Ok(finish(tx, &j, "converted", None, now)?);
+        }
+    }
+    if let Some(exit) = &wf.exit_when {
+        if holds(&exit.expr, snap, j.customer, &input)? {
+            report.exited += 1;
+            return Ok(finish(tx, &j, "exited", Some("exit_when"), now)?);
+        }
+    }
+    for _ in 0..MAX_STEPS {
+        let Some(id) = j.step.clone() else {
+            report.done += 1;
+            return Ok(finish(tx, &j, "done", None, now)?);
+        };
+        let Some(step) = wf.step(&id) else {
+            report.exited += 1;
+            let reason = format!("step `{id}` was removed from the workflow");
+            return Ok(finish(tx, &j, "exited", Some(&reason), now)?);
+        };
+        report.steps += 1;
+        let next: Option<String> = match &step.kind {
+            StepKind::Wait(ms) => {
+                if !j.waiting {
+                    return Ok(sleep(tx, &j, now + ms, None, now)?);
+                }
+                after(wf, &id)
+            }
+            StepKind::WaitUntil { condition, timeout } => {
+                if holds(&condition.expr, snap, j.customer, &input)? {
+                    log(tx, j.id, Some(&id), "condition_met", now, None)?;
+                    after(wf, &id)
+                } else {
+                    let deadline = if j.waiting {
+                        j.timeout_at.unwrap_or(now)
+                    } else {
+                        now + timeout
+                    };
+                    if now >= deadline {
+                        log(tx, j.id, Some(&id), "timeout", now, None)?;
+                        after(wf, &id)
+                    } else {
+                        return Ok(sleep(
+                            tx,
+                            &j,
+                            (now + POLL_MS).min(deadline),
+                            Some(deadline),
+                            now,
+                        )?);
+                    }
+                }
+            }
+            StepKind::Send { template, subject } => {
+                let req = SendRequest {
+                    idempotency_key: SendRequest::key(&wf.name, &id, j.customer, j.run),
+                    workflow: wf.name.clone(),
+                    step: id.clone(),
+                    customer: j.customer,
+                    run: j.run,
+                    template: template.clone(),
+                    subject_override: subject.clone(),
+                    trigger_event: j.trigger_event.clone(),
+                };
+                let outcome =
+                    dispatcher
+                        .dispatch(tx, &req)
+                        .map_err(|message| EngineError::Dispatch {
+                            key: req.idempotency_key.clone(),
+                            message,
+                        })?;
+                match outcome {
+                    DispatchOutcome::Queued => {
+                        report.sent += 1;
+                        log(tx, j.id, Some(&id), "sent", now, Some(template))?;
+                    }
+                    DispatchOutcome::Held { until } => {
+                        report.held += 1;
+                        log(tx, j.id, Some(&id), "held", now, Some(&until.to_string()))?;
+                        return Ok(sleep(tx, &j, until, None, now)?);
+                    }
+                    DispatchOutcome::Skipped { reason } => {
+                        report.skipped += 1;
+                        log(tx, j.id, Some(&id), "skipped", now, Some(&reason))?;
+                    }
+                }
+                after(wf, &id)
+            }
+            StepKind::If {
+                condition,
+                then,
+                otherwise,
+            } => {
+                let yes = holds(&condition.expr, snap, j.customer, &input)?;
+                log(
+                    tx,
+                    j.id,
+                    Some(&id),
+                    if yes { "then" } else { "else" },
+                    now,
+                    None,
+                )?;
+                let branch = if yes { then } else { otherwise };
+                branch
+                    .first()
+                    .map(|s| s.id.clone())
+                    .or_else(|| after(wf, &id))
+            }
+            StepKind::Split(variants) => {
+                let v = super::super::split::assign(&wf.name, &id, j.customer, j.run, variants);
+                record_variant(tx, j.id, &id, &v.name)?;
+                log(tx, j.id, Some(&id), "variant", now, Some(&v.name))?;
+                v.steps
+                    .first()
+                    .map(|s| s.id.clone())
+                    .or_else(|| after(wf, &id))
+            }
+            StepKind::Tag(tag) | StepKind::Untag(tag) => {
+                let add = matches!(step.kind, StepKind::Tag(_));
+                set_tag(tx, j.customer, tag, add)?;
+                log(
+                    tx,
+                    j.id,
+                    Some(&id),
+                    if add { "tag" } else { "untag" },
+                    now,
+                    Some(tag),
+                )?;
+                after(wf, &id)
+            }
+            StepKind::Exit(reason) => {
+                report.exited += 1;
+                let reason = reason
+                    .clone()
+                    .unwrap_or_else(|| format!("exit step `{id}`"));
+                return Ok(finish(tx, &j, "exited", Some(&reason), now)?);
+            }
+        };
+        j.step = next;
+        j.waiting = false;
+        tx.prepare_cached("UPDATE journeys SET step_path = ?2, state = 'active', wake_at = ?3, timeout_at = NULL, updated_at = ?3 WHERE id = ?1")?
+            .execute(params![j.id, j.step, now])?;
+    }
+    Ok(())
+}
+
+fn after(wf: &Workflow, id: &str) -> Option<String> {
+    wf.next_after(id).map(|s| s.id.clone())
+}
+
+/// Adds `split_id: variant` to the journey's JSON object of assignments.
+fn record_variant(
+    tx: &Transaction,
+    journey: i64,
+    split: &str,
+    variant: &str,
+) -> rusqlite::Result<()> {
+    let current: Option<String> = tx
+        .query_row(
+            "SELECT variant FROM journeys WHERE id = ?1",
+            [journey],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    let mut map = current
+        .and_then(|c| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&c).ok())
+        .unwrap_or_default();
+    map.insert(
+        split.to_string(),
+        serde_json::Value::String(variant.to_string()),
+    );
+    tx.execute(
+        "UPDATE journeys SET variant = ?2 WHERE id = ?1",
+        params![journey, serde_json::Value::Object(map).to_string()],
+    )?;
+    Ok(())
+}
+
+/// Adds or removes a tag in `customers.tags` (a JSON array of strings).
+fn set_tag(tx: &Transaction, customer: i64, tag: &str, add: bool) -> rusqlite::Result<()> {
+    let tags: Option<String> = tx
+        .query_row(
+            "SELECT tags FROM customers WHERE id = ?1",
+            [customer],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let mut list: Vec<String> = tags
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let has = list.iter().any(|t| t == tag);
+    if add && !has {
+        list.push(tag.to_string());
+    } else if !add && has {
+        list.retain(|t| t != tag);
+    } else {
+        return Ok(());
+    }
+    let text = serde_json::to_string(&list).unwrap_or_else(|_| "[]".into());
+    tx.execute(
+        "UPDATE customers SET tags = ?2 WHERE id = ?1",
+        params![customer, text],
+    )?;
+    Ok(())
+}

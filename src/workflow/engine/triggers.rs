@@ -1,0 +1,233 @@
+//! Trigger consumption: segment changes and events after each workflow's cursor, and schedule
+//! slots recorded in `schedule_slots`, so that every trigger starts at most one journey even
+//! when the engine runs twice or crashes halfway (cursor and journeys commit together).
+
+use std::str::FromStr;
+
+use chrono::TimeZone;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::{holds, journey, AdvanceReport, EngineError};
+use crate::compile::EvalInput;
+use crate::store::snapshot::Snapshot;
+use crate::workflow::{Reentry, Trigger, Workflow, Workflows};
+
+fn cursor(tx: &Transaction, workflow: &str, source: &str) -> rusqlite::Result<Option<i64>> {
+    tx.query_row(
+        "SELECT position FROM workflow_cursors WHERE workflow = ?1 AND source = ?2",
+        params![workflow, source],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+fn set_cursor(
+    tx: &Transaction,
+    workflow: &str,
+    source: &str,
+    position: i64,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO workflow_cursors (workflow, source, position) VALUES (?1, ?2, ?3)
+         ON CONFLICT (workflow, source) DO UPDATE SET position = excluded.position",
+        params![workflow, source, position],
+    )?;
+    Ok(())
+}
+
+/// Starts journeys for every new trigger of every workflow, each workflow in one transaction.
+pub fn consume_triggers(
+    conn: &mut rusqlite::Connection,
+    workflows: &Workflows,
+    now: i64,
+) -> Result<AdvanceReport, EngineError> {
+    let mut report = AdvanceReport::default();
+    for wf in &workflows.workflows {
+        let tx = conn.transaction()?;
+        report.started += match &wf.trigger {
+            Trigger::SegmentEntered(s) => segment(&tx, wf, s, "entered", now)?,
+            Trigger::SegmentExited(s) => segment(&tx, wf, s, "exited", now)?,
+            Trigger::Event { event_type, .. } => events(&tx, wf, event_type, now)?,
+            Trigger::Schedule {
+                cron,
+                timezone,
+                segment,
+            } => schedule(&tx, wf, cron, *timezone, segment, now)?,
+        };
+        tx.commit()?;
+    }
+    Ok(report)
+}
+
+fn segment(
+    tx: &Transaction,
+    wf: &Workflow,
+    segment: &str,
+    change: &str,
+    now: i64,
+) -> Result<usize, EngineError> {
+    let from = cursor(tx, &wf.name, "segment_changes")?.unwrap_or(0);
+    let rows: Vec<(i64, i64)> = tx
+        .prepare("SELECT id, customer FROM segment_changes WHERE segment = ?1 AND change = ?2 AND id > ?3 ORDER BY id")?
+        .query_map(params![segment, change, from], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut started = 0;
+    let mut last = from;
+    for (id, customer) in rows {
+        started += usize::from(start(tx, wf, customer, now, None)?);
+        last = id;
+    }
+    // Changes of other segments move the cursor too, so they are never scanned again.
+    let max: Option<i64> = tx.query_row("SELECT MAX(id) FROM segment_changes", [], |r| r.get(0))?;
+    set_cursor(tx, &wf.name, "segment_changes", max.unwrap_or(0).max(last))?;
+    Ok(started)
+}
+
+fn events(
+    tx: &Transaction,
+    wf: &Workflow,
+    event_type: &str,
+    now: i64,
+) -> Result<usize, EngineError> {
+    let from = cursor(tx, &wf.name, "events")?.unwrap_or(0);
+    let max: Option<i64> = tx.query_row("SELECT MAX(id) FROM events", [], |r| r.get(0))?;
+    let rows: Vec<(i64, i64, i64, String)> = tx
+        .prepare("SELECT id, customer, occurred_at, properties FROM events WHERE type = ?1 AND id > ?2 AND id <= ?3 ORDER BY id")?
+        .query_map(params![event_type, from, max.unwrap_or(0)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    let filter = match &wf.trigger {
+        Trigger::Event {
+            filter: Some(f), ..
+        } => Some(f),
+        _ => None,
+    };
+    let snap = match filter {
+        Some(_) if !rows.is_empty() => {
+            let mut ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            Some(Snapshot::load_customers(tx, &ids)?)
+        }
+        _ => None,
+    };
+    let mut started = 0;
+    for (id, customer, occurred_at, props) in rows {
+        let properties: serde_json::Value =
+            serde_json::from_str(&props).unwrap_or(serde_json::Value::Null);
+        if let (Some(f), Some(snap)) = (filter, &snap) {
+            let input = EvalInput {
+                now,
+                entered: Some(occurred_at),
+                trigger: Some(properties.clone()),
+            };
+            if !holds(&f.expr, snap, customer, &input)? {
+                continue;
+            }
+        }
+        let event = serde_json::json!({
+            "id": id, "type": event_type, "occurred_at": occurred_at, "properties": properties
+        });
+        started += usize::from(start(tx, wf, customer, now, Some(event))?);
+    }
+    set_cursor(tx, &wf.name, "events", max.unwrap_or(0).max(from))?;
+    Ok(started)
+}
+
+/// The latest slot of the cron pattern at or before `now`, after `after`.
+pub fn due_slot(cron: &str, tz: chrono_tz::Tz, after: i64, now: i64) -> Option<i64> {
+    let cron = croner::Cron::from_str(cron).ok()?;
+    let start = tz.timestamp_millis_opt(after).single()?;
+    let mut slot = None;
+    let mut t = start;
+    // Slots missed while the engine was down fire once, as the latest one.
+    for _ in 0..10_000 {
+        let next = cron.find_next_occurrence(&t, false).ok()?;
+        if next.timestamp_millis() > now {
+            break;
+        }
+        slot = Some(next.timestamp_millis());
+        t = next;
+    }
+    slot
+}
+
+/// The first slot strictly after `t`.
+pub fn next_slot(cron: &str, tz: chrono_tz::Tz, t: i64) -> Option<i64> {
+    let cron = croner::Cron::from_str(cron).ok()?;
+    let start = tz.timestamp_millis_opt(t).single()?;
+    cron.find_next_occurrence(&start, false)
+        .ok()
+        .map(|d| d.timestamp_millis())
+}
+
+fn schedule(
+    tx: &Transaction,
+    wf: &Workflow,
+    cron: &str,
+    tz: chrono_tz::Tz,
+    segment: &str,
+    now: i64,
+) -> Result<usize, EngineError> {
+    // A workflow first seen now fires from its next slot on, not for the whole past.
+    let Some(from) = cursor(tx, &wf.name, "schedule")? else {
+        set_cursor(tx, &wf.name, "schedule", now)?;
+        return Ok(0);
+    };
+    let Some(slot) = due_slot(cron, tz, from, now) else {
+        return Ok(0);
+    };
+    set_cursor(tx, &wf.name, "schedule", slot)?;
+    let fresh = tx.execute(
+        "INSERT OR IGNORE INTO schedule_slots (job, slot) VALUES (?1, ?2)",
+        params![wf.name, slot],
+    )?;
+    if fresh == 0 {
+        return Ok(0);
+    }
+    let members: Vec<i64> = tx
+        .prepare("SELECT customer FROM segment_members WHERE segment = ?1 ORDER BY customer")?
+        .query_map([segment], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut started = 0;
+    for customer in members {
+        started += usize::from(start(tx, wf, customer, now, None)?);
+    }
+    Ok(started)
+}
+
+/// Starts a new run for the customer if the re-entry rule allows it; `true` when it did.
+pub fn start(
+    tx: &Transaction,
+    wf: &Workflow,
+    customer: i64,
+    now: i64,
+    event: Option<serde_json::Value>,
+) -> Result<bool, EngineError> {
+    let last: Option<(i64, String, i64)> = tx
+        .query_row(
+            "SELECT run, state, entered_at FROM journeys WHERE workflow = ?1 AND customer = ?2 ORDER BY run DESC LIMIT 1",
+            params![wf.name, customer],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let run = match last {
+        None => 1,
+        Some((_, state, _)) if state == "active" || state == "waiting" => return Ok(false),
+        Some((run, _, entered)) => match wf.reentry {
+            Reentry::Never => return Ok(false),
+            Reentry::Always => run + 1,
+            Reentry::After(d) if now - entered >= d => run + 1,
+            Reentry::After(_) => return Ok(false),
+        },
+    };
+    let Some(first) = wf.first() else {
+        return Ok(false);
+    };
+    tx.execute(
+        "INSERT INTO journeys (workflow, customer, run, step_path, state, wake_at, entered_at, trigger_event, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?5, ?6, ?5)",
+        params![wf.name, customer, run, first.id, now, event.map(|e| e.to_string())],
+    )?;
+    journey::log(tx, tx.last_insert_rowid(), None, "entered", now, None)?;
+    Ok(true)
+}

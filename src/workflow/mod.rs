@@ -1,0 +1,14 @@
+//! Campaign workflows: loading and checking `workflows/*.yaml`, and the journey engine that
+//! moves each customer through a workflow's steps with state persisted in SQLite.
+
+pub mod definition;
+pub mod dispatch;
+pub mod engine;
+mod file;
+pub mod set;
+pub mod split;
+
+pub use definition::{Condition, Reentry, Step, StepKind, Trigger, Variant, Workflow};
+pub use dispatch::{DispatchOutcome, Dispatcher, RecordingDispatcher, SendRequest};
+pub use engine::{advance, consume_triggers, run_once, run_until, AdvanceReport, EngineError};
+pub use set::{template_names, Workflows};

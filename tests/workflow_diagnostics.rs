@@ -1,0 +1,96 @@
+//! Workflow diagnostics as `segflow check` renders them: each folder of
+//! tests/cases/workflows holds workflow files (checked against the example rules in rules/ and
+//! the template names below) and an expected.txt; a folder with a `rules/` subfolder is a rules
+//! directory instead, for DSL constructs that only workflows may use.
+//!
+//! `SEGFLOW_BLESS=1 cargo test --test workflow_diagnostics` rewrites expected.txt files.
+
+mod common;
+
+use std::path::Path;
+
+use segflow::dsl::diagnostic::render;
+use segflow::segment::SegmentSet;
+use segflow::workflow::Workflows;
+
+const TEMPLATES: &[&str] = &[
+    "welcome_1",
+    "welcome_2",
+    "cart_reminder",
+    "cart_reminder_discount",
+    "cart_reminder_2",
+    "winback_offer",
+    "vip_reward",
+    "birthday",
+    "cross_sell",
+];
+
+fn templates() -> Vec<String> {
+    TEMPLATES.iter().map(|s| s.to_string()).collect()
+}
+
+fn segments() -> SegmentSet {
+    SegmentSet::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap()
+}
+
+#[test]
+fn workflow_diagnostics_render_as_expected() {
+    let root = common::cases_dir().join("workflows");
+    let bless = std::env::var_os("SEGFLOW_BLESS").is_some();
+    let segments = segments();
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 8);
+    let mut failures = Vec::new();
+    for dir in dirs {
+        let rules = dir.join("rules");
+        let diags = if rules.is_dir() {
+            SegmentSet::load_dir(&rules).err()
+        } else {
+            Workflows::load_dir(&dir, &segments, Some(&templates())).err()
+        };
+        let diags = diags.unwrap_or_else(|| panic!("{} checks without errors", dir.display()));
+        let prefix = format!("{}/", root.display());
+        let rendered = render(&diags, false).replace(&prefix, "");
+        let expected_path = dir.join("expected.txt");
+        if bless {
+            std::fs::write(&expected_path, &rendered).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if rendered != expected {
+            failures.push(format!(
+                "{}:\n--- expected\n{expected}\n--- got\n{rendered}",
+                dir.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn example_workflows_check_without_errors() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows");
+    let set = Workflows::load_dir(&dir, &segments(), Some(&templates()))
+        .unwrap_or_else(|ds| panic!("{}", render(&ds, false)));
+    assert!(
+        set.workflows.len() >= 6,
+        "{} workflows",
+        set.workflows.len()
+    );
+}
+
+#[test]
+fn every_template_must_exist() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows");
+    if !dir.is_dir() {
+        return;
+    }
+    let errs = Workflows::load_dir(&dir, &segments(), Some(&[])).unwrap_err();
+    assert!(errs.iter().all(|d| d.diagnostic.code.as_str() == "E013"));
+    assert!(errs.len() >= 6);
+}
