@@ -71,3 +71,16 @@ pub fn members_both(
     );
     c
 }
+
+/// The diagnostic with `prefix` removed from its file name and texts, before rendering, so that
+/// the rendered text (and its line wrapping) does not depend on where the repository lives.
+pub fn relative(
+    mut d: segflow::dsl::diagnostic::FileDiagnostic,
+    prefix: &str,
+) -> segflow::dsl::diagnostic::FileDiagnostic {
+    let name = d.file.name.replace(prefix, "");
+    d.file = segflow::dsl::diagnostic::SourceFile::new(name, d.file.text.clone());
+    d.diagnostic.message = d.diagnostic.message.replace(prefix, "");
+    d.diagnostic.help = d.diagnostic.help.map(|h| h.replace(prefix, ""));
+    d
+}
