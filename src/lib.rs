@@ -10,5 +10,6 @@ pub mod compile;
 pub mod config;
 pub mod dsl;
 pub mod generate;
+pub mod mail;
 pub mod segment;
 pub mod store;
