@@ -6,7 +6,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::message::message_id_for;
-use super::templates::RenderedEmail;
+use super::templates::{RenderedEmail, TemplateError, Templates};
 
 /// Where an intended send comes from; together these four name it uniquely.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +59,26 @@ impl NewMessage {
             message_id,
             not_before: None,
         }
+    }
+
+    /// Renders `template` with `context` into a message; a template error yields no message, so a
+    /// broken template can never put a partial email into the outbox.
+    pub fn render(
+        templates: &Templates,
+        template: &str,
+        context: &serde_json::Value,
+        origin: Origin,
+        to_email: &str,
+        message_id_domain: &str,
+    ) -> Result<Self, TemplateError> {
+        let email = templates.render(template, context)?;
+        Ok(Self::new(
+            origin,
+            template,
+            to_email,
+            email,
+            message_id_domain,
+        ))
     }
 
     /// Adds the one-click unsubscribe URL.
