@@ -169,3 +169,37 @@ impl DeliveryConfig {
         (capped * 1000.0) as i64
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_toml_keeps_defaults_and_rejects_unknown_keys() {
+        let config: MailConfig = toml::from_str(
+            "from = \"Acme <news@acme.test>\"\ntransport = \"smtp\"\n[smtp]\nport = 2525\ntls = \"none\"\n[delivery]\nmax_attempts = 3\n",
+        )
+        .unwrap();
+        assert_eq!(config.transport, TransportKind::Smtp);
+        assert_eq!((config.smtp.port, config.smtp.tls), (2525, TlsMode::None));
+        assert_eq!(config.smtp.host, "localhost");
+        assert_eq!(config.delivery.max_attempts, 3);
+        assert_eq!(
+            config.delivery.batch_size,
+            DeliveryConfig::default().batch_size
+        );
+        assert!(toml::from_str::<MailConfig>("form = \"typo\"").is_err());
+    }
+
+    #[test]
+    fn backoff_grows_by_the_factor_up_to_the_cap() {
+        let delivery = DeliveryConfig {
+            backoff_base_secs: 60,
+            backoff_factor: 4.0,
+            backoff_max_secs: 3600,
+            ..DeliveryConfig::default()
+        };
+        let waits: Vec<i64> = (1..=5).map(|n| delivery.backoff_ms(n)).collect();
+        assert_eq!(waits, [60_000, 240_000, 960_000, 3_600_000, 3_600_000]);
+    }
+}
