@@ -11,6 +11,7 @@ pub mod compile;
 pub mod config;
 pub mod dsl;
 pub mod generate;
+pub mod mail;
 pub mod policy;
 pub mod segment;
 pub mod store;

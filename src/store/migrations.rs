@@ -131,6 +131,38 @@ CREATE TABLE schedule_slots (
     UNIQUE (job, slot)
 );
 "#,
+    // 3: the email outbox (one row per intended send, keyed for idempotency) and suppressions.
+    r#"
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    workflow TEXT NOT NULL,
+    step TEXT NOT NULL,
+    customer INTEGER NOT NULL,
+    run INTEGER NOT NULL,
+    template TEXT NOT NULL,
+    to_email TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body_html TEXT NOT NULL,
+    body_text TEXT NOT NULL,
+    unsubscribe_url TEXT,
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'queued'
+        CHECK (status IN ('queued', 'sending', 'sent', 'failed', 'held', 'skipped')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER
+);
+CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+CREATE INDEX outbox_by_customer ON outbox(customer, created_at);
+CREATE TABLE suppressions (
+    email TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    at INTEGER NOT NULL
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,158 @@
+//! Building the MIME message of one email: multipart/alternative text and HTML, the sender
+//! identity from config, a Message-ID that is stable across retries, and the RFC 8058
+//! one-click unsubscribe headers.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::Message;
+use sha2::{Digest, Sha256};
+
+use super::config::MailConfig;
+
+/// The Message-ID for an idempotency key: `<sha256(key)@domain>`, so every retry of the same
+/// intended send carries the same id and receivers (and our tests) can recognise duplicates.
+pub fn message_id_for(idempotency_key: &str, domain: &str) -> String {
+    let digest = Sha256::digest(idempotency_key.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("<{hex}@{domain}>")
+}
+
+/// The parts of every message that come from config, parsed once.
+#[derive(Debug, Clone)]
+pub struct MessageDefaults {
+    pub from: Mailbox,
+    pub reply_to: Option<Mailbox>,
+    /// The domain of generated Message-IDs.
+    pub message_id_domain: String,
+    /// The address for `mailto:` unsubscribe requests, if any.
+    pub unsubscribe_mailto: Option<String>,
+}
+
+/// A config value that does not parse, with the field to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("mail.{field} = {value:?} is not valid: {reason}")]
+pub struct ConfigError {
+    pub field: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+impl MessageDefaults {
+    /// Parses the sender identity from `[mail]`.
+    pub fn from_config(config: &MailConfig) -> Result<Self, ConfigError> {
+        let mailbox = |field: &'static str, value: &str| {
+            value.parse::<Mailbox>().map_err(|e| ConfigError {
+                field,
+                value: value.to_string(),
+                reason: format!("{e}; write it like \"Shop <news@shop.example>\""),
+            })
+        };
+        let from = mailbox("from", &config.from)?;
+        let reply_to = config
+            .reply_to
+            .as_deref()
+            .map(|r| mailbox("reply_to", r))
+            .transpose()?;
+        let message_id_domain = config
+            .message_id_domain
+            .clone()
+            .unwrap_or_else(|| from.email.domain().to_string());
+        Ok(MessageDefaults {
+            from,
+            reply_to,
+            message_id_domain,
+            unsubscribe_mailto: config.unsubscribe_mailto.clone(),
+        })
+    }
+}
+
+/// What goes into one email besides the defaults.
+#[derive(Debug, Clone)]
+pub struct EmailParts<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub html: &'a str,
+    pub text: &'a str,
+    pub message_id: &'a str,
+    /// The one-click unsubscribe URL; no List-Unsubscribe headers when absent (transactional).
+    pub unsubscribe_url: Option<&'a str>,
+    /// The Date header, unix milliseconds.
+    pub date_ms: i64,
+}
+
+/// A finished email, ready for a transport.
+#[derive(Debug, Clone)]
+pub struct OutgoingEmail {
+    message_id: String,
+    to: String,
+    message: Message,
+}
+
+impl OutgoingEmail {
+    /// Builds the MIME message; fails only on an address or header that cannot be encoded.
+    pub fn build(defaults: &MessageDefaults, parts: &EmailParts<'_>) -> Result<Self, String> {
+        let to: Mailbox = parts
+            .to
+            .parse()
+            .map_err(|e| format!("the recipient address {:?} is not valid: {e}", parts.to))?;
+        let date = UNIX_EPOCH + Duration::from_millis(parts.date_ms.max(0) as u64);
+        let mut builder = Message::builder()
+            .from(defaults.from.clone())
+            .to(to)
+            .subject(parts.subject)
+            .date(date)
+            .message_id(Some(parts.message_id.to_string()));
+        if let Some(reply_to) = &defaults.reply_to {
+            builder = builder.reply_to(reply_to.clone());
+        }
+        if let Some(url) = parts.unsubscribe_url {
+            let mut value = format!("<{url}>");
+            if let Some(mailto) = &defaults.unsubscribe_mailto {
+                value.push_str(&format!(", <mailto:{mailto}?subject=unsubscribe>"));
+            }
+            builder = builder
+                .raw_header(HeaderValue::new(header_name("List-Unsubscribe"), value))
+                .raw_header(HeaderValue::new(
+                    header_name("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_string(),
+                ));
+        }
+        let message = builder
+            .multipart(MultiPart::alternative_plain_html(
+                parts.text.to_string(),
+                parts.html.to_string(),
+            ))
+            .map_err(|e| format!("cannot build the message: {e}"))?;
+        Ok(OutgoingEmail {
+            message_id: parts.message_id.to_string(),
+            to: parts.to.to_string(),
+            message,
+        })
+    }
+
+    /// The Message-ID, with its angle brackets.
+    pub fn message_id(&self) -> &str {
+        &self.message_id
+    }
+
+    /// The recipient address.
+    pub fn to(&self) -> &str {
+        &self.to
+    }
+
+    /// The lettre message, for transports built on lettre.
+    pub fn message(&self) -> &Message {
+        &self.message
+    }
+
+    /// The full RFC 5322 text of the message.
+    pub fn formatted(&self) -> Vec<u8> {
+        self.message.formatted()
+    }
+}
+
+fn header_name(name: &'static str) -> HeaderName {
+    HeaderName::new_from_ascii_str(name)
+}

@@ -1,0 +1,31 @@
+//! The email layer: merchant templates, MIME messages, unsubscribe tokens, transports, and the
+//! outbox that makes every send idempotent.
+//!
+//! The mail layer does not decide who gets mail (that is `policy` and the workflows); it renders,
+//! records and delivers. Every email goes through the outbox table first (invariant 5): a row with
+//! a unique idempotency key is inserted, and the `Sender` drains due rows in bounded batches,
+//! marking each `sending` before the network call and `sent` after it, so a crash duplicates at
+//! most the one message in flight, and that one keeps its Message-ID.
+
+pub mod config;
+pub mod file_transport;
+mod html_text;
+pub mod message;
+pub mod outbox;
+pub mod sender;
+pub mod smtp_transport;
+pub mod suppressions;
+pub mod templates;
+pub mod token;
+pub mod transport;
+
+pub use config::{DeliveryConfig, MailConfig};
+pub use file_transport::FileTransport;
+pub use html_text::html_to_text;
+pub use message::{message_id_for, EmailParts, MessageDefaults, OutgoingEmail};
+pub use outbox::{enqueue, Enqueued, NewMessage};
+pub use sender::{Clock, DrainReport, Sender, SystemClock};
+pub use smtp_transport::SmtpTransport;
+pub use templates::{RenderedEmail, TemplateError, Templates};
+pub use token::{TokenError, UnsubscribeClaims, UnsubscribeSigner};
+pub use transport::{SendError, Transport};
