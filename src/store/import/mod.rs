@@ -45,6 +45,7 @@
 //! `strict`, any bad row makes the import write nothing and fail, listing the first bad rows.
 //! A file is imported in one transaction.
 
+mod bulk;
 mod cell;
 mod customers;
 mod detect;

@@ -37,12 +37,12 @@ enum Importer<'c> {
 }
 
 impl<'c> Importer<'c> {
-    fn new(conn: &'c Connection, layout: Layout) -> rusqlite::Result<Self> {
+    fn new(conn: &'c Connection, layout: Layout, bulk: bool) -> rusqlite::Result<Self> {
         Ok(match layout {
-            Layout::Entity(l) => Importer::Entity(Box::new(EntityImporter::new(conn, l)?)),
-            Layout::Orders(l) => Importer::Orders(Box::new(OrdersImporter::new(conn, l)?)),
-            Layout::Items(l) => Importer::Items(Box::new(ItemsImporter::new(conn, l)?)),
-            Layout::Events(l) => Importer::Events(Box::new(EventsImporter::new(conn, l)?)),
+            Layout::Entity(l) => Importer::Entity(Box::new(EntityImporter::new(conn, l, bulk)?)),
+            Layout::Orders(l) => Importer::Orders(Box::new(OrdersImporter::new(conn, l, bulk)?)),
+            Layout::Items(l) => Importer::Items(Box::new(ItemsImporter::new(conn, l, bulk)?)),
+            Layout::Events(l) => Importer::Events(Box::new(EventsImporter::new(conn, l, bulk)?)),
             Layout::ShopifyOrders(l) => {
                 Importer::ShopifyOrders(Box::new(ShopifyOrdersImporter::new(conn, l)?))
             }
@@ -140,9 +140,10 @@ fn run_in_transaction(
     };
     let tx = conn.transaction().map_err(|e| sqlite_error(0, e))?;
     let table = layout.main_table();
-    let deferred = defer_indexes(&tx, table).map_err(|e| sqlite_error(0, e))?;
+    let (deferred, bulk) =
+        defer_indexes(&tx, table, layout.supports_bulk()).map_err(|e| sqlite_error(0, e))?;
     {
-        let mut importer = Importer::new(&tx, layout).map_err(|e| sqlite_error(0, e))?;
+        let mut importer = Importer::new(&tx, layout, bulk).map_err(|e| sqlite_error(0, e))?;
         let width = header.len();
         while reader
             .read_byte_record(&mut record)
@@ -209,30 +210,47 @@ fn run_in_transaction(
     Ok(summary)
 }
 
-/// Drops the secondary (non-unique, explicitly created) indexes of `table` when it is empty,
-/// returning the statements that recreate them at the end of the transaction: building an
-/// index once from the finished table is much faster than growing it one random insert at a
-/// time. Unique indexes stay, as the upserts rely on them.
-fn defer_indexes(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
+/// Drops the explicitly created indexes of `table` when it is empty, returning the statements
+/// that recreate them at the end of the transaction, and whether the load is a bulk load:
+/// building an index once from the finished table (SQLite sorts it first) is much faster than
+/// growing it one random insert at a time. Unique indexes are dropped too when the importer
+/// `can_bulk` load (it then detects repeated keys in memory, see `bulk`); otherwise they stay,
+/// as the upserts rely on them. A unique constraint SQLite cannot drop (one written inline in
+/// a table definition) keeps the load an ordinary one.
+fn defer_indexes(
+    conn: &Connection,
+    table: &str,
+    can_bulk: bool,
+) -> rusqlite::Result<(Vec<String>, bool)> {
     let empty: bool = conn.query_row(
         &format!("SELECT NOT EXISTS (SELECT 1 FROM {table})"),
         [],
         |r| r.get(0),
     )?;
     if !empty {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), false));
     }
     let mut stmt = conn.prepare(
-        "SELECT m.name, m.sql FROM sqlite_master m JOIN pragma_index_list(?1) l ON l.name = m.name \
-         WHERE m.type = 'index' AND m.sql IS NOT NULL AND l.\"unique\" = 0",
+        "SELECT l.name, m.sql, l.\"unique\" FROM pragma_index_list(?1) l \
+         LEFT JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name",
     )?;
-    let indexes: Vec<(String, String)> = stmt
-        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let indexes: Vec<(String, Option<String>, bool)> = stmt
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
-    for (name, _) in &indexes {
+    let fixed_unique = indexes
+        .iter()
+        .any(|(_, sql, unique)| *unique && sql.is_none());
+    let bulk = can_bulk && !fixed_unique;
+    let mut deferred = Vec::new();
+    for (name, sql, unique) in indexes {
+        let Some(sql) = sql else { continue };
+        if unique && !bulk {
+            continue;
+        }
         conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        deferred.push(sql);
     }
-    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+    Ok((deferred, bulk))
 }
 
 /// Connection settings changed for the duration of an import.

@@ -1,0 +1,176 @@
+//! Duplicate detection for a bulk load into an empty table whose unique indexes were dropped
+//! for the load (they are rebuilt from the finished table at the end of the transaction).
+//!
+//! Without the index, the database can no longer tell whether a row's key was already written
+//! by an earlier row of the same file, so `KeyIndex` remembers every key written so far. To
+//! keep memory small for files of many millions of rows it stores only a 64-bit hash of each
+//! key with the row's id; a hash that is seen again is confirmed by reading the stored key of
+//! that row back by its id (a primary-key lookup), so a hash collision between two different
+//! keys can never merge them: the colliding key goes to a small exact overflow map instead.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, Statement};
+
+use super::ids::FxHasher;
+
+/// The unique key of one row, borrowed from the row being imported.
+#[derive(Debug, Clone, Copy)]
+pub enum Key<'a> {
+    Text(&'a str),
+    Blob(&'a [u8]),
+    /// Two integer columns, such as an order item's (order, product).
+    Pair(i64, i64),
+}
+
+impl Key<'_> {
+    fn owned(self) -> OwnedKey {
+        match self {
+            Key::Text(text) => OwnedKey::Text(text.to_owned()),
+            Key::Blob(bytes) => OwnedKey::Blob(bytes.to_vec()),
+            Key::Pair(a, b) => OwnedKey::Pair(a, b),
+        }
+    }
+
+    /// A well-mixed 64-bit hash; the variant is hashed too, as SQLite never equates a TEXT
+    /// value with a BLOB of the same bytes.
+    fn hash64(self) -> u64 {
+        let mut hasher = FxHasher::default();
+        match self {
+            Key::Text(text) => {
+                hasher.write_u8(1);
+                hasher.write(text.as_bytes());
+            }
+            Key::Blob(bytes) => {
+                hasher.write_u8(2);
+                hasher.write(bytes);
+            }
+            Key::Pair(a, b) => {
+                hasher.write_u8(3);
+                hasher.write_i64(a);
+                hasher.write_i64(b);
+            }
+        }
+        // The murmur3 finaliser, so that keys differing only in their last bytes spread over
+        // all 64 bits.
+        let mut h = hasher.finish();
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+
+    /// True when the stored key columns of a row equal this key.
+    fn matches(self, stored: &[ValueRef]) -> bool {
+        match (self, stored) {
+            (Key::Text(text), [ValueRef::Text(bytes)]) => text.as_bytes() == *bytes,
+            (Key::Blob(blob), [ValueRef::Blob(bytes)]) => blob == *bytes,
+            (Key::Pair(a, b), [ValueRef::Integer(x), ValueRef::Integer(y)]) => a == *x && b == *y,
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum OwnedKey {
+    Text(String),
+    Blob(Vec<u8>),
+    Pair(i64, i64),
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// The keys written to one table during a bulk load, each with its row id.
+pub struct KeyIndex<'c> {
+    by_hash: FxMap<u64, i64>,
+    /// Keys whose hash equals that of a different, earlier key.
+    overflow: FxMap<OwnedKey, i64>,
+    fetch: Statement<'c>,
+}
+
+impl<'c> KeyIndex<'c> {
+    /// An empty index for `table`, whose key is made of the columns `key`.
+    pub fn new(conn: &'c Connection, table: &str, key: &[&str]) -> rusqlite::Result<Self> {
+        let fetch = conn.prepare(&format!(
+            "SELECT {} FROM {table} WHERE id = ?1",
+            key.join(", ")
+        ))?;
+        Ok(KeyIndex {
+            by_hash: FxMap::default(),
+            overflow: FxMap::default(),
+            fetch,
+        })
+    }
+
+    /// The id of the row written earlier under `key`, if any.
+    pub fn find(&mut self, key: Key) -> rusqlite::Result<Option<i64>> {
+        let Some(&id) = self.by_hash.get(&key.hash64()) else {
+            return Ok(None);
+        };
+        if self.stored_key_is(id, key)? {
+            return Ok(Some(id));
+        }
+        Ok(self.overflow.get(&key.owned()).copied())
+    }
+
+    /// Records the id of a row just written under `key`, which `find` did not know.
+    pub fn add(&mut self, key: Key, id: i64) {
+        let hash = key.hash64();
+        if self.by_hash.contains_key(&hash) {
+            self.overflow.insert(key.owned(), id);
+        } else {
+            self.by_hash.insert(hash, id);
+        }
+    }
+
+    fn stored_key_is(&mut self, id: i64, key: Key) -> rusqlite::Result<bool> {
+        let mut rows = self.fetch.query([id])?;
+        let Some(row) = rows.next()? else {
+            return Ok(false);
+        };
+        let width = row.as_ref().column_count();
+        let mut stored = Vec::with_capacity(width);
+        for i in 0..width {
+            stored.push(row.get_ref(i)?);
+        }
+        Ok(key.matches(&stored))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_written_keys_and_keeps_text_apart_from_blobs() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, k)")
+            .unwrap();
+        let mut index = KeyIndex::new(&conn, "t", &["k"]).unwrap();
+        conn.execute("INSERT INTO t (k) VALUES ('abc')", [])
+            .unwrap();
+        index.add(Key::Text("abc"), conn.last_insert_rowid());
+        assert_eq!(index.find(Key::Text("abc")).unwrap(), Some(1));
+        assert_eq!(index.find(Key::Text("abd")).unwrap(), None);
+        assert_eq!(index.find(Key::Blob(b"abc")).unwrap(), None);
+    }
+
+    #[test]
+    fn a_hash_collision_goes_to_the_exact_overflow_map() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, a, b)")
+            .unwrap();
+        conn.execute("INSERT INTO t (a, b) VALUES (1, 2), (3, 4)", [])
+            .unwrap();
+        let mut index = KeyIndex::new(&conn, "t", &["a", "b"]).unwrap();
+        // Force a collision: file row 2 under the hash of key (1, 2), as a colliding key would.
+        index.by_hash.insert(Key::Pair(1, 2).hash64(), 2);
+        assert_eq!(index.find(Key::Pair(1, 2)).unwrap(), None);
+        index.add(Key::Pair(1, 2), 1);
+        assert_eq!(index.find(Key::Pair(1, 2)).unwrap(), Some(1));
+        assert_eq!(index.overflow.len(), 1);
+    }
+}
