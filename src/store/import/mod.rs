@@ -56,6 +56,7 @@ mod header;
 mod ids;
 mod items;
 mod orders;
+mod reader;
 mod rejects;
 mod run;
 mod shopify_customers;

@@ -5,7 +5,7 @@
 use std::fs::File;
 use std::path::Path;
 
-use csv::{ByteRecord, StringRecord};
+use csv::ByteRecord;
 use indicatif::{ProgressBar, ProgressStyle};
 use rusqlite::Connection;
 
@@ -16,6 +16,7 @@ use super::events::EventsImporter;
 use super::header::{Header, Row};
 use super::items::ItemsImporter;
 use super::orders::OrdersImporter;
+use super::reader::{ReadRow, RecordReader};
 use super::rejects::RejectSink;
 use super::shopify_orders::ShopifyOrdersImporter;
 use super::summary::ImportSummary;
@@ -145,25 +146,40 @@ fn run_in_transaction(
     {
         let mut importer = Importer::new(&tx, layout, bulk).map_err(|e| sqlite_error(0, e))?;
         let width = header.len();
-        while reader
-            .read_byte_record(&mut record)
-            .map_err(|e| read_error(csv_io(e)))?
-        {
-            let line = record.position().map_or(0, |p| p.line());
-            summary.rows_read += 1;
-            if summary.rows_read.is_multiple_of(PROGRESS_EVERY) {
-                progress.set_position(reader.position().byte());
-            }
-            if record.len() != width {
-                let reason = format!(
-                    "expected {width} fields as in the header, found {}",
-                    record.len()
-                );
-                rejects.reject(&record, width, line, reason)?;
-                continue;
-            }
-            match StringRecord::from_byte_record(std::mem::take(&mut record)) {
-                Ok(text) => {
+        let rows = RecordReader::spawn(reader);
+        while let Some(batch) = rows.next_batch() {
+            let batch = batch.map_err(|e| read_error(csv_io(e)))?;
+            let mut spent: Vec<ReadRow> = Vec::with_capacity(batch.len());
+            for row in batch {
+                // A row that is not UTF-8 takes its line from its bytes below.
+                let position = row.as_ref().ok().and_then(|text| text.position());
+                let line = position.map_or(0, |p| p.line());
+                summary.rows_read += 1;
+                if summary.rows_read.is_multiple_of(PROGRESS_EVERY) {
+                    progress.set_position(position.map_or(0, |p| p.byte()));
+                }
+                let text = match row {
+                    Ok(text) => text,
+                    Err(error) => {
+                        let field = error.utf8_error().field();
+                        let record = error.into_byte_record();
+                        let line = record.position().map_or(0, |p| p.line());
+                        let reason = if record.len() != width {
+                            wrong_width(width, record.len())
+                        } else {
+                            format!(
+                                "column {} is not valid UTF-8 text; save the file as UTF-8",
+                                header.name(field)
+                            )
+                        };
+                        rejects.reject(&record, width, line, reason)?;
+                        continue;
+                    }
+                };
+                if text.len() != width {
+                    let reason = wrong_width(width, text.len());
+                    rejects.reject(text.as_byte_record(), width, line, reason)?;
+                } else {
                     match importer.import(&Row { record: &text }) {
                         Ok(Outcome::Inserted) => summary.inserted += 1,
                         Ok(Outcome::Updated) => summary.updated += 1,
@@ -173,18 +189,10 @@ fn run_in_transaction(
                         }
                         Err(RowFailure::Db(source)) => return Err(sqlite_error(line, source)),
                     }
-                    record = text.into_byte_record();
                 }
-                Err(error) => {
-                    let field = error.utf8_error().field();
-                    let reason = format!(
-                        "column {} is not valid UTF-8 text; save the file as UTF-8",
-                        header.name(field)
-                    );
-                    record = error.into_byte_record();
-                    rejects.reject(&record, width, line, reason)?;
-                }
+                spent.push(Ok(text));
             }
+            rows.recycle(spent);
         }
         (summary.customers_created, summary.products_created) = importer.created();
     }
@@ -278,6 +286,10 @@ impl SavedPragmas {
         let _ = conn.pragma_update(None, "cache_size", self.cache_size);
         let _ = conn.pragma_update(None, "foreign_keys", self.foreign_keys);
     }
+}
+
+fn wrong_width(width: usize, found: usize) -> String {
+    format!("expected {width} fields as in the header, found {found}")
 }
 
 /// The reader of byte records only fails on I/O.
