@@ -7,7 +7,12 @@
 //! key with the row's id; a hash that is seen again is confirmed by reading the stored key of
 //! that row back by its id (a primary-key lookup), so a hash collision between two different
 //! keys can never merge them: the colliding key goes to a small exact overflow map instead.
+//!
+//! Most exports list their rows in key order. While every key is greater than the one before,
+//! it is certainly new and only the last key is kept; the first key out of order loads the keys
+//! written so far into the hash map (one scan of the table) and the map takes over.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
@@ -63,6 +68,31 @@ impl Key<'_> {
         h ^ (h >> 33)
     }
 
+    /// True when this key sorts after `last`, in an order that is total within each variant.
+    fn is_after(self, last: &OwnedKey) -> bool {
+        match (self, last) {
+            (Key::Text(text), OwnedKey::Text(last)) => text.as_bytes() > last.as_bytes(),
+            (Key::Blob(blob), OwnedKey::Blob(last)) => blob > last.as_slice(),
+            (Key::Pair(a, b), OwnedKey::Pair(x, y)) => (a, b) > (*x, *y),
+            _ => false,
+        }
+    }
+
+    /// Overwrites `last` with this key, reusing its buffer.
+    fn store_in(self, last: &mut OwnedKey) {
+        match (self, last) {
+            (Key::Text(text), OwnedKey::Text(buffer)) => {
+                buffer.clear();
+                buffer.push_str(text);
+            }
+            (Key::Blob(blob), OwnedKey::Blob(buffer)) => {
+                buffer.clear();
+                buffer.extend_from_slice(blob);
+            }
+            (key, last) => *last = key.owned(),
+        }
+    }
+
     /// True when the stored key columns of a row equal this key.
     fn matches(self, stored: &[ValueRef]) -> bool {
         match (self, stored) {
@@ -85,10 +115,23 @@ type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// The keys written to one table during a bulk load, each with its row id.
 pub struct KeyIndex<'c> {
+    /// Whether the keys so far ascend, so that only the last one needs keeping.
+    order: Order,
     by_hash: FxMap<u64, i64>,
     /// Keys whose hash equals that of a different, earlier key.
     overflow: FxMap<OwnedKey, i64>,
     fetch: Statement<'c>,
+    /// Every key and id of the table, for switching from ascending keys to the map.
+    scan: String,
+    conn: &'c Connection,
+}
+
+/// Whether the keys written so far ascend.
+enum Order {
+    Empty,
+    Ascending(OwnedKey),
+    /// Keys are out of order: the hash map holds them all.
+    Mapped,
 }
 
 impl<'c> KeyIndex<'c> {
@@ -99,14 +142,23 @@ impl<'c> KeyIndex<'c> {
             key.join(", ")
         ))?;
         Ok(KeyIndex {
+            order: Order::Empty,
             by_hash: FxMap::default(),
             overflow: FxMap::default(),
             fetch,
+            scan: format!("SELECT {}, id FROM {table}", key.join(", ")),
+            conn,
         })
     }
 
     /// The id of the row written earlier under `key`, if any.
     pub fn find(&mut self, key: Key) -> rusqlite::Result<Option<i64>> {
+        match &self.order {
+            Order::Empty => return Ok(None),
+            Order::Ascending(last) if key.is_after(last) => return Ok(None),
+            Order::Ascending(_) => self.load()?,
+            Order::Mapped => {}
+        }
         let Some(&id) = self.by_hash.get(&key.hash64()) else {
             return Ok(None);
         };
@@ -118,12 +170,43 @@ impl<'c> KeyIndex<'c> {
 
     /// Records the id of a row just written under `key`, which `find` did not know.
     pub fn add(&mut self, key: Key, id: i64) {
-        let hash = key.hash64();
-        if self.by_hash.contains_key(&hash) {
-            self.overflow.insert(key.owned(), id);
-        } else {
-            self.by_hash.insert(hash, id);
+        match &mut self.order {
+            Order::Empty => self.order = Order::Ascending(key.owned()),
+            Order::Ascending(last) => key.store_in(last),
+            Order::Mapped => self.map(key, id),
         }
+    }
+
+    fn map(&mut self, key: Key, id: i64) {
+        let hash = key.hash64();
+        match self.by_hash.entry(hash) {
+            Entry::Occupied(_) => {
+                self.overflow.insert(key.owned(), id);
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(id);
+            }
+        }
+    }
+
+    /// Switches to the hash map, loading the keys written so far.
+    fn load(&mut self) -> rusqlite::Result<()> {
+        self.order = Order::Mapped;
+        let mut scan = self.conn.prepare(&self.scan)?;
+        let mut rows = scan.query([])?;
+        while let Some(row) = rows.next()? {
+            let stored = row.as_ref().column_count() - 1;
+            let id: i64 = row.get(stored)?;
+            let key = match (row.get_ref(0)?, stored) {
+                (ValueRef::Text(_), 1) => Key::Text(row.get_ref(0)?.as_str()?),
+                (ValueRef::Blob(bytes), 1) => Key::Blob(bytes),
+                (_, 2) => Key::Pair(row.get(0)?, row.get(1)?),
+                // Other values cannot be keys this importer wrote; they can never match one.
+                _ => continue,
+            };
+            self.map(key, id);
+        }
+        Ok(())
     }
 
     fn stored_key_is(&mut self, id: i64, key: Key) -> rusqlite::Result<bool> {
@@ -159,6 +242,28 @@ mod tests {
     }
 
     #[test]
+    fn ascending_keys_switch_to_the_map_at_the_first_key_out_of_order() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, k)")
+            .unwrap();
+        let mut index = KeyIndex::new(&conn, "t", &["k"]).unwrap();
+        for key in ["a1", "a2", "b"] {
+            assert_eq!(index.find(Key::Text(key)).unwrap(), None);
+            conn.execute("INSERT INTO t (k) VALUES (?1)", [key])
+                .unwrap();
+            index.add(Key::Text(key), conn.last_insert_rowid());
+        }
+        assert!(matches!(index.order, Order::Ascending(_)));
+        assert_eq!(index.find(Key::Text("a2")).unwrap(), Some(2));
+        assert!(matches!(index.order, Order::Mapped));
+        assert_eq!(index.find(Key::Text("b")).unwrap(), Some(3));
+        assert_eq!(index.find(Key::Text("a3")).unwrap(), None);
+        conn.execute("INSERT INTO t (k) VALUES ('a3')", []).unwrap();
+        index.add(Key::Text("a3"), 4);
+        assert_eq!(index.find(Key::Text("a3")).unwrap(), Some(4));
+    }
+
+    #[test]
     fn a_hash_collision_goes_to_the_exact_overflow_map() {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, a, b)")
@@ -166,6 +271,7 @@ mod tests {
         conn.execute("INSERT INTO t (a, b) VALUES (1, 2), (3, 4)", [])
             .unwrap();
         let mut index = KeyIndex::new(&conn, "t", &["a", "b"]).unwrap();
+        index.order = Order::Mapped;
         // Force a collision: file row 2 under the hash of key (1, 2), as a colliding key would.
         index.by_hash.insert(Key::Pair(1, 2).hash64(), 2);
         assert_eq!(index.find(Key::Pair(1, 2)).unwrap(), None);
