@@ -74,6 +74,8 @@ fn bulk_orders_match_row_by_row_upserts_and_keep_the_indexes() {
         &bulk,
         "INSERT INTO orders (external_id, customer, placed_at, total) VALUES ('o3', 1, 0, 0)",
     );
+    // The bulk load ran with a rollback journal; the store is back in WAL mode.
+    assert_eq!(bulk.text("PRAGMA journal_mode").unwrap(), "wal");
     let mut bulk = bulk;
     let path = bulk.file("again.csv", ORDERS);
     let again = bulk.import(ImportKind::Orders, &path).unwrap();
@@ -172,4 +174,22 @@ fn a_strict_bulk_load_with_a_bad_row_writes_nothing_and_keeps_the_indexes() {
         ),
         2
     );
+}
+
+#[test]
+fn a_bulk_load_while_another_connection_is_open_stays_in_wal_mode() {
+    let mut store = Store::new();
+    let other = segflow::store::open(&store.dir.path().join("segflow.db")).unwrap();
+    let seen: i64 = other
+        .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(seen, 0);
+    let path = store.file("orders.csv", ORDERS);
+    let summary = store.import(ImportKind::Orders, &path).unwrap();
+    assert_eq!(summary.inserted, 4);
+    assert_eq!(store.text("PRAGMA journal_mode").unwrap(), "wal");
+    let seen: i64 = other
+        .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(seen, 4);
 }

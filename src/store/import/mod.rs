@@ -56,6 +56,7 @@ mod header;
 mod ids;
 mod items;
 mod orders;
+mod pragmas;
 mod reader;
 mod rejects;
 mod run;
@@ -87,6 +88,19 @@ impl ImportKind {
             ImportKind::Customers => "customers",
             ImportKind::Orders => "orders",
             ImportKind::Items => "items",
+            ImportKind::Products => "products",
+            ImportKind::Events => "events",
+        }
+    }
+}
+
+impl ImportKind {
+    /// The table a file of this kind is loaded into.
+    pub(crate) fn table(self) -> &'static str {
+        match self {
+            ImportKind::Customers => "customers",
+            ImportKind::Orders => "orders",
+            ImportKind::Items => "order_items",
             ImportKind::Products => "products",
             ImportKind::Events => "events",
         }

@@ -16,18 +16,13 @@ use super::events::EventsImporter;
 use super::header::{Header, Row};
 use super::items::ItemsImporter;
 use super::orders::OrdersImporter;
+use super::pragmas::SavedPragmas;
 use super::reader::{ReadRow, RecordReader};
 use super::rejects::RejectSink;
 use super::shopify_orders::ShopifyOrdersImporter;
 use super::summary::ImportSummary;
 use super::upsert::Outcome;
 use super::{ImportKind, ImportOptions};
-
-/// The page cache used during an import, in KiB.
-const IMPORT_CACHE_KIB: i64 = 131_072;
-
-/// Helper threads SQLite may use to sort while building an index.
-const SORT_THREADS: i64 = 2;
 
 /// How many rows pass between progress bar updates.
 const PROGRESS_EVERY: u64 = 16_384;
@@ -81,7 +76,7 @@ pub fn run(
     path: &Path,
     opts: &ImportOptions,
 ) -> Result<ImportSummary, ImportError> {
-    let saved = SavedPragmas::apply(conn).map_err(|source| ImportError::Sqlite {
+    let saved = SavedPragmas::apply(conn, kind.table()).map_err(|source| ImportError::Sqlite {
         path: path.to_path_buf(),
         line: 0,
         source,
@@ -262,39 +257,6 @@ fn defer_indexes(
         deferred.push(sql);
     }
     Ok((deferred, bulk))
-}
-
-/// Connection settings changed for the duration of an import.
-struct SavedPragmas {
-    cache_size: i64,
-    foreign_keys: bool,
-    threads: i64,
-}
-
-impl SavedPragmas {
-    /// Enlarges the page cache, so index inserts of a multi-million-row file stay in memory,
-    /// and turns off foreign key checks: the importers only ever write ids they just looked up
-    /// or created in the same transaction, and the per-row checks cost a third of the time.
-    /// SQLite may also use helper threads to sort when it rebuilds the indexes a bulk load
-    /// dropped, the largest single cost of loading millions of events.
-    fn apply(conn: &Connection) -> rusqlite::Result<Self> {
-        let saved = SavedPragmas {
-            cache_size: conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?,
-            foreign_keys: conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
-            threads: conn.query_row("PRAGMA threads", [], |r| r.get(0))?,
-        };
-        conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
-        conn.pragma_update(None, "foreign_keys", false)?;
-        conn.pragma_update(None, "threads", SORT_THREADS)?;
-        Ok(saved)
-    }
-
-    fn restore(self, conn: &Connection) {
-        // Both only fail on a broken connection, which the caller's next statement reports.
-        let _ = conn.pragma_update(None, "cache_size", self.cache_size);
-        let _ = conn.pragma_update(None, "foreign_keys", self.foreign_keys);
-        let _ = conn.pragma_update(None, "threads", self.threads);
-    }
 }
 
 fn wrong_width(width: usize, found: usize) -> String {
