@@ -24,7 +24,13 @@ impl<'c> IdMap<'c> {
     /// Loads every external id of `table`; `extra` names one more column set when creating
     /// (the email of a customer created from a Shopify order, the title of a product).
     pub fn load(conn: &'c Connection, table: &str, extra: Option<&str>) -> rusqlite::Result<Self> {
-        let mut map = HashMap::default();
+        // Sized up front: growing a map of a million ids rehashes it some twenty times.
+        let count: i64 =
+            conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+        let mut map = HashMap::with_capacity_and_hasher(
+            usize::try_from(count).unwrap_or(0),
+            BuildHasherDefault::default(),
+        );
         let mut select = conn.prepare(&format!("SELECT external_id, id FROM {table}"))?;
         let mut rows = select.query([])?;
         while let Some(row) = rows.next()? {

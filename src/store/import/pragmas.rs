@@ -10,8 +10,10 @@
 
 use rusqlite::Connection;
 
-/// The page cache used during an import, in KiB.
-const IMPORT_CACHE_KIB: i64 = 131_072;
+/// The page cache used during an import, in KiB. SQLite also sorts within this budget when it
+/// builds an index, so a multi-million-row table's index is sorted in memory rather than in
+/// temporary files merged afterwards; memory is only taken as pages are actually used.
+const IMPORT_CACHE_KIB: i64 = 524_288;
 
 /// Helper threads SQLite may use to sort while building an index.
 const SORT_THREADS: i64 = 2;
