@@ -31,6 +31,17 @@ impl Layout {
             Layout::Events(_) => "events",
         }
     }
+
+    /// True when the importer can load an empty main table without its unique indexes,
+    /// because it never looks rows of that table up by key: the Shopify orders import looks
+    /// orders up by name, and the Shopify customers import adopts customers by email.
+    pub fn supports_bulk(&self) -> bool {
+        match self {
+            Layout::Entity(l) => l.adopt_by_email.is_none(),
+            Layout::Orders(_) | Layout::Items(_) | Layout::Events(_) => true,
+            Layout::ShopifyOrders(_) => false,
+        }
+    }
 }
 
 /// Why a header cannot be imported as the requested kind.

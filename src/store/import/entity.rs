@@ -6,6 +6,7 @@ use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, Statement};
 use serde_json::{Map, Value};
 
+use super::bulk::Key;
 use super::cell;
 use super::error::RowFailure;
 use super::header::Row;
@@ -57,7 +58,8 @@ pub struct EntityImporter<'c> {
 }
 
 impl<'c> EntityImporter<'c> {
-    pub fn new(conn: &'c Connection, layout: EntityLayout) -> rusqlite::Result<Self> {
+    /// `bulk`: the table is empty and has no unique index for the duration of the load.
+    pub fn new(conn: &'c Connection, layout: EntityLayout, bulk: bool) -> rusqlite::Result<Self> {
         let mut cols = vec![Col::plain("external_id")];
         cols.extend(layout.fields.iter().map(|f| Col::plain(f.column)));
         if !layout.attributes.is_empty() {
@@ -69,7 +71,11 @@ impl<'c> EntityImporter<'c> {
                 update: Some("json_patch(customers.attributes, $)"),
             });
         }
-        let upsert = Upsert::new(conn, layout.table, &["external_id"], &cols)?;
+        let upsert = if bulk {
+            Upsert::bulk(conn, layout.table, &["external_id"], &cols)?
+        } else {
+            Upsert::new(conn, layout.table, &["external_id"], &cols)?
+        };
         let adopt = match layout.adopt_by_email {
             Some(_) => Some(conn.prepare(
                 "UPDATE customers SET external_id = ?1 WHERE external_id = ?2 \
@@ -120,7 +126,7 @@ impl<'c> EntityImporter<'c> {
         if !layout.attributes.is_empty() {
             values.push(typed_object(row, &layout.attributes).to_string().into());
         }
-        let (outcome, _) = self.upsert.write(|b| {
+        let (outcome, _) = self.upsert.write(Key::Text(key), |b| {
             for value in &values {
                 b.bind(value)?;
             }

@@ -105,7 +105,7 @@ pub struct Row<'r> {
 impl Row<'_> {
     /// The trimmed cell of a column, empty if the column is absent.
     pub fn get(&self, index: Option<usize>) -> &str {
-        index.and_then(|i| self.record.get(i)).unwrap_or("").trim()
+        trim(index.and_then(|i| self.record.get(i)).unwrap_or(""))
     }
 
     /// The trimmed cell of a column, or None when the column is absent or the cell empty.
@@ -117,12 +117,25 @@ impl Row<'_> {
 impl<'r> Row<'r> {
     /// The non-empty cell of a required column, or the reject reason naming it.
     pub fn required(&self, index: usize, label: &str) -> Result<&'r str, String> {
-        let cell = self.record.get(index).unwrap_or("").trim();
+        let cell = trim(self.record.get(index).unwrap_or(""));
         if cell.is_empty() {
             Err(format!("missing {label}"))
         } else {
             Ok(cell)
         }
+    }
+}
+
+/// Trims a cell as `str::trim` does, without its character-by-character walk for the usual
+/// cell that starts and ends with a visible ASCII character (the import trims every cell).
+fn trim(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(&first), Some(&last))
+            if first > b' ' && first < 0x7f && last > b' ' && last < 0x7f =>
+        {
+            cell
+        }
+        _ => cell.trim(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use rusqlite::Connection;
 
+use super::bulk::Key;
 use super::cell::{parse_cents, parse_int};
 use super::error::RowFailure;
 use super::header::{parse_opt, Header, Row};
@@ -19,7 +20,13 @@ pub struct ItemWriter<'c> {
 
 impl<'c> ItemWriter<'c> {
     /// `quantity` and `price` say whether the file provides them; absent ones are not updated.
-    pub fn new(conn: &'c Connection, quantity: bool, price: bool) -> rusqlite::Result<Self> {
+    /// `bulk`: the items table is empty and has no unique index for the duration of the load.
+    pub fn new(
+        conn: &'c Connection,
+        quantity: bool,
+        price: bool,
+        bulk: bool,
+    ) -> rusqlite::Result<Self> {
         let mut cols = vec![Col::plain("order_id"), Col::plain("product")];
         if quantity {
             cols.push(Col::plain("quantity"));
@@ -28,7 +35,11 @@ impl<'c> ItemWriter<'c> {
             cols.push(Col::plain("price"));
         }
         Ok(ItemWriter {
-            upsert: Upsert::new(conn, "order_items", &["order_id", "product"], &cols)?,
+            upsert: if bulk {
+                Upsert::bulk(conn, "order_items", &["order_id", "product"], &cols)?
+            } else {
+                Upsert::new(conn, "order_items", &["order_id", "product"], &cols)?
+            },
             quantity,
             price,
         })
@@ -42,7 +53,7 @@ impl<'c> ItemWriter<'c> {
         price: i64,
     ) -> rusqlite::Result<Outcome> {
         let (with_quantity, with_price) = (self.quantity, self.price);
-        let written = self.upsert.write(|b| {
+        let written = self.upsert.write(Key::Pair(order, product), |b| {
             b.bind(order)?.bind(product)?;
             if with_quantity {
                 b.bind(quantity)?;
@@ -95,7 +106,7 @@ pub struct ItemsImporter<'c> {
 }
 
 impl<'c> ItemsImporter<'c> {
-    pub fn new(conn: &'c Connection, layout: ItemsLayout) -> rusqlite::Result<Self> {
+    pub fn new(conn: &'c Connection, layout: ItemsLayout, bulk: bool) -> rusqlite::Result<Self> {
         let no_optional = OrderColumns {
             discount: false,
             status: false,
@@ -103,8 +114,13 @@ impl<'c> ItemsImporter<'c> {
             currency: false,
         };
         Ok(ItemsImporter {
-            writer: ItemWriter::new(conn, layout.quantity.is_some(), layout.price.is_some())?,
-            orders: OrderWriter::new(conn, no_optional)?,
+            writer: ItemWriter::new(
+                conn,
+                layout.quantity.is_some(),
+                layout.price.is_some(),
+                bulk,
+            )?,
+            orders: OrderWriter::new(conn, no_optional, false)?,
             products: IdMap::load(conn, "products", None)?,
             layout,
             last_order: (String::new(), 0),

@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, Statement};
 
+use super::bulk::Key;
 use super::cell::{parse_cents, parse_datetime};
 use super::error::RowFailure;
 use super::header::{parse_opt, parse_req, Header, Row};
@@ -38,7 +39,8 @@ pub struct OrderWriter<'c> {
 }
 
 impl<'c> OrderWriter<'c> {
-    pub fn new(conn: &'c Connection, columns: OrderColumns) -> rusqlite::Result<Self> {
+    /// `bulk`: the orders table is empty and has no unique index for the duration of the load.
+    pub fn new(conn: &'c Connection, columns: OrderColumns, bulk: bool) -> rusqlite::Result<Self> {
         let mut cols = vec![
             Col::plain("external_id"),
             Col::plain("customer"),
@@ -58,7 +60,11 @@ impl<'c> OrderWriter<'c> {
                 .map(|(_, name)| Col::plain(name)),
         );
         Ok(OrderWriter {
-            upsert: Upsert::new(conn, "orders", &["external_id"], &cols)?,
+            upsert: if bulk {
+                Upsert::bulk(conn, "orders", &["external_id"], &cols)?
+            } else {
+                Upsert::new(conn, "orders", &["external_id"], &cols)?
+            },
             lookup: conn.prepare("SELECT id FROM orders WHERE external_id = ?1")?,
             columns,
         })
@@ -67,7 +73,7 @@ impl<'c> OrderWriter<'c> {
     /// Upserts one order; returns what happened and the order's id when it was written.
     pub fn write(&mut self, order: &OrderValues) -> rusqlite::Result<(Outcome, Option<i64>)> {
         let c = self.columns;
-        self.upsert.write(|b| {
+        self.upsert.write(Key::Text(order.external_id), |b| {
             b.bind(order.external_id)?
                 .bind(order.customer)?
                 .bind(order.placed_at)?
@@ -144,7 +150,7 @@ pub struct OrdersImporter<'c> {
 }
 
 impl<'c> OrdersImporter<'c> {
-    pub fn new(conn: &'c Connection, layout: OrdersLayout) -> rusqlite::Result<Self> {
+    pub fn new(conn: &'c Connection, layout: OrdersLayout, bulk: bool) -> rusqlite::Result<Self> {
         let columns = OrderColumns {
             discount: layout.discount.is_some(),
             status: layout.status.is_some(),
@@ -152,7 +158,7 @@ impl<'c> OrdersImporter<'c> {
             currency: layout.currency.is_some(),
         };
         Ok(OrdersImporter {
-            writer: OrderWriter::new(conn, columns)?,
+            writer: OrderWriter::new(conn, columns, bulk)?,
             customers: IdMap::load(conn, "customers", None)?,
             layout,
         })

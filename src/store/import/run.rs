@@ -5,7 +5,7 @@
 use std::fs::File;
 use std::path::Path;
 
-use csv::{ByteRecord, StringRecord};
+use csv::ByteRecord;
 use indicatif::{ProgressBar, ProgressStyle};
 use rusqlite::Connection;
 
@@ -16,14 +16,13 @@ use super::events::EventsImporter;
 use super::header::{Header, Row};
 use super::items::ItemsImporter;
 use super::orders::OrdersImporter;
+use super::pragmas::SavedPragmas;
+use super::reader::{ReadRow, RecordReader};
 use super::rejects::RejectSink;
 use super::shopify_orders::ShopifyOrdersImporter;
 use super::summary::ImportSummary;
 use super::upsert::Outcome;
 use super::{ImportKind, ImportOptions};
-
-/// The page cache used during an import, in KiB.
-const IMPORT_CACHE_KIB: i64 = 131_072;
 
 /// How many rows pass between progress bar updates.
 const PROGRESS_EVERY: u64 = 16_384;
@@ -37,12 +36,12 @@ enum Importer<'c> {
 }
 
 impl<'c> Importer<'c> {
-    fn new(conn: &'c Connection, layout: Layout) -> rusqlite::Result<Self> {
+    fn new(conn: &'c Connection, layout: Layout, bulk: bool) -> rusqlite::Result<Self> {
         Ok(match layout {
-            Layout::Entity(l) => Importer::Entity(Box::new(EntityImporter::new(conn, l)?)),
-            Layout::Orders(l) => Importer::Orders(Box::new(OrdersImporter::new(conn, l)?)),
-            Layout::Items(l) => Importer::Items(Box::new(ItemsImporter::new(conn, l)?)),
-            Layout::Events(l) => Importer::Events(Box::new(EventsImporter::new(conn, l)?)),
+            Layout::Entity(l) => Importer::Entity(Box::new(EntityImporter::new(conn, l, bulk)?)),
+            Layout::Orders(l) => Importer::Orders(Box::new(OrdersImporter::new(conn, l, bulk)?)),
+            Layout::Items(l) => Importer::Items(Box::new(ItemsImporter::new(conn, l, bulk)?)),
+            Layout::Events(l) => Importer::Events(Box::new(EventsImporter::new(conn, l, bulk)?)),
             Layout::ShopifyOrders(l) => {
                 Importer::ShopifyOrders(Box::new(ShopifyOrdersImporter::new(conn, l)?))
             }
@@ -77,7 +76,7 @@ pub fn run(
     path: &Path,
     opts: &ImportOptions,
 ) -> Result<ImportSummary, ImportError> {
-    let saved = SavedPragmas::apply(conn).map_err(|source| ImportError::Sqlite {
+    let saved = SavedPragmas::apply(conn, kind.table()).map_err(|source| ImportError::Sqlite {
         path: path.to_path_buf(),
         line: 0,
         source,
@@ -140,29 +139,45 @@ fn run_in_transaction(
     };
     let tx = conn.transaction().map_err(|e| sqlite_error(0, e))?;
     let table = layout.main_table();
-    let deferred = defer_indexes(&tx, table).map_err(|e| sqlite_error(0, e))?;
+    let (deferred, bulk) =
+        defer_indexes(&tx, table, layout.supports_bulk()).map_err(|e| sqlite_error(0, e))?;
     {
-        let mut importer = Importer::new(&tx, layout).map_err(|e| sqlite_error(0, e))?;
+        let mut importer = Importer::new(&tx, layout, bulk).map_err(|e| sqlite_error(0, e))?;
         let width = header.len();
-        while reader
-            .read_byte_record(&mut record)
-            .map_err(|e| read_error(csv_io(e)))?
-        {
-            let line = record.position().map_or(0, |p| p.line());
-            summary.rows_read += 1;
-            if summary.rows_read.is_multiple_of(PROGRESS_EVERY) {
-                progress.set_position(reader.position().byte());
-            }
-            if record.len() != width {
-                let reason = format!(
-                    "expected {width} fields as in the header, found {}",
-                    record.len()
-                );
-                rejects.reject(&record, width, line, reason)?;
-                continue;
-            }
-            match StringRecord::from_byte_record(std::mem::take(&mut record)) {
-                Ok(text) => {
+        let rows = RecordReader::spawn(reader);
+        while let Some(batch) = rows.next_batch() {
+            let batch = batch.map_err(|e| read_error(csv_io(e)))?;
+            let mut spent: Vec<ReadRow> = Vec::with_capacity(batch.len());
+            for row in batch {
+                // A row that is not UTF-8 takes its line from its bytes below.
+                let position = row.as_ref().ok().and_then(|text| text.position());
+                let line = position.map_or(0, |p| p.line());
+                summary.rows_read += 1;
+                if summary.rows_read.is_multiple_of(PROGRESS_EVERY) {
+                    progress.set_position(position.map_or(0, |p| p.byte()));
+                }
+                let text = match row {
+                    Ok(text) => text,
+                    Err(error) => {
+                        let field = error.utf8_error().field();
+                        let record = error.into_byte_record();
+                        let line = record.position().map_or(0, |p| p.line());
+                        let reason = if record.len() != width {
+                            wrong_width(width, record.len())
+                        } else {
+                            format!(
+                                "column {} is not valid UTF-8 text; save the file as UTF-8",
+                                header.name(field)
+                            )
+                        };
+                        rejects.reject(&record, width, line, reason)?;
+                        continue;
+                    }
+                };
+                if text.len() != width {
+                    let reason = wrong_width(width, text.len());
+                    rejects.reject(text.as_byte_record(), width, line, reason)?;
+                } else {
                     match importer.import(&Row { record: &text }) {
                         Ok(Outcome::Inserted) => summary.inserted += 1,
                         Ok(Outcome::Updated) => summary.updated += 1,
@@ -172,18 +187,10 @@ fn run_in_transaction(
                         }
                         Err(RowFailure::Db(source)) => return Err(sqlite_error(line, source)),
                     }
-                    record = text.into_byte_record();
                 }
-                Err(error) => {
-                    let field = error.utf8_error().field();
-                    let reason = format!(
-                        "column {} is not valid UTF-8 text; save the file as UTF-8",
-                        header.name(field)
-                    );
-                    record = error.into_byte_record();
-                    rejects.reject(&record, width, line, reason)?;
-                }
+                spent.push(Ok(text));
             }
+            rows.recycle(spent);
         }
         (summary.customers_created, summary.products_created) = importer.created();
     }
@@ -209,57 +216,51 @@ fn run_in_transaction(
     Ok(summary)
 }
 
-/// Drops the secondary (non-unique, explicitly created) indexes of `table` when it is empty,
-/// returning the statements that recreate them at the end of the transaction: building an
-/// index once from the finished table is much faster than growing it one random insert at a
-/// time. Unique indexes stay, as the upserts rely on them.
-fn defer_indexes(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
+/// Drops the explicitly created indexes of `table` when it is empty, returning the statements
+/// that recreate them at the end of the transaction, and whether the load is a bulk load:
+/// building an index once from the finished table (SQLite sorts it first) is much faster than
+/// growing it one random insert at a time. Unique indexes are dropped too when the importer
+/// `can_bulk` load (it then detects repeated keys in memory, see `bulk`); otherwise they stay,
+/// as the upserts rely on them. A unique constraint SQLite cannot drop (one written inline in
+/// a table definition) keeps the load an ordinary one.
+fn defer_indexes(
+    conn: &Connection,
+    table: &str,
+    can_bulk: bool,
+) -> rusqlite::Result<(Vec<String>, bool)> {
     let empty: bool = conn.query_row(
         &format!("SELECT NOT EXISTS (SELECT 1 FROM {table})"),
         [],
         |r| r.get(0),
     )?;
     if !empty {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), false));
     }
     let mut stmt = conn.prepare(
-        "SELECT m.name, m.sql FROM sqlite_master m JOIN pragma_index_list(?1) l ON l.name = m.name \
-         WHERE m.type = 'index' AND m.sql IS NOT NULL AND l.\"unique\" = 0",
+        "SELECT l.name, m.sql, l.\"unique\" FROM pragma_index_list(?1) l \
+         LEFT JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name",
     )?;
-    let indexes: Vec<(String, String)> = stmt
-        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let indexes: Vec<(String, Option<String>, bool)> = stmt
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
-    for (name, _) in &indexes {
+    let fixed_unique = indexes
+        .iter()
+        .any(|(_, sql, unique)| *unique && sql.is_none());
+    let bulk = can_bulk && !fixed_unique;
+    let mut deferred = Vec::new();
+    for (name, sql, unique) in indexes {
+        let Some(sql) = sql else { continue };
+        if unique && !bulk {
+            continue;
+        }
         conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        deferred.push(sql);
     }
-    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+    Ok((deferred, bulk))
 }
 
-/// Connection settings changed for the duration of an import.
-struct SavedPragmas {
-    cache_size: i64,
-    foreign_keys: bool,
-}
-
-impl SavedPragmas {
-    /// Enlarges the page cache, so index inserts of a multi-million-row file stay in memory,
-    /// and turns off foreign key checks: the importers only ever write ids they just looked up
-    /// or created in the same transaction, and the per-row checks cost a third of the time.
-    fn apply(conn: &Connection) -> rusqlite::Result<Self> {
-        let saved = SavedPragmas {
-            cache_size: conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?,
-            foreign_keys: conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
-        };
-        conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
-        conn.pragma_update(None, "foreign_keys", false)?;
-        Ok(saved)
-    }
-
-    fn restore(self, conn: &Connection) {
-        // Both only fail on a broken connection, which the caller's next statement reports.
-        let _ = conn.pragma_update(None, "cache_size", self.cache_size);
-        let _ = conn.pragma_update(None, "foreign_keys", self.foreign_keys);
-    }
+fn wrong_width(width: usize, found: usize) -> String {
+    format!("expected {width} fields as in the header, found {found}")
 }
 
 /// The reader of byte records only fails on I/O.

@@ -129,8 +129,8 @@ impl<'c> ShopifyOrdersImporter<'c> {
             emails.entry(row.get(0)?).or_insert(row.get(1)?);
         }
         Ok(ShopifyOrdersImporter {
-            orders: OrderWriter::new(conn, columns)?,
-            items: ItemWriter::new(conn, true, true)?,
+            orders: OrderWriter::new(conn, columns, false)?,
+            items: ItemWriter::new(conn, true, true, false)?,
             customers: IdMap::load(conn, "customers", Some("email"))?,
             products: IdMap::load(conn, "products", Some("title"))?,
             emails,

@@ -9,6 +9,8 @@
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, Statement};
 
+use super::bulk::{Key, KeyIndex};
+
 /// What happened to one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -98,6 +100,39 @@ pub fn insert_sql(table: &str, cols: &[Col]) -> String {
     )
 }
 
+/// The update of the row with a known id to the bound values, only when a column differs;
+/// used for a repeated key during a bulk load, where there is no unique index to conflict on.
+/// The row id is the parameter after the columns; `None` when every column is part of the key.
+pub fn update_sql(table: &str, key: &[&str], cols: &[Col]) -> Option<String> {
+    let mut sets = Vec::new();
+    let mut differs = Vec::new();
+    for (i, col) in cols.iter().enumerate() {
+        if key.contains(&col.name) {
+            continue;
+        }
+        let param = format!("?{}", i + 1);
+        let value = col.update.unwrap_or(col.insert).replace('$', &param);
+        differs.push(format!("{table}.{} IS NOT {value}", col.name));
+        sets.push(format!("{} = {value}", col.name));
+    }
+    if sets.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "UPDATE {table} SET {} WHERE id = ?{} AND ({})",
+        sets.join(", "),
+        cols.len() + 1,
+        differs.join(" OR ")
+    ))
+}
+
+/// A bulk load's replacement for the unique index: the keys written so far, and the update
+/// that a repeated key turns into.
+struct Bulk<'c> {
+    keys: KeyIndex<'c>,
+    update: Option<Statement<'c>>,
+}
+
 /// A prepared upsert of one table with its outcome accounting.
 ///
 /// While most rows are new (the usual bulk load into an empty or growing table), a row is
@@ -108,12 +143,20 @@ pub fn insert_sql(table: &str, cols: &[Col]) -> String {
 pub struct Upsert<'c> {
     conn: &'c Connection,
     insert: Statement<'c>,
-    upsert: Statement<'c>,
+    conflicts_with: Conflicts<'c>,
     classifier: Classifier,
     insert_first: bool,
     /// Rows written since the last choice, and how many of them had an existing key.
     tries: u32,
     conflicts: u32,
+}
+
+/// How a row whose key exists is written.
+enum Conflicts<'c> {
+    /// The upsert, which relies on the table's unique index.
+    Upsert(Statement<'c>),
+    /// During a bulk load, which has dropped the unique index.
+    Bulk(Bulk<'c>),
 }
 
 /// How many rows are looked at before choosing between insert-first and upsert-first again.
@@ -126,10 +169,20 @@ impl<'c> Upsert<'c> {
         key: &[&str],
         cols: &[Col],
     ) -> rusqlite::Result<Self> {
+        let upsert = conn.prepare(&upsert_sql(table, key, cols))?;
+        Upsert::with(conn, table, cols, Conflicts::Upsert(upsert))
+    }
+
+    fn with(
+        conn: &'c Connection,
+        table: &str,
+        cols: &[Col],
+        conflicts_with: Conflicts<'c>,
+    ) -> rusqlite::Result<Self> {
         Ok(Upsert {
             conn,
             insert: conn.prepare(&insert_sql(table, cols))?,
-            upsert: conn.prepare(&upsert_sql(table, key, cols))?,
+            conflicts_with,
             classifier: Classifier::new(conn, table)?,
             insert_first: true,
             tries: 0,
@@ -137,13 +190,39 @@ impl<'c> Upsert<'c> {
         })
     }
 
-    /// Writes one row whose parameters `bind` sets; returns the outcome and the row's id when
-    /// it was written (not when it was unchanged).
+    /// Like `new`, for a bulk load into `table` while it has no unique index (see `bulk`):
+    /// every row is a plain insert, and a key repeated within the file updates the row it
+    /// first created, exactly as the upsert would.
+    pub fn bulk(
+        conn: &'c Connection,
+        table: &str,
+        key: &[&str],
+        cols: &[Col],
+    ) -> rusqlite::Result<Self> {
+        let update = match update_sql(table, key, cols) {
+            Some(sql) => Some(conn.prepare(&sql)?),
+            None => None,
+        };
+        let bulk = Bulk {
+            keys: KeyIndex::new(conn, table, key)?,
+            update,
+        };
+        Upsert::with(conn, table, cols, Conflicts::Bulk(bulk))
+    }
+
+    /// Writes one row whose parameters `bind` sets and whose key columns hold `key`; returns
+    /// the outcome and the row's id when it was written (not when it was unchanged).
     pub fn write(
         &mut self,
+        key: Key,
         bind: impl Fn(&mut Binder) -> rusqlite::Result<()>,
     ) -> rusqlite::Result<(Outcome, Option<i64>)> {
-        let (outcome, id) = self.write_row(bind)?;
+        let (outcome, id) = match &mut self.conflicts_with {
+            Conflicts::Bulk(bulk) => {
+                return write_bulk(bulk, self.conn, &mut self.insert, key, bind)
+            }
+            Conflicts::Upsert(_) => self.write_row(bind)?,
+        };
         self.tries += 1;
         if outcome != Outcome::Inserted {
             self.conflicts += 1;
@@ -173,11 +252,43 @@ impl<'c> Upsert<'c> {
                 Err(error) => return Err(error),
             }
         }
-        let mut binder = Binder::new(&mut self.upsert);
+        let Conflicts::Upsert(upsert) = &mut self.conflicts_with else {
+            return Ok((Outcome::Unchanged, None));
+        };
+        let mut binder = Binder::new(upsert);
         bind(&mut binder)?;
         let id = binder.returning_id()?;
         Ok((self.classifier.outcome(id), id))
     }
+}
+
+/// Writes one row of a bulk load: a plain insert for a new key, the update of the row the key
+/// created for a repeated one. Every id the insert creates is a new row, so no classifier is
+/// needed.
+fn write_bulk(
+    bulk: &mut Bulk,
+    conn: &Connection,
+    insert: &mut Statement,
+    key: Key,
+    bind: impl Fn(&mut Binder) -> rusqlite::Result<()>,
+) -> rusqlite::Result<(Outcome, Option<i64>)> {
+    if let Some(id) = bulk.keys.find(key)? {
+        let Some(update) = &mut bulk.update else {
+            return Ok((Outcome::Unchanged, None));
+        };
+        let mut binder = Binder::new(update);
+        bind(&mut binder)?;
+        binder.bind(id)?;
+        return Ok(match binder.execute()? {
+            0 => (Outcome::Unchanged, None),
+            _ => (Outcome::Updated, Some(id)),
+        });
+    }
+    bind(&mut Binder::new(insert))?;
+    insert.raw_execute()?;
+    let id = conn.last_insert_rowid();
+    bulk.keys.add(key, id);
+    Ok((Outcome::Inserted, Some(id)))
 }
 
 fn is_unique_violation(error: &rusqlite::Error) -> bool {
@@ -204,6 +315,11 @@ impl<'s, 'c> Binder<'s, 'c> {
         self.next += 1;
         self.stmt.raw_bind_parameter(self.next, value)?;
         Ok(self)
+    }
+
+    /// Runs the statement and returns how many rows it changed.
+    pub fn execute(self) -> rusqlite::Result<usize> {
+        self.stmt.raw_execute()
     }
 
     /// Runs the statement and returns the id it reported, if any.
