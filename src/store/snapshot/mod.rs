@@ -14,6 +14,7 @@ mod interner;
 mod items;
 mod orders;
 mod read;
+mod scores;
 mod text;
 
 use rusqlite::Connection;
@@ -25,6 +26,7 @@ pub use interner::{Interner, Sym, NONE};
 pub use items::{Items, Products};
 pub use orders::Orders;
 pub use read::BadValue;
+pub use scores::Scores;
 pub use text::TextColumn;
 
 use read::Scope;
@@ -48,6 +50,8 @@ pub struct Snapshot {
     pub events: Events,
     /// Parsed `events.properties`.
     pub properties: DynPool,
+    /// Stored model scores (`customer_scores`), empty when none were computed.
+    pub scores: Scores,
 }
 
 impl Snapshot {
@@ -90,6 +94,7 @@ impl Snapshot {
         let orders = Orders::load(conn, scope, ids, &mut strings)?;
         let items = Items::load(conn, scope, ids, &products)?;
         let events = Events::load(conn, scope, ids, &mut strings, &mut properties)?;
+        let scores = Scores::load(conn, ids, &mut strings)?;
         Ok(Snapshot {
             strings,
             customers,
@@ -99,6 +104,7 @@ impl Snapshot {
             items,
             events,
             properties,
+            scores,
         })
     }
 
