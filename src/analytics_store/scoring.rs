@@ -233,3 +233,27 @@ fn purchases_within(bg: &BgNbd, inputs: &[RfmInput], days: f64) -> Result<Vec<f6
     }
     Ok(out)
 }
+
+/// Re-scores every customer at `now` with the most recent stored fit (RFM and lifecycle only
+/// when nothing was ever fitted), without fitting again; `segflow refresh` runs this first when
+/// a segment reads a model field. Returns the number of customers scored.
+pub fn refresh_scores(
+    conn: &mut Connection,
+    now: i64,
+    options: &ScoreOptions,
+) -> Result<usize, ScoreError> {
+    let params = super::last_fit(conn)?.map(|f| f.params);
+    score_with(conn, now, options, params.as_ref())
+}
+
+/// Whether a condition reads a stored model score (`rfm.*`, `lifecycle`, `predicted.*`).
+pub fn uses_model_fields(expr: &crate::dsl::ir::Expr) -> bool {
+    use crate::dsl::ir::{CustomerField, ExprKind};
+    let mut found = false;
+    expr.walk(&mut |e| {
+        if matches!(e.kind, ExprKind::Customer(CustomerField::Score(_))) {
+            found = true;
+        }
+    });
+    found
+}

@@ -3,10 +3,11 @@
 mod check;
 mod demo;
 mod import;
+mod model;
 mod segment;
 mod segments;
 
-use super::args::{Command, SegmentCommand};
+use super::args::{Command, ModelCommand, SegmentCommand};
 use super::{CliResult, Context};
 
 pub fn run(ctx: &Context, command: &Command) -> CliResult {
@@ -22,6 +23,10 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
                 segment::export(ctx, name, *format, out.as_deref())
             }
             SegmentCommand::History { name, json } => segment::history(ctx, name, *json),
+        },
+        Command::Model { command } => match command {
+            ModelCommand::Fit { json } => model::fit(ctx, *json),
+            ModelCommand::Show { holdout, json } => model::show(ctx, holdout.as_deref(), *json),
         },
         Command::Import { kind, file, strict } => import::import(ctx, *kind, file, *strict),
         Command::Generate {
