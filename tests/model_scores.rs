@@ -187,7 +187,10 @@ fn refresh_rescoring_reuses_the_stored_fit() {
 fn misspelt_score_names_get_a_suggestion() {
     for (rule, hint) in [
         ("rfm.grop == \"lost\"", "did you mean `rfm.group`?"),
-        ("predicted.churn_rsk > 1", "did you mean `predicted.churn_risk`?"),
+        (
+            "predicted.churn_rsk > 1",
+            "did you mean `predicted.churn_risk`?",
+        ),
         ("lifecycel == \"new\"", "did you mean `lifecycle`?"),
     ] {
         let diags = checked(rule).unwrap_err();
