@@ -43,9 +43,12 @@ impl RfmScore {
     }
 }
 
+/// A row of the R/F table: inclusive recency range, inclusive frequency range, group name.
+pub type GroupRow = ((u8, u8), (u8, u8), &'static str);
+
 /// The R/F table: the first row whose recency and frequency ranges (inclusive) hold the
 /// customer's scores names their group. Every one of the 25 cells is covered.
-pub const GROUPS: &[((u8, u8), (u8, u8), &str)] = &[
+pub const GROUPS: &[GroupRow] = &[
     ((5, 5), (4, 5), "champions"),
     ((3, 4), (4, 5), "loyal"),
     ((4, 5), (2, 3), "potential loyalist"),
