@@ -12,8 +12,8 @@ use super::params::{store_fit, FitReportOf, ModelDiagnostics, ModelParams, Store
 use super::writer::{write_scores, Predictions, ScoreRow};
 use super::{ScoreError, ScoreOptions};
 use crate::analytics::{
-    rfm_scores, score_customers, BgNbd, ClvOptions, DiscountRate, GammaGamma, RfmInput,
-    DAYS_PER_MONTH,
+    rfm_scores, score_customers, BgNbd, ClvOptions, CustomerScore, DiscountRate, GammaGamma,
+    RfmInput, DAYS_PER_MONTH,
 };
 
 /// What a fit-and-score run did.
@@ -200,38 +200,66 @@ fn predict(
         time_units_per_month: DAYS_PER_MONTH,
         threads: options.threads,
     };
-    let scores = score_customers(&bg, &gg, &inputs, &clv_options)?;
-    let purchases = purchases_within(&bg, &inputs, options.purchases_days)?;
+    let purchases = purchases_within(&bg, &inputs, options.purchases_days);
+    // When some history cannot be forecast over the CLV horizon (2F1 does not converge, which a
+    // degenerate fit can cause), lifetime values are left null rather than failing the scoring.
+    let scores: Vec<Option<CustomerScore>> = match score_customers(&bg, &gg, &inputs, &clv_options)
+    {
+        Ok(scores) => scores.into_iter().map(Some).collect(),
+        Err(_) => score_each(&bg, &gg, &inputs, &clv_options),
+    };
     Ok(scores
         .iter()
         .zip(purchases)
-        .map(|(s, purchases)| Predictions {
-            p_alive: s.p_alive,
-            purchases_90d: purchases,
-            aov: s.expected_order_value,
-            clv: s.clv,
-            churn_risk: s.churn_risk,
+        .map(|(s, purchases)| {
+            let nan = f64::NAN;
+            Predictions {
+                p_alive: s.map_or(nan, |s| s.p_alive),
+                purchases_90d: purchases.unwrap_or(nan),
+                aov: s.map_or(nan, |s| s.expected_order_value),
+                clv: s.map_or(nan, |s| s.clv),
+                churn_risk: s.map_or(nan, |s| s.churn_risk),
+            }
         })
         .collect())
 }
 
-/// Expected purchases within `days`, computed once per distinct `(x, t_x, T)`.
-fn purchases_within(bg: &BgNbd, inputs: &[RfmInput], days: f64) -> Result<Vec<f64>, ScoreError> {
-    let mut memo: HashMap<(u64, u64, u64), f64> = HashMap::new();
-    let mut out = Vec::with_capacity(inputs.len());
-    for c in inputs {
-        let key = (c.x.to_bits(), c.t_x.to_bits(), c.t.to_bits());
-        let value = match memo.get(&key) {
-            Some(v) => *v,
-            None => {
-                let v = bg.expected_purchases(days, c.x, c.t_x, c.t)?;
-                memo.insert(key, v);
-                v
-            }
-        };
-        out.push(value);
-    }
-    Ok(out)
+/// The closed-form scores without a lifetime value, for when the CLV forecast fails: BG/NBD
+/// `p_alive` and Gamma-Gamma's order value need no series, so they are always available.
+fn score_each(
+    bg: &BgNbd,
+    gg: &GammaGamma,
+    inputs: &[RfmInput],
+    _options: &ClvOptions,
+) -> Vec<Option<CustomerScore>> {
+    inputs
+        .iter()
+        .map(|c| {
+            let p_alive = bg.p_alive(c.x, c.t_x, c.t);
+            Some(CustomerScore {
+                p_alive,
+                churn_risk: 1.0 - p_alive,
+                expected_purchases: f64::NAN,
+                expected_order_value: gg.expected_average_value(c.x, c.monetary),
+                clv: f64::NAN,
+            })
+        })
+        .collect()
+}
+
+/// Expected purchases within `days`, computed once per distinct `(x, t_x, T)`; `None` where the
+/// forecast fails.
+fn purchases_within(bg: &BgNbd, inputs: &[RfmInput], days: f64) -> Vec<Option<f64>> {
+    let mut memo: HashMap<(u64, u64, u64), Option<f64>> = HashMap::new();
+    inputs
+        .iter()
+        .map(|c| {
+            let key = (c.x.to_bits(), c.t_x.to_bits(), c.t.to_bits());
+            *memo
+                .entry(key)
+                .or_insert_with(|| bg.expected_purchases(days, c.x, c.t_x, c.t).ok())
+        })
+        .collect()
 }
 
 /// Re-scores every customer at `now` with the most recent stored fit (RFM and lifecycle only
