@@ -6,6 +6,7 @@
 //! (`segment`). The binary in `main.rs` only calls into `cli`.
 
 pub mod analytics;
+pub mod analytics_store;
 pub mod cli;
 pub mod compile;
 pub mod config;

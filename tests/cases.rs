@@ -1,6 +1,7 @@
 //! File-based test cases (tests/cases): every example rule and every example of GRAMMAR.md runs
 //! through both evaluators over the hand-written shop and must return the expected members;
-//! every diagnostics case must render exactly as its expected.txt.
+//! every diagnostics case must render exactly as its expected.txt. The shop's model scores are
+//! computed first (`segflow model fit` at its NOW), so examples may use model fields.
 //!
 //! `SEGFLOW_BLESS=1 cargo test --test cases` rewrites the expected diagnostics after a deliberate
 //! change; review the diff before committing it.
@@ -14,10 +15,21 @@ use segflow::dsl::{check, parser, span::OffsetMap};
 use segflow::segment::SegmentSet;
 use segflow::store::snapshot::Snapshot;
 
+/// The hand-written shop with its model scores computed at its NOW, so rules and examples can
+/// use `rfm.*`, `lifecycle` and `predicted.*`.
+fn scored_shop(dir: &Path) -> rusqlite::Connection {
+    let mut conn = common::shop_db(dir);
+    let options = segflow::analytics_store::ScoreOptions::default();
+    let report =
+        segflow::analytics_store::fit_and_score(&mut conn, common::shop_now(), &options).unwrap();
+    assert!(report.fit.is_some(), "{:?}", report.fit_error);
+    conn
+}
+
 #[test]
 fn example_rules_select_the_expected_members() {
     let dir = tempfile::tempdir().unwrap();
-    let conn = common::shop_db(dir.path());
+    let conn = scored_shop(dir.path());
     let snapshot = Snapshot::load(&conn).unwrap();
     let now = common::shop_now();
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
@@ -56,7 +68,7 @@ fn example_rules_select_the_expected_members() {
 #[test]
 fn grammar_examples_select_the_documented_members() {
     let dir = tempfile::tempdir().unwrap();
-    let conn = common::shop_db(dir.path());
+    let conn = scored_shop(dir.path());
     let snapshot = Snapshot::load(&conn).unwrap();
     let now = common::shop_now();
     let doc =

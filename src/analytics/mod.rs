@@ -14,7 +14,9 @@ mod error;
 mod gamma_gamma;
 mod grouping;
 mod hyp2f1;
+pub mod lifecycle;
 mod optimize;
+pub mod rfm;
 
 pub use bgnbd::{BgNbd, BgNbdFit};
 pub use calibration::{calibrate, Calibration, CalibrationRow};
@@ -25,7 +27,9 @@ pub use clv::{
 pub use error::AnalyticsError;
 pub use gamma_gamma::{GammaGamma, GammaGammaFit};
 pub use hyp2f1::hyp2f1;
+pub use lifecycle::{lifecycle, Lifecycle, LifecycleConfig};
 pub use optimize::FitDiagnostics;
+pub use rfm::{rfm_scores, RfmScore, RfmValues};
 
 /// One customer's purchase history summarised for the models.
 ///

@@ -59,6 +59,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Fit the customer models and store RFM, lifecycle and predictions per customer.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
     /// Import a CSV file (generic headers or a Shopify export).
     Import {
         #[arg(value_enum)]
@@ -131,6 +136,24 @@ pub enum SegmentCommand {
     /// The segment's size over time, from earlier refreshes.
     History {
         name: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Fit BG/NBD and Gamma-Gamma on the orders up to --now and score every customer.
+    Fit {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the stored parameters and fit diagnostics.
+    Show {
+        /// Also fit on the orders before DATE and compare predicted with actual purchases
+        /// between DATE and --now.
+        #[arg(long, value_name = "DATE")]
+        holdout: Option<String>,
         #[arg(long)]
         json: bool,
     },

@@ -176,6 +176,44 @@ pub enum CustomerField {
     Timezone,
     AcceptsMarketing,
     Tags,
+    /// A stored model score (`rfm.*`, `lifecycle`, `predicted.*`) from `customer_scores`; null
+    /// when no scores were computed for the customer.
+    Score(ScoreField),
+}
+
+/// The model scores `segflow model fit` (and a refresh) store per customer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScoreField {
+    /// `rfm.r`, `rfm.f`, `rfm.m`: quintile scores 1–5; null without an order.
+    RfmR,
+    RfmF,
+    RfmM,
+    /// `rfm.score`: the three digits such as `"545"`.
+    RfmScore,
+    /// `rfm.group`: such as `"champions"` or `"at risk"`.
+    RfmGroup,
+    /// `lifecycle`: `"prospect"`, `"new"`, `"active"`, `"loyal"`, `"at risk"`, `"lapsed"` or
+    /// `"reactivated"`.
+    Lifecycle,
+    /// `predicted.p_alive`: BG/NBD probability that the customer is still active.
+    PAlive,
+    /// `predicted.purchases_90d`: expected purchases in the next 90 days.
+    Purchases90d,
+    /// `predicted.aov`: Gamma-Gamma expected order value, in currency units.
+    PredictedAov,
+    /// `predicted.clv`: discounted 12-month customer lifetime value, in currency units.
+    PredictedClv,
+    /// `predicted.churn_risk`: `1 − p_alive`.
+    ChurnRisk,
+}
+
+impl ScoreField {
+    pub fn ty(self) -> Type {
+        match self {
+            ScoreField::RfmScore | ScoreField::RfmGroup | ScoreField::Lifecycle => Type::String,
+            _ => Type::Number,
+        }
+    }
 }
 
 /// The collections a condition can aggregate over.
@@ -300,6 +338,7 @@ impl CustomerField {
             Age => Type::Number,
             AcceptsMarketing => Type::Bool,
             Tags => Type::StringList,
+            Score(f) => f.ty(),
         }
     }
 }

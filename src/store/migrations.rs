@@ -175,6 +175,32 @@ CREATE TABLE suppressions (
     at INTEGER NOT NULL
 ) WITHOUT ROWID;
 "#,
+    // 4: fitted model parameters and the per-customer scores segments read (`rfm.*`,
+    // `lifecycle`, `predicted.*`).
+    r#"
+CREATE TABLE model_fits (
+    id INTEGER PRIMARY KEY,
+    fitted_at INTEGER NOT NULL,
+    now INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    diagnostics TEXT NOT NULL
+);
+CREATE TABLE customer_scores (
+    customer INTEGER PRIMARY KEY REFERENCES customers(id),
+    computed_at INTEGER NOT NULL,
+    rfm_r INTEGER,
+    rfm_f INTEGER,
+    rfm_m INTEGER,
+    rfm_score TEXT,
+    rfm_group TEXT,
+    lifecycle TEXT NOT NULL,
+    p_alive REAL,
+    purchases_90d REAL,
+    predicted_aov REAL,
+    predicted_clv REAL,
+    churn_risk REAL
+);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -3,11 +3,12 @@
 mod check;
 mod demo;
 mod import;
+mod model;
 mod segment;
 mod segments;
 pub mod workflows;
 
-use super::args::{Command, SegmentCommand, WorkflowsCommand};
+use super::args::{Command, ModelCommand, SegmentCommand, WorkflowsCommand};
 use super::{CliResult, Context};
 
 pub fn run(ctx: &Context, command: &Command) -> CliResult {
@@ -28,6 +29,10 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
             WorkflowsCommand::Run { once, until } => workflows::run(ctx, *once, until.as_deref()),
             WorkflowsCommand::List => workflows::list(ctx),
             WorkflowsCommand::Status { name } => workflows::status(ctx, name.as_deref()),
+        },
+        Command::Model { command } => match command {
+            ModelCommand::Fit { json } => model::fit(ctx, *json),
+            ModelCommand::Show { holdout, json } => model::show(ctx, holdout.as_deref(), *json),
         },
         Command::Import { kind, file, strict } => import::import(ctx, *kind, file, *strict),
         Command::Generate {

@@ -3,8 +3,8 @@
 //! `test` answers conditions directly as `bool` (the two-valued logic of the IR) and `eval`
 //! produces values; both read the snapshot's columns in place.
 
-use crate::dsl::ir::{CompareOp, CustomerField, Func, ItemField, OrderField};
-use crate::store::snapshot::{Snapshot, Sym, NONE};
+use crate::dsl::ir::{CompareOp, CustomerField, Func, ItemField, OrderField, ScoreField};
+use crate::store::snapshot::{Scores, Snapshot, Sym, NONE};
 
 use super::node::{Field, Lit, Node, SymCol};
 use super::value::{self, Val};
@@ -131,6 +131,28 @@ impl<'a> Ctx<'a> {
             CustomerField::Timezone => Val::sym(c.timezone[k], s),
             CustomerField::AcceptsMarketing => c.accepts_marketing[k].map_or(Val::Null, Val::Bool),
             CustomerField::Tags => Val::Tags(c.tags_of(k), s),
+            CustomerField::Score(f) => self.score(f),
+        }
+    }
+
+    /// A stored model score of the customer; null when none was computed.
+    fn score(&self, field: ScoreField) -> Val<'a> {
+        let scores = &self.snap.scores;
+        let s = &self.snap.strings;
+        let k = self.cust;
+        let num = |v: Option<f64>| v.map_or(Val::Null, Val::Num);
+        match field {
+            ScoreField::RfmR => num(scores.rfm(k, 0)),
+            ScoreField::RfmF => num(scores.rfm(k, 1)),
+            ScoreField::RfmM => num(scores.rfm(k, 2)),
+            ScoreField::RfmScore => Val::sym(Scores::sym(&scores.rfm_score, k), s),
+            ScoreField::RfmGroup => Val::sym(Scores::sym(&scores.rfm_group, k), s),
+            ScoreField::Lifecycle => Val::sym(Scores::sym(&scores.lifecycle, k), s),
+            ScoreField::PAlive => num(scores.predicted(k, 0)),
+            ScoreField::Purchases90d => num(scores.predicted(k, 1)),
+            ScoreField::PredictedAov => num(scores.predicted(k, 2)),
+            ScoreField::PredictedClv => num(scores.predicted(k, 3)),
+            ScoreField::ChurnRisk => num(scores.predicted(k, 4)),
         }
     }
 

@@ -9,7 +9,7 @@
 use rusqlite::types::Value;
 
 use super::aggregate;
-use super::ast::{BinOp, ParamId, SqlExpr};
+use super::ast::{BinOp, ParamId, Select, Source, SqlExpr};
 use super::dynamic;
 use super::functions;
 use crate::compile::CompileError;
@@ -181,6 +181,7 @@ impl Lowerer {
             Timezone => "timezone",
             AcceptsMarketing => "accepts_marketing",
             Tags => "tags",
+            Score(f) => return Lowered::new(score_column(f), f.ty()),
         };
         Lowered::new(SqlExpr::Column("c", column), field.ty())
     }
@@ -352,4 +353,36 @@ fn numeric_type(v: &Lowered, what: &str) -> Result<Type, CompileError> {
             "cannot {what} a {other}"
         ))),
     }
+}
+
+/// `(SELECT cs.COLUMN FROM customer_scores cs WHERE cs.customer = c.id)`: a stored model
+/// score, null when the customer has no row.
+fn score_column(field: crate::dsl::ir::ScoreField) -> SqlExpr {
+    use crate::dsl::ir::ScoreField::*;
+    let column = match field {
+        RfmR => "rfm_r",
+        RfmF => "rfm_f",
+        RfmM => "rfm_m",
+        RfmScore => "rfm_score",
+        RfmGroup => "rfm_group",
+        Lifecycle => "lifecycle",
+        PAlive => "p_alive",
+        Purchases90d => "purchases_90d",
+        PredictedAov => "predicted_aov",
+        PredictedClv => "predicted_clv",
+        ChurnRisk => "churn_risk",
+    };
+    let mut select = Select::new(
+        vec![SqlExpr::Column("cs", column)],
+        Source::Table {
+            name: "customer_scores",
+            alias: "cs",
+        },
+    );
+    select.filters.push(SqlExpr::bin(
+        BinOp::Eq,
+        SqlExpr::Column("cs", "customer"),
+        SqlExpr::Column("c", "id"),
+    ));
+    SqlExpr::Subquery(Box::new(select))
 }

@@ -9,6 +9,7 @@ mod aggregate;
 mod call;
 pub mod names;
 mod operators;
+mod score;
 
 use crate::dsl::ast::{BinaryOp, Node, NodeKind};
 use crate::dsl::diagnostic::{Code, Diagnostic};
@@ -243,6 +244,11 @@ impl Checker<'_> {
                 )),
             );
         }
+        if parts.len() == 2 && names::SCORE_PREFIXES.contains(&first.name.as_str()) {
+            return score::path(&first.name, &parts[1].name, node.span)
+                .map_err(|d| self.report(d))
+                .ok();
+        }
         if parts.len() > 1 {
             let full: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
             return self.error(
@@ -272,7 +278,7 @@ impl Checker<'_> {
         if lookup(names::COLLECTIONS, name).is_some() {
             return self.error(aggregate::bare_collection(name, node.span));
         }
-        if name == "attr" || name == "prop" {
+        if name == "attr" || name == "prop" || names::SCORE_PREFIXES.contains(&name) {
             return self.error(
                 Diagnostic::new(
                     Code::UnknownName,

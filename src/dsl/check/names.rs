@@ -6,6 +6,7 @@
 
 use crate::dsl::ir::{
     AggFunc, Collection, CustomerField, ElementField, EventField, Func, ItemField, OrderField,
+    ScoreField,
 };
 
 /// Customer fields by their DSL name.
@@ -25,6 +26,24 @@ pub const CUSTOMER_FIELDS: &[(&str, CustomerField)] = &[
     ("timezone", CustomerField::Timezone),
     ("accepts_marketing", CustomerField::AcceptsMarketing),
     ("tags", CustomerField::Tags),
+    ("lifecycle", CustomerField::Score(ScoreField::Lifecycle)),
+];
+
+/// The prefixes of dotted model score names (`rfm.NAME`, `predicted.NAME`).
+pub const SCORE_PREFIXES: &[&str] = &["rfm", "predicted"];
+
+/// Model scores by their dotted DSL name.
+pub const SCORE_FIELDS: &[(&str, ScoreField)] = &[
+    ("rfm.r", ScoreField::RfmR),
+    ("rfm.f", ScoreField::RfmF),
+    ("rfm.m", ScoreField::RfmM),
+    ("rfm.score", ScoreField::RfmScore),
+    ("rfm.group", ScoreField::RfmGroup),
+    ("predicted.p_alive", ScoreField::PAlive),
+    ("predicted.purchases_90d", ScoreField::Purchases90d),
+    ("predicted.aov", ScoreField::PredictedAov),
+    ("predicted.clv", ScoreField::PredictedClv),
+    ("predicted.churn_risk", ScoreField::ChurnRisk),
 ];
 
 /// Derived customer fields and the aggregate over all orders each one stands for.

@@ -15,6 +15,7 @@ mod items;
 mod items_bulk;
 mod orders;
 mod read;
+mod scores;
 mod text;
 
 use rusqlite::Connection;
@@ -26,6 +27,7 @@ pub use interner::{Interner, Sym, NONE};
 pub use items::{Items, Products};
 pub use orders::Orders;
 pub use read::BadValue;
+pub use scores::Scores;
 pub use text::TextColumn;
 
 use read::Scope;
@@ -49,6 +51,8 @@ pub struct Snapshot {
     pub events: Events,
     /// Parsed `events.properties`.
     pub properties: DynPool,
+    /// Stored model scores (`customer_scores`), empty when none were computed.
+    pub scores: Scores,
 }
 
 impl Snapshot {
@@ -91,6 +95,7 @@ impl Snapshot {
         let orders = Orders::load(conn, scope, ids, &mut strings)?;
         let items = Items::load(conn, scope, ids, &orders, &products)?;
         let events = Events::load(conn, scope, ids, &mut strings, &mut properties)?;
+        let scores = Scores::load(conn, ids, &mut strings)?;
         Ok(Snapshot {
             strings,
             customers,
@@ -100,6 +105,7 @@ impl Snapshot {
             items,
             events,
             properties,
+            scores,
         })
     }
 

@@ -1,0 +1,158 @@
+//! The fitted parameters and diagnostics as stored in `model_fits` (JSON), and reading the
+//! latest fit back so a refresh can score with it without fitting again.
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use super::ScoreError;
+use crate::analytics::{BgNbd, FitDiagnostics, GammaGamma};
+
+/// Parameters of both models; BG/NBD's `alpha` is in days.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ModelParams {
+    pub bgnbd: BgNbdParams,
+    pub gamma_gamma: GammaGammaParams,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BgNbdParams {
+    pub r: f64,
+    pub alpha: f64,
+    pub a: f64,
+    pub b: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GammaGammaParams {
+    pub p: f64,
+    pub q: f64,
+    pub v: f64,
+}
+
+impl ModelParams {
+    pub fn new(bg: &BgNbd, gg: &GammaGamma) -> ModelParams {
+        ModelParams {
+            bgnbd: BgNbdParams {
+                r: bg.r,
+                alpha: bg.alpha,
+                a: bg.a,
+                b: bg.b,
+            },
+            gamma_gamma: GammaGammaParams {
+                p: gg.p,
+                q: gg.q,
+                v: gg.v,
+            },
+        }
+    }
+
+    pub fn bgnbd(&self) -> BgNbd {
+        let p = self.bgnbd;
+        BgNbd {
+            r: p.r,
+            alpha: p.alpha,
+            a: p.a,
+            b: p.b,
+        }
+    }
+
+    pub fn gamma_gamma(&self) -> GammaGamma {
+        let p = self.gamma_gamma;
+        GammaGamma {
+            p: p.p,
+            q: p.q,
+            v: p.v,
+        }
+    }
+}
+
+/// How one model's maximum-likelihood fit went.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FitReportOf {
+    pub log_likelihood: f64,
+    pub iterations: usize,
+    pub evaluations: usize,
+    pub converged: bool,
+    /// Customers the model was fitted on.
+    pub customers: usize,
+}
+
+impl FitReportOf {
+    pub fn new(d: &FitDiagnostics, customers: usize) -> FitReportOf {
+        FitReportOf {
+            log_likelihood: d.log_likelihood,
+            iterations: d.iterations,
+            evaluations: d.evaluations,
+            converged: d.converged,
+            customers,
+        }
+    }
+}
+
+/// Diagnostics of both fits and how long the fit took.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ModelDiagnostics {
+    pub bgnbd: FitReportOf,
+    pub gamma_gamma: FitReportOf,
+    /// Distinct `(x, t_x, T)` patterns BG/NBD was evaluated over.
+    pub patterns: usize,
+    pub fit_millis: u128,
+}
+
+/// A row of `model_fits`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredFit {
+    pub id: i64,
+    /// Wall-clock time of the fit, unix milliseconds.
+    pub fitted_at: i64,
+    /// The evaluation time the data was summarised at.
+    pub now: i64,
+    pub params: ModelParams,
+    pub diagnostics: ModelDiagnostics,
+}
+
+/// Appends a fit to `model_fits` and returns its id.
+pub fn store_fit(
+    conn: &Connection,
+    fitted_at: i64,
+    now: i64,
+    params: &ModelParams,
+    diagnostics: &ModelDiagnostics,
+) -> Result<i64, ScoreError> {
+    let to_json = |v: serde_json::Result<String>| v.map_err(|e| ScoreError::Invalid(e.to_string()));
+    conn.execute(
+        "INSERT INTO model_fits (fitted_at, now, params, diagnostics) VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![
+            fitted_at,
+            now,
+            to_json(serde_json::to_string(params))?,
+            to_json(serde_json::to_string(diagnostics))?
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The most recent fit, if any.
+pub fn last_fit(conn: &Connection) -> Result<Option<StoredFit>, ScoreError> {
+    let row: Option<(i64, i64, i64, String, String)> = conn
+        .query_row(
+            "SELECT id, fitted_at, now, params, diagnostics FROM model_fits ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((id, fitted_at, now, params, diagnostics)) = row else {
+        return Ok(None);
+    };
+    let bad = |e: serde_json::Error| ScoreError::BadParams {
+        id,
+        message: e.to_string(),
+    };
+    Ok(Some(StoredFit {
+        id,
+        fitted_at,
+        now,
+        params: serde_json::from_str(&params).map_err(bad)?,
+        diagnostics: serde_json::from_str(&diagnostics).map_err(bad)?,
+    }))
+}

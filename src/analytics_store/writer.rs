@@ -1,0 +1,67 @@
+//! Replaces the rows of `customer_scores` in one transaction, so segments never read a mix of
+//! two scoring runs.
+
+use rusqlite::{params, Connection};
+
+use crate::analytics::Lifecycle;
+
+/// One row of `customer_scores`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreRow {
+    pub customer: i64,
+    /// `(r, f, m)`, or `None` without an order.
+    pub rfm: Option<(u8, u8, u8)>,
+    pub lifecycle: Lifecycle,
+    pub predictions: Option<Predictions>,
+}
+
+/// Model predictions for one customer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Predictions {
+    pub p_alive: f64,
+    pub purchases_90d: f64,
+    pub aov: f64,
+    pub clv: f64,
+    pub churn_risk: f64,
+}
+
+pub fn write_scores(
+    conn: &mut Connection,
+    computed_at: i64,
+    rows: &[ScoreRow],
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute("DELETE FROM customer_scores", [])?;
+    {
+        let mut insert = tx.prepare(
+            "INSERT INTO customer_scores (customer, computed_at, rfm_r, rfm_f, rfm_m, rfm_score, rfm_group, lifecycle, p_alive, purchases_90d, predicted_aov, predicted_clv, churn_risk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?;
+        // Non-finite predictions (a model evaluated far outside its data) are stored as null.
+        let finite = |v: f64| v.is_finite().then_some(v);
+        for row in rows {
+            let (r, f, m) = match row.rfm {
+                Some((r, f, m)) => (Some(r), Some(f), Some(m)),
+                None => (None, None, None),
+            };
+            let code = row.rfm.map(|(r, f, m)| format!("{r}{f}{m}"));
+            let group = row.rfm.map(|(r, f, _)| crate::analytics::rfm::group(r, f));
+            let p = row.predictions;
+            insert.execute(params![
+                row.customer,
+                computed_at,
+                r,
+                f,
+                m,
+                code,
+                group,
+                row.lifecycle.as_str(),
+                p.and_then(|p| finite(p.p_alive)),
+                p.and_then(|p| finite(p.purchases_90d)),
+                p.and_then(|p| finite(p.aov)),
+                p.and_then(|p| finite(p.clv)),
+                p.and_then(|p| finite(p.churn_risk)),
+            ])?;
+        }
+    }
+    tx.commit()
+}

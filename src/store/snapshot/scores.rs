@@ -1,0 +1,97 @@
+//! The stored model scores (`customer_scores`) as columns aligned with the customers, so the
+//! evaluator reads `rfm.*`, `lifecycle` and `predicted.*` like any other customer field.
+//!
+//! When no scores were computed the columns stay empty and every read is null.
+
+use rusqlite::Connection;
+
+use super::interner::{Interner, Sym, NONE};
+use super::StoreError;
+
+/// Score columns indexed by customer position; numbers are `NaN` when null (stored null), RFM
+/// digits `0` when null, strings `NONE` when null.
+#[derive(Default, Debug)]
+pub struct Scores {
+    /// `[r, f, m]` per customer.
+    pub rfm: Vec<[u8; 3]>,
+    pub rfm_score: Vec<Sym>,
+    pub rfm_group: Vec<Sym>,
+    pub lifecycle: Vec<Sym>,
+    /// `[p_alive, purchases_90d, predicted_aov, predicted_clv, churn_risk]` per customer.
+    pub predicted: Vec<[f64; 5]>,
+}
+
+impl Scores {
+    /// Reads the scores of the customers in `ids` (ascending internal ids); rows of other
+    /// customers are skipped.
+    pub fn load(
+        conn: &Connection,
+        ids: &[i64],
+        strings: &mut Interner,
+    ) -> Result<Scores, StoreError> {
+        let mut scores = Scores::default();
+        // A database not yet migrated to the scores schema simply has no scores.
+        let exists: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'customer_scores'",
+            [],
+            |r| r.get(0),
+        )?;
+        if exists == 0 {
+            return Ok(scores);
+        }
+        let mut stmt = conn.prepare(
+            "SELECT customer, rfm_r, rfm_f, rfm_m, rfm_score, rfm_group, lifecycle, p_alive, purchases_90d, predicted_aov, predicted_clv, churn_risk FROM customer_scores",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let customer: i64 = row.get(0)?;
+            let Ok(k) = ids.binary_search(&customer) else {
+                continue;
+            };
+            if scores.rfm.is_empty() {
+                let n = ids.len();
+                scores.rfm = vec![[0; 3]; n];
+                scores.rfm_score = vec![NONE; n];
+                scores.rfm_group = vec![NONE; n];
+                scores.lifecycle = vec![NONE; n];
+                scores.predicted = vec![[f64::NAN; 5]; n];
+            }
+            for d in 0..3 {
+                let digit: Option<i64> = row.get(1 + d)?;
+                scores.rfm[k][d] = digit.map_or(0, |v| v.clamp(0, 9) as u8);
+            }
+            let mut text = |idx: usize| -> rusqlite::Result<Sym> {
+                let s: Option<String> = row.get(idx)?;
+                Ok(s.map_or(NONE, |s| strings.intern(&s)))
+            };
+            scores.rfm_score[k] = text(4)?;
+            scores.rfm_group[k] = text(5)?;
+            scores.lifecycle[k] = text(6)?;
+            for p in 0..5 {
+                let v: Option<f64> = row.get(7 + p)?;
+                scores.predicted[k][p] = v.unwrap_or(f64::NAN);
+            }
+        }
+        Ok(scores)
+    }
+
+    /// RFM digit `d` (0 = r, 1 = f, 2 = m) of customer `k`, if scored.
+    #[inline]
+    pub fn rfm(&self, k: usize, d: usize) -> Option<f64> {
+        let v = self.rfm.get(k)?[d];
+        (v != 0).then_some(f64::from(v))
+    }
+
+    /// Prediction `p` (in the order of [`Scores::predicted`]) of customer `k`, if computed.
+    #[inline]
+    pub fn predicted(&self, k: usize, p: usize) -> Option<f64> {
+        let v = self.predicted.get(k)?[p];
+        (!v.is_nan()).then_some(v)
+    }
+
+    /// A string column of customer `k` (`NONE` if unscored).
+    #[inline]
+    pub fn sym(column: &[Sym], k: usize) -> Sym {
+        column.get(k).copied().unwrap_or(NONE)
+    }
+}
