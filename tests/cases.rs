@@ -107,41 +107,7 @@ fn grammar_examples_select_the_documented_members() {
 /// Each folder of tests/cases/diagnostics is a rules directory with an expected.txt.
 #[test]
 fn diagnostics_render_as_expected() {
-    let root = common::cases_dir().join("diagnostics");
-    let bless = std::env::var_os("SEGFLOW_BLESS").is_some();
-    let mut failures = Vec::new();
-    let mut dirs: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    assert!(!dirs.is_empty());
-    for dir in dirs {
-        let diags = match SegmentSet::load_dir(&dir) {
-            Ok(_) => panic!("{} checks without errors", dir.display()),
-            Err(ds) => ds,
-        };
-        // Paths are made relative before rendering, so that line wrapping does not depend on
-        // where the repository is checked out.
-        let prefix = format!("{}/", root.display());
-        let diags: Vec<_> = diags
-            .into_iter()
-            .map(|d| common::relative(d, &prefix))
-            .collect();
-        let rendered = render(&diags, false);
-        let expected_path = dir.join("expected.txt");
-        if bless {
-            std::fs::write(&expected_path, &rendered).unwrap();
-            continue;
-        }
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if rendered != expected {
-            failures.push(format!(
-                "{}:\n--- expected\n{expected}\n--- got\n{rendered}",
-                dir.display()
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    common::check_diagnostic_cases(&common::cases_dir().join("diagnostics"), 15, |dir| {
+        SegmentSet::load_dir(dir).err()
+    });
 }

@@ -35,45 +35,15 @@ fn segments() -> SegmentSet {
 
 #[test]
 fn workflow_diagnostics_render_as_expected() {
-    let root = common::cases_dir().join("workflows");
-    let bless = std::env::var_os("SEGFLOW_BLESS").is_some();
     let segments = segments();
-    let mut dirs: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 8);
-    let mut failures = Vec::new();
-    for dir in dirs {
+    common::check_diagnostic_cases(&common::cases_dir().join("workflows"), 8, |dir| {
         let rules = dir.join("rules");
-        let diags = if rules.is_dir() {
+        if rules.is_dir() {
             SegmentSet::load_dir(&rules).err()
         } else {
-            Workflows::load_dir(&dir, &segments, Some(&templates())).err()
-        };
-        let diags = diags.unwrap_or_else(|| panic!("{} checks without errors", dir.display()));
-        let prefix = format!("{}/", root.display());
-        let diags: Vec<_> = diags
-            .into_iter()
-            .map(|d| common::relative(d, &prefix))
-            .collect();
-        let rendered = render(&diags, false);
-        let expected_path = dir.join("expected.txt");
-        if bless {
-            std::fs::write(&expected_path, &rendered).unwrap();
-            continue;
+            Workflows::load_dir(dir, &segments, Some(&templates())).err()
         }
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if rendered != expected {
-            failures.push(format!(
-                "{}:\n--- expected\n{expected}\n--- got\n{rendered}",
-                dir.display()
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    });
 }
 
 #[test]

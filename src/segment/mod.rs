@@ -6,6 +6,7 @@
 pub mod rule_file;
 pub mod set;
 pub mod stats;
+pub mod yaml_dir;
 
 pub use set::{Segment, SegmentSet};
 pub mod refresh;

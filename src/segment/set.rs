@@ -62,42 +62,12 @@ impl SegmentSet {
 
     /// Loads and checks every rule file in `dir`.
     pub fn load_dir(dir: &Path) -> Result<SegmentSet, Vec<FileDiagnostic>> {
-        let mut files = Vec::new();
-        let entries = std::fs::read_dir(dir).map_err(|e| {
-            vec![whole(
-                &dir.display().to_string(),
-                format!("cannot read the rules directory {}: {e}", dir.display()),
-            )]
-        })?;
-        let mut paths: Vec<_> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
-            .collect();
-        paths.sort();
-        let mut diagnostics = Vec::new();
-        for path in paths {
-            let display = path.display().to_string();
-            let stem = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default()
-                .to_string();
-            match std::fs::read(&path) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => files.push((SourceFile::new(display, text), stem)),
-                    Err(_) => {
-                        diagnostics.push(whole(&display, "the file is not valid UTF-8".into()))
-                    }
-                },
-                Err(e) => diagnostics.push(whole(&display, format!("cannot read the file: {e}"))),
-            }
-        }
+        let (files, mut diagnostics) = super::yaml_dir::read_yaml_dir(dir, "rules")?;
         match SegmentSet::from_files(files) {
             Ok(set) if diagnostics.is_empty() => Ok(set),
             Ok(_) => Err(diagnostics),
-            Err(mut more) => {
-                diagnostics.append(&mut more);
+            Err(more) => {
+                diagnostics.extend(more);
                 Err(diagnostics)
             }
         }
@@ -177,13 +147,6 @@ fn at(file: &Arc<SourceFile>, diagnostic: Diagnostic) -> FileDiagnostic {
         diagnostic,
         file: file.clone(),
     }
-}
-
-fn whole(name: &str, message: String) -> FileDiagnostic {
-    at(
-        &SourceFile::new(name, ""),
-        Diagnostic::whole_file(Code::BadFile, message),
-    )
 }
 
 /// Finds every `in_segment` cycle once, reported at the reference that closes it.

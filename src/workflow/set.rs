@@ -30,35 +30,7 @@ impl Workflows {
         if !dir.is_dir() {
             return Ok(Workflows::default());
         }
-        let mut diagnostics = Vec::new();
-        let mut files = Vec::new();
-        let entries = std::fs::read_dir(dir).map_err(|e| {
-            vec![whole(
-                &dir.display().to_string(),
-                format!("cannot read the workflows directory: {e}"),
-            )]
-        })?;
-        let mut paths: Vec<_> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| {
-                p.is_file()
-                    && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-            })
-            .collect();
-        paths.sort();
-        for path in paths {
-            let display = path.display().to_string();
-            let stem = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default()
-                .to_string();
-            match std::fs::read_to_string(&path) {
-                Ok(text) => files.push((SourceFile::new(display, text), stem)),
-                Err(e) => diagnostics.push(whole(&display, format!("cannot read the file: {e}"))),
-            }
-        }
+        let (files, mut diagnostics) = crate::segment::yaml_dir::read_yaml_dir(dir, "workflows")?;
         match Workflows::from_files(files, segments, templates) {
             Ok(w) if diagnostics.is_empty() => Ok(w),
             Ok(_) => Err(diagnostics),
@@ -122,11 +94,4 @@ pub fn template_names(templates_dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-fn whole(name: &str, message: String) -> FileDiagnostic {
-    FileDiagnostic {
-        diagnostic: Diagnostic::whole_file(Code::BadFile, message),
-        file: SourceFile::new(name, ""),
-    }
 }

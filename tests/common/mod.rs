@@ -84,3 +84,48 @@ pub fn relative(
     d.diagnostic.help = d.diagnostic.help.map(|h| h.replace(prefix, ""));
     d
 }
+
+/// Runs every case folder under `root`: `load` checks the folder and must return diagnostics,
+/// which must render exactly as the folder's expected.txt. With `SEGFLOW_BLESS=1` the expected
+/// files are rewritten instead; review the diff before committing it.
+pub fn check_diagnostic_cases(
+    root: &Path,
+    min_cases: usize,
+    load: impl Fn(&Path) -> Option<Vec<segflow::dsl::diagnostic::FileDiagnostic>>,
+) {
+    let bless = std::env::var_os("SEGFLOW_BLESS").is_some();
+    let mut dirs: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(
+        dirs.len() >= min_cases,
+        "{} cases in {}",
+        dirs.len(),
+        root.display()
+    );
+    let prefix = format!("{}/", root.display());
+    let mut failures = Vec::new();
+    for dir in dirs {
+        let diags = load(&dir).unwrap_or_else(|| panic!("{} checks without errors", dir.display()));
+        // Paths are made relative before rendering, so that line wrapping does not depend on
+        // where the repository is checked out.
+        let diags: Vec<_> = diags.into_iter().map(|d| relative(d, &prefix)).collect();
+        let rendered = segflow::dsl::diagnostic::render(&diags, false);
+        let expected_path = dir.join("expected.txt");
+        if bless {
+            std::fs::write(&expected_path, &rendered).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if rendered != expected {
+            failures.push(format!(
+                "{}:\n--- expected\n{expected}\n--- got\n{rendered}",
+                dir.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
