@@ -16,6 +16,7 @@ mod grouping;
 mod hyp2f1;
 pub mod lifecycle;
 mod optimize;
+pub mod report;
 pub mod rfm;
 
 pub use bgnbd::{BgNbd, BgNbdFit};
