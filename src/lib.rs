@@ -14,6 +14,7 @@ pub mod dsl;
 pub mod generate;
 pub mod mail;
 pub mod policy;
+pub mod report;
 pub mod segment;
 pub mod store;
 pub mod workflow;

@@ -1,0 +1,112 @@
+//! The report as ONE self-contained HTML page: inline CSS and SVG, no scripts, fonts or
+//! network references, every merchant-controlled text escaped.
+
+use std::fmt::Write;
+
+use super::svg::{bars, escape, heat_map, histogram, lines};
+use super::Report;
+
+fn note(text: &str) -> String {
+    format!("<p class=\"note\">{}</p>", escape(text))
+}
+
+/// Renders the whole report.
+pub fn render_html(report: &Report) -> String {
+    let c = &report.charts;
+    let mut body = String::new();
+    body.push_str("<h2>Segment sizes over time</h2>");
+    body.push_str(&if c.sizes.is_empty() {
+        note("No segment sizes recorded yet: run `segflow refresh`.")
+    } else {
+        lines("segment-sizes", &c.sizes)
+    });
+    body.push_str("<h2>RFM grid (recency × frequency)</h2>");
+    body.push_str(&if c.rfm.is_empty() {
+        note("No RFM scores yet: run `segflow model fit`.")
+    } else {
+        let cells: Vec<_> = c.rfm.iter().map(|x| (x.r, x.f, x.customers)).collect();
+        heat_map("rfm-grid", &cells, "R", "F")
+    });
+    body.push_str("<h2>Lifecycle</h2>");
+    body.push_str(&if c.lifecycle.is_empty() {
+        note("No lifecycle stages yet: run `segflow model fit`.")
+    } else {
+        let items: Vec<_> = c
+            .lifecycle
+            .iter()
+            .map(|(l, n)| (l.clone(), *n as f64))
+            .collect();
+        bars("lifecycle", &items)
+    });
+    body.push_str("<h2>Predicted CLV</h2>");
+    body.push_str(&if c.clv.is_empty() {
+        note("No predicted CLV yet: run `segflow model fit`.")
+    } else {
+        histogram("clv", &c.clv, 10)
+    });
+    body.push_str("<h2>Segments</h2><table><tr><th>segment</th><th>members</th><th>share</th><th>revenue</th><th>AOV</th><th>repeat rate</th><th>open rate</th><th>click rate</th><th>growth</th><th>priority</th></tr>");
+    for s in &report.segments {
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{:.1}%</td><td>{:.2}</td><td>{:.2}</td><td>{:.1}%</td><td>{:.1}%</td><td>{:.1}%</td><td>{:+.1}%</td><td>{:.0}</td></tr>",
+            escape(&s.segment),
+            s.members,
+            s.share * 100.0,
+            s.revenue_cents as f64 / 100.0,
+            s.aov_cents / 100.0,
+            s.repeat_rate * 100.0,
+            s.open_rate * 100.0,
+            s.click_rate * 100.0,
+            s.growth * 100.0,
+            s.priority / 100.0
+        );
+    }
+    body.push_str("</table><h2>Workflow funnels</h2>");
+    if report.workflows.is_empty() {
+        body.push_str(&note("No journeys or sends yet."));
+    }
+    for w in &report.workflows {
+        let t = &w.totals;
+        let items = vec![
+            ("entered".to_string(), t.entered as f64),
+            ("sent".to_string(), t.sent as f64),
+            ("opened".to_string(), t.opened as f64),
+            ("clicked".to_string(), t.clicked as f64),
+            ("converted".to_string(), t.converted as f64),
+        ];
+        let _ = write!(
+            body,
+            "<h3>{}</h3>{}<p>conversion rate {:.1}%, attributed revenue {:.2}</p>",
+            escape(&w.workflow),
+            bars(&format!("funnel-{}", w.workflow), &items),
+            t.conversion_rate * 100.0,
+            t.attributed_revenue_cents as f64 / 100.0
+        );
+    }
+    body.push_str("<h2>A/B splits</h2>");
+    if report.splits.is_empty() {
+        body.push_str(&note("No split has assigned a variant yet."));
+    }
+    for s in &report.splits {
+        for c in &s.comparisons {
+            let _ = write!(
+                body,
+                "<p>{} / {}: {} {:.1}% vs {} {:.1}%, lift {:+.1} pts (95% CI {:+.1} to {:+.1}), p = {:.4}: <b>{}</b></p>",
+                escape(&s.workflow),
+                escape(&s.split),
+                escape(&c.a.name),
+                c.a.rate() * 100.0,
+                escape(&c.b.name),
+                c.b.rate() * 100.0,
+                c.lift * 100.0,
+                c.lift_low * 100.0,
+                c.lift_high * 100.0,
+                c.p_value,
+                escape(&c.verdict.to_string())
+            );
+        }
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>segflow report</title><style>body{{font-family:sans-serif;margin:2em;max-width:60em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}td:first-child{{text-align:left}}.note{{color:#777}}</style></head><body><h1>segflow report</h1>{body}</body></html>\n"
+    )
+}
