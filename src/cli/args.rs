@@ -87,6 +87,20 @@ pub enum Command {
         #[command(subcommand)]
         command: WorkflowsCommand,
     },
+    /// KPIs per segment, per workflow and step, and A/B split verdicts over a period.
+    Report {
+        #[arg(long)]
+        json: bool,
+        /// Start of the period, such as 2026-09-01 (default: 90 days before --now).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Also write a self-contained HTML page with charts to FILE.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Days after a send within which an order is attributed to it (last touch).
+        #[arg(long, value_name = "DAYS", default_value_t = 7)]
+        window_days: u32,
+    },
     /// Create a sample shop in demo/, import it, refresh every segment in rules/ and print them.
     Demo {
         #[arg(long, default_value_t = 5_000)]

@@ -4,6 +4,7 @@ mod check;
 mod demo;
 mod import;
 mod model;
+mod report;
 mod segment;
 mod segments;
 pub mod workflows;
@@ -34,6 +35,12 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
             ModelCommand::Fit { json } => model::fit(ctx, *json),
             ModelCommand::Show { holdout, json } => model::show(ctx, holdout.as_deref(), *json),
         },
+        Command::Report {
+            json,
+            since,
+            html,
+            window_days,
+        } => report::report(ctx, *json, since.as_deref(), html.as_deref(), *window_days),
         Command::Import { kind, file, strict } => import::import(ctx, *kind, file, *strict),
         Command::Generate {
             customers,

@@ -1,0 +1,158 @@
+//! `segflow report`: prints the KPIs of segments, workflows and splits, and writes the HTML
+//! page when asked.
+
+use std::path::Path;
+
+use crate::cli::table::Table;
+use crate::cli::{CliError, CliResult, Context};
+use crate::report::{build, render_html, Report, ReportOptions, DAY_MS};
+
+pub fn report(
+    ctx: &Context,
+    json: bool,
+    since: Option<&str>,
+    html: Option<&Path>,
+    window_days: u32,
+) -> CliResult {
+    let mut options = ReportOptions::new(ctx.now);
+    if let Some(text) = since {
+        options.since = crate::dsl::literal::timestamp(text).ok_or_else(|| {
+            CliError::Message(format!(
+                "--since {text}: not a date; write 2026-09-01 or 2026-09-01T00:00:00Z"
+            ))
+        })?;
+    }
+    options.attribution_window = i64::from(window_days) * DAY_MS;
+    let conn = ctx.open_store()?;
+    let report = build(&conn, &options)?;
+    if let Some(path) = html {
+        std::fs::write(path, render_html(&report)).map_err(|e| {
+            CliError::Message(format!(
+                "cannot write the HTML report to {}: {e}",
+                path.display()
+            ))
+        })?;
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_text(&report);
+    }
+    Ok(())
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+fn money(cents: f64) -> String {
+    format!("{:.2}", cents / 100.0)
+}
+
+fn print_text(report: &Report) {
+    let mut t = Table::new(
+        &[
+            "segment",
+            "members",
+            "share",
+            "revenue",
+            "rev share",
+            "AOV",
+            "orders/cust",
+            "repeat",
+            "avg CLV",
+            "churn",
+            "open",
+            "click",
+            "growth",
+            "priority",
+        ],
+        &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+    );
+    for s in &report.segments {
+        t.row(vec![
+            s.segment.clone(),
+            s.members.to_string(),
+            pct(s.share),
+            money(s.revenue_cents as f64),
+            pct(s.revenue_share),
+            money(s.aov_cents),
+            format!("{:.2}", s.orders_per_customer),
+            pct(s.repeat_rate),
+            s.avg_predicted_clv.map_or("-".into(), money),
+            s.avg_churn_risk.map_or("-".into(), pct),
+            pct(s.open_rate),
+            pct(s.click_rate),
+            format!("{:+.1}%", s.growth * 100.0),
+            money(s.priority),
+        ]);
+    }
+    print!("{}", t.render());
+    println!(
+        "priority = members x average value (avg CLV, else revenue per member) x (1 + growth)\n"
+    );
+    let mut w = Table::new(
+        &[
+            "workflow",
+            "step",
+            "entered",
+            "sent",
+            "delivered",
+            "failed",
+            "opened",
+            "clicked",
+            "converted",
+            "conv rate",
+            "orders",
+            "revenue",
+        ],
+        &[2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+    );
+    for wf in &report.workflows {
+        for s in std::iter::once(&wf.totals).chain(&wf.steps) {
+            w.row(vec![
+                wf.workflow.clone(),
+                if s.step.is_empty() {
+                    "(all)".into()
+                } else {
+                    s.step.clone()
+                },
+                s.entered.to_string(),
+                s.sent.to_string(),
+                s.delivered.to_string(),
+                s.failed.to_string(),
+                s.opened.to_string(),
+                s.clicked.to_string(),
+                s.converted.to_string(),
+                pct(s.conversion_rate),
+                s.attributed_orders.to_string(),
+                money(s.attributed_revenue_cents as f64),
+            ]);
+        }
+    }
+    print!("{}", w.render());
+    for s in &report.splits {
+        println!("\nsplit {} / {}", s.workflow, s.split);
+        for a in &s.arms {
+            println!(
+                "  {}: {} entered, {} converted ({})",
+                a.name,
+                a.entered,
+                a.converted,
+                pct(a.rate())
+            );
+        }
+        for c in &s.comparisons {
+            println!(
+                "  {} vs {}: lift {:+.1} pts (95% CI {:+.1} to {:+.1}), p = {:.4}: {}",
+                c.b.name,
+                c.a.name,
+                c.lift * 100.0,
+                c.lift_low * 100.0,
+                c.lift_high * 100.0,
+                c.p_value,
+                c.verdict
+            );
+        }
+    }
+}
