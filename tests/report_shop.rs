@@ -1,0 +1,240 @@
+//! `segflow report` over a small shop written directly into a real SQLite file: the figures of
+//! segments, workflow steps and splits, and the HTML page rendered by headless Chromium.
+
+use std::path::Path;
+use std::process::Command;
+
+use rusqlite::{params, Connection};
+use segflow::report::{build, render_html, ReportOptions, DAY_MS};
+
+const NOW: i64 = 100 * DAY_MS;
+
+/// 240 customers; customers 1..=120 are in `vip`, which grew from 100 to 120 members.
+/// The workflow `welcome` sends step `mail1` to everyone; its split `subject` puts odd customers
+/// in arm `a` (10% convert) and even ones in arm `b` (30% convert).
+fn shop(conn: &Connection) {
+    let tx = conn.unchecked_transaction().unwrap();
+    for c in 1..=240i64 {
+        tx.execute(
+            "INSERT INTO customers (id, external_id, email) VALUES (?1, ?2, ?3)",
+            params![c, format!("c{c}"), format!("c{c}@example.com")],
+        )
+        .unwrap();
+        let sent_at = NOW - 20 * DAY_MS + c;
+        tx.execute(
+            "INSERT INTO outbox (idempotency_key, workflow, step, customer, run, template, to_email,
+               subject, body_html, body_text, message_id, status, next_attempt_at, created_at, sent_at)
+             VALUES (?1, 'welcome', 'mail1', ?2, 1, 't', 'x', 's', 'h', 't', ?1, ?3, 0, ?4, ?5)",
+            params![
+                format!("k{c}"),
+                c,
+                if c % 10 == 0 { "failed" } else { "sent" },
+                sent_at,
+                if c % 10 == 0 { None } else { Some(sent_at) }
+            ],
+        )
+        .unwrap();
+        let arm = if c % 2 == 1 { "a" } else { "b" };
+        let converted = if arm == "a" {
+            c % 20 == 1
+        } else {
+            c % 20 < 6 && c % 2 == 0
+        };
+        tx.execute(
+            "INSERT INTO journeys (id, workflow, customer, run, step_path, state, variant, entered_at, updated_at)
+             VALUES (?1, 'welcome', ?1, 1, 'mail1', ?2, ?3, ?4, ?4)",
+            params![
+                c,
+                if converted { "converted" } else { "done" },
+                format!("{{\"subject\":\"{arm}\"}}"),
+                NOW - 21 * DAY_MS
+            ],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO journey_log (journey, step, action, at) VALUES (?1, 'mail1', 'send', ?2)",
+            params![c, sent_at],
+        )
+        .unwrap();
+        // One order 2 days after the send (attributed) and one 30 days before it (not).
+        for (n, at, total) in [
+            (0, sent_at + 2 * DAY_MS, 5_000),
+            (1, NOW - 50 * DAY_MS, 1_000),
+        ] {
+            tx.execute(
+                "INSERT INTO orders (external_id, customer, placed_at, total) VALUES (?1, ?2, ?3, ?4)",
+                params![format!("o{c}-{n}"), c, at, total],
+            )
+            .unwrap();
+        }
+        if c % 3 == 0 {
+            let kind = if c % 6 == 0 {
+                "email_clicked"
+            } else {
+                "email_opened"
+            };
+            tx.execute(
+                "INSERT INTO events (customer, type, occurred_at, properties, dedup_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    c,
+                    kind,
+                    sent_at + 1000,
+                    r#"{"workflow":"welcome","step":"mail1"}"#,
+                    format!("e{c}")
+                ],
+            )
+            .unwrap();
+        }
+        tx.execute(
+            "INSERT INTO customer_scores (customer, computed_at, rfm_r, rfm_f, lifecycle, predicted_clv, churn_risk)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0.25)",
+            params![c, NOW, 1 + c % 5, 1 + (c / 5) % 5, if c % 4 == 0 { "at_risk" } else { "active" }, (c * 100) as f64],
+        )
+        .unwrap();
+        if c <= 120 {
+            tx.execute(
+                "INSERT INTO segment_members (segment, customer, since) VALUES ('vip<&>', ?1, 0)",
+                [c],
+            )
+            .unwrap();
+        }
+    }
+    for (at, members) in [
+        (NOW - 95 * DAY_MS, 100),
+        (NOW - 40 * DAY_MS, 110),
+        (NOW, 120),
+    ] {
+        tx.execute(
+            "INSERT INTO segment_sizes (segment, at, members, entered, exited) VALUES ('vip<&>', ?1, ?2, 0, 0)",
+            params![at, members],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+fn open_shop(dir: &Path) -> Connection {
+    let conn = segflow::store::open(&dir.join("shop.db")).unwrap();
+    shop(&conn);
+    conn
+}
+
+#[test]
+fn figures_of_segments_workflows_and_splits() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = open_shop(dir.path());
+    let report = build(&conn, &ReportOptions::new(NOW)).unwrap();
+
+    let vip = &report.segments[0];
+    assert_eq!(vip.segment, "vip<&>");
+    assert_eq!(vip.members, 120);
+    assert!((vip.share - 0.5).abs() < 1e-12);
+    // Both orders of each member are within the last 90 days.
+    assert_eq!(vip.orders, 240);
+    assert_eq!(vip.revenue_cents, 120 * 6_000);
+    assert!((vip.revenue_share - 0.5).abs() < 1e-12);
+    assert!((vip.repeat_rate - 1.0).abs() < 1e-12);
+    assert!((vip.growth - 0.2).abs() < 1e-12);
+    let avg_clv = (1..=120).map(|c| c as f64 * 100.0).sum::<f64>() / 120.0;
+    assert!((vip.avg_predicted_clv.unwrap() - avg_clv).abs() < 1e-9);
+    assert!((vip.priority - 120.0 * avg_clv * 1.2).abs() < 1e-6);
+    // Members 3, 9, 15, ... opened (20 of them); 6, 12, ... clicked (20).
+    assert!((vip.open_rate - 20.0 / 120.0).abs() < 1e-12);
+    assert!((vip.click_rate - 20.0 / 120.0).abs() < 1e-12);
+
+    let wf = &report.workflows[0];
+    assert_eq!(wf.workflow, "welcome");
+    let t = &wf.totals;
+    assert_eq!(
+        (t.entered, t.sent, t.delivered, t.failed),
+        (240, 240, 216, 24)
+    );
+    assert_eq!((t.opened, t.clicked), (40, 40));
+    // Only the order two days after a delivered send counts (window of 7 days).
+    assert_eq!(t.attributed_orders, 216);
+    assert_eq!(t.attributed_revenue_cents, 216 * 5_000);
+    assert_eq!(wf.steps.len(), 1);
+    assert_eq!(wf.steps[0].step, "mail1");
+    assert_eq!(
+        wf.steps[0].attributed_revenue_cents,
+        t.attributed_revenue_cents
+    );
+
+    let split = &report.splits[0];
+    assert_eq!(split.split, "subject");
+    let (a, b) = (&split.arms[0], &split.arms[1]);
+    assert_eq!((a.entered, a.converted), (120, 12));
+    assert_eq!((b.entered, b.converted), (120, 36));
+    assert_eq!(t.converted, 48);
+    let c = &split.comparisons[0];
+    assert!(c.p_value < 0.05);
+    assert!(c.verdict.to_string().starts_with("b better, "));
+
+    // A shorter window attributes nothing: every order is two days after its send.
+    let mut short = ReportOptions::new(NOW);
+    short.attribution_window = DAY_MS;
+    let none = build(&conn, &short).unwrap();
+    assert_eq!(none.workflows[0].totals.attributed_revenue_cents, 0);
+}
+
+#[test]
+fn html_renders_in_headless_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = open_shop(dir.path());
+    let report = build(&conn, &ReportOptions::new(NOW)).unwrap();
+    let html = render_html(&report);
+    assert!(!html.contains("vip<&>"), "segment names must be escaped");
+    assert!(html.contains("vip&lt;&amp;&gt;"));
+    // Self-contained: no scripts, no references to anything outside the file.
+    for outside in ["<script", " src=", "href=", "url(", "@import", "<link"] {
+        assert!(!html.contains(outside), "the page contains {outside}");
+    }
+    let page = dir.path().join("report.html");
+    std::fs::write(&page, &html).unwrap();
+
+    let Some(chromium) = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|b| Command::new(b).arg("--version").output().is_ok())
+    else {
+        eprintln!("SKIPPED: no chromium binary on PATH; install Debian's `chromium` package");
+        return;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--enable-logging=stderr",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "chromium failed: {stderr}");
+    assert!(!stderr.contains("Uncaught"), "script error: {stderr}");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    for chart in [
+        "segment-sizes",
+        "rfm-grid",
+        "lifecycle",
+        "clv",
+        "funnel-welcome",
+    ] {
+        let start = dom
+            .find(&format!("data-chart=\"{chart}\""))
+            .unwrap_or_else(|| panic!("chart {chart} missing from the DOM"));
+        let end = start + dom[start..].find("</svg>").unwrap();
+        let svg = &dom[start..end];
+        let drawn = ["<rect", "<polyline", "<circle"]
+            .iter()
+            .map(|tag| svg.matches(tag).count())
+            .sum::<usize>();
+        assert!(drawn > 0, "chart {chart} has no drawn elements");
+    }
+}
