@@ -3,12 +3,13 @@
 mod check;
 mod demo;
 mod import;
+mod mail;
 mod model;
 mod segment;
 mod segments;
 pub mod workflows;
 
-use super::args::{Command, ModelCommand, SegmentCommand, WorkflowsCommand};
+use super::args::{Command, ModelCommand, SegmentCommand, SuppressCommand, WorkflowsCommand};
 use super::{CliResult, Context};
 
 pub fn run(ctx: &Context, command: &Command) -> CliResult {
@@ -33,6 +34,20 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
         Command::Model { command } => match command {
             ModelCommand::Fit { json } => model::fit(ctx, *json),
             ModelCommand::Show { holdout, json } => model::show(ctx, holdout.as_deref(), *json),
+        },
+        Command::Preview {
+            workflow,
+            step,
+            customer,
+        } => mail::preview(ctx, workflow, step, customer),
+        Command::SendTest {
+            template,
+            to,
+            customer,
+        } => mail::send_test(ctx, template, to, customer.as_deref()),
+        Command::Unsubscribe { email } => mail::unsubscribe(ctx, email),
+        Command::Suppress { command } => match command {
+            SuppressCommand::Import { file } => mail::suppress_import(ctx, file),
         },
         Command::Import { kind, file, strict } => import::import(ctx, *kind, file, *strict),
         Command::Generate {
