@@ -145,7 +145,7 @@ fn recommendations_are_bought_together_and_exclude_what_the_customer_has() {
         )
         .unwrap();
     }
-    let mut basket = |customer: i64, products: &[i64]| {
+    let basket = |customer: i64, products: &[i64]| {
         order(&conn, customer, T0 - DAY, 100);
         let id = conn.last_insert_rowid();
         for p in products {
