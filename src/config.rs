@@ -15,6 +15,8 @@ pub struct Config {
     pub store: StoreConfig,
     pub rules: RulesConfig,
     pub shop: ShopConfig,
+    pub mail: crate::mail::MailConfig,
+    pub policy: crate::policy::PolicyConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -92,6 +94,8 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new("."));
         config.store.path = base.join(&config.store.path);
         config.rules.dir = base.join(&config.rules.dir);
+        config.mail.templates_dir = base.join(&config.mail.templates_dir);
+        config.mail.file.dir = base.join(&config.mail.file.dir);
         Ok(config)
     }
 
@@ -123,6 +127,53 @@ name = "My Shop"
 currency = "USD"
 # Used for customers without a time zone of their own.
 timezone = "UTC"
+
+[mail]
+from = "Shop <shop@localhost>"
+# reply_to = "Shop <help@shop.example>"
+# message_id_domain = "shop.example"      # default: the domain of `from`
+# Unsubscribe links are BASE/u/TOKEN, signed with the secret in this environment variable.
+unsubscribe_base_url = "http://localhost:8080"
+# unsubscribe_mailto = "unsubscribe@shop.example"
+unsubscribe_secret_env = "SEGFLOW_UNSUBSCRIBE_SECRET"
+# One folder per template: NAME/subject.txt, NAME/body.html and optionally NAME/body.txt.
+templates_dir = "workflows/templates"
+# Work one template rendering may do before it is stopped.
+template_fuel = 50000
+# "file" writes .eml files into [mail.file] dir; "smtp" relays through [mail.smtp].
+transport = "file"
+
+[mail.file]
+dir = "outbox"
+
+[mail.smtp]
+host = "localhost"
+port = 587
+tls = "starttls"                          # "none", "starttls" or "tls"
+# username_env = "SEGFLOW_SMTP_USER"
+# password_env = "SEGFLOW_SMTP_PASSWORD"
+timeout_secs = 30
+pool_size = 4
+
+[mail.delivery]
+batch_size = 200
+rate_per_second = 20.0
+max_attempts = 8
+backoff_base_secs = 60
+backoff_factor = 4.0
+backoff_max_secs = 21600
+poll_interval_ms = 1000
+
+[policy]
+# Marketing mail needs accepts_marketing = true; a workflow may say `policy: { marketing: false }`.
+marketing = true
+require_consent = true
+# Customers without a valid time zone of their own.
+default_timezone = "UTC"
+# At most `max` marketing emails per customer in any window of `per`; "hold" or "skip" the rest.
+frequency_cap = { max = 3, per = "7d", action = "hold" }
+# No email in these local hours of the customer; held messages go out when the window ends.
+quiet_hours = { start = "21:00", end = "08:00" }
 "#;
 
 #[cfg(test)]
@@ -138,5 +189,7 @@ mod tests {
     #[test]
     fn unknown_keys_are_errors() {
         assert!(toml::from_str::<Config>("[store]\npaht = \"x\"").is_err());
+        assert!(toml::from_str::<Config>("[mail]\nform = \"x\"").is_err());
+        assert!(toml::from_str::<Config>("[policy]\nquiet = true").is_err());
     }
 }

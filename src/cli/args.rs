@@ -101,6 +101,30 @@ pub enum Command {
         #[arg(long, value_name = "DAYS", default_value_t = 7)]
         window_days: u32,
     },
+    /// Render what a customer would get from a workflow's send step (subject, text, HTML).
+    Preview {
+        workflow: String,
+        step: String,
+        /// The customer's id (external_id as imported).
+        #[arg(long, value_name = "ID")]
+        customer: String,
+    },
+    /// Render a template and deliver it through the configured transport, as a test.
+    SendTest {
+        template: String,
+        #[arg(long, value_name = "ADDRESS")]
+        to: String,
+        /// Fill the template with this customer's data (external id; default: the first customer).
+        #[arg(long, value_name = "ID")]
+        customer: Option<String>,
+    },
+    /// Never email this address again (suppressed with reason `unsubscribed`).
+    Unsubscribe { email: String },
+    /// The suppression list.
+    Suppress {
+        #[command(subcommand)]
+        command: SuppressCommand,
+    },
     /// Create a sample shop in demo/, import it, refresh every segment in rules/ and print them.
     Demo {
         #[arg(long, default_value_t = 5_000)]
@@ -128,6 +152,12 @@ pub enum WorkflowsCommand {
     List,
     /// Journeys by step and state (all workflows, or one).
     Status { name: Option<String> },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SuppressCommand {
+    /// Add every address of a CSV file with an `email` column and an optional `reason` column.
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]

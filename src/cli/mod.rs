@@ -95,8 +95,20 @@ impl Context {
     /// The template names: the folders of `workflows/templates/`; `None` when that
     /// directory does not exist yet, so that template names cannot be checked.
     pub fn template_names(&self) -> Option<Vec<String>> {
-        let dir = self.workflows.join("templates");
+        let dir = self.templates_dir();
         dir.is_dir().then(|| crate::workflow::template_names(&dir))
+    }
+
+    /// The template folder: `mail.templates_dir` when configured to something other than the
+    /// default, else `templates/` in the workflows directory (which follows `--rules`).
+    pub fn templates_dir(&self) -> PathBuf {
+        let configured = &self.config.mail.templates_dir;
+        let default = crate::mail::MailConfig::default().templates_dir;
+        if configured == &default || configured.ends_with(&default) {
+            self.workflows.join("templates")
+        } else {
+            configured.clone()
+        }
     }
 
     /// Loads and checks every workflow against the segments and the templates.

@@ -17,6 +17,8 @@ pub struct SendRequest {
     pub subject_override: Option<String>,
     /// The event that started the journey, if it was an event.
     pub trigger_event: Option<serde_json::Value>,
+    /// The engine's time for this step (unix ms), so policy decisions follow simulated time.
+    pub now: i64,
 }
 
 impl SendRequest {

@@ -5,10 +5,13 @@ pub mod definition;
 pub mod dispatch;
 pub mod engine;
 mod file;
+pub mod mail_context;
+pub mod mail_dispatch;
 pub mod set;
 pub mod split;
 
 pub use definition::{Condition, Reentry, Step, StepKind, Trigger, Variant, Workflow};
 pub use dispatch::{DispatchOutcome, Dispatcher, RecordingDispatcher, SendRequest};
 pub use engine::{advance, consume_triggers, run_once, run_until, AdvanceReport, EngineError};
+pub use mail_dispatch::{signer_from_env, DispatchSettings, OutboxDispatcher, StepCounts};
 pub use set::{template_names, Workflows};

@@ -3,13 +3,14 @@
 mod check;
 mod demo;
 mod import;
+mod mail;
 mod model;
 mod report;
 mod segment;
 mod segments;
 pub mod workflows;
 
-use super::args::{Command, ModelCommand, SegmentCommand, WorkflowsCommand};
+use super::args::{Command, ModelCommand, SegmentCommand, SuppressCommand, WorkflowsCommand};
 use super::{CliResult, Context};
 
 pub fn run(ctx: &Context, command: &Command) -> CliResult {
@@ -41,6 +42,20 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
             html,
             window_days,
         } => report::report(ctx, *json, since.as_deref(), html.as_deref(), *window_days),
+        Command::Preview {
+            workflow,
+            step,
+            customer,
+        } => mail::preview(ctx, workflow, step, customer),
+        Command::SendTest {
+            template,
+            to,
+            customer,
+        } => mail::send_test(ctx, template, to, customer.as_deref()),
+        Command::Unsubscribe { email } => mail::unsubscribe(ctx, email),
+        Command::Suppress { command } => match command {
+            SuppressCommand::Import { file } => mail::suppress_import(ctx, file),
+        },
         Command::Import { kind, file, strict } => import::import(ctx, *kind, file, *strict),
         Command::Generate {
             customers,

@@ -1,27 +1,47 @@
 //! `segflow workflows run|list|status`: the journey engine on the command line.
 
-use rusqlite::Transaction;
-
 use crate::cli::{CliError, CliResult, Context};
+use crate::mail::{MessageDefaults, Templates};
 use crate::workflow::{
-    run_once, run_until, AdvanceReport, DispatchOutcome, Dispatcher, SendRequest, Trigger,
+    run_once, run_until, signer_from_env, AdvanceReport, DispatchSettings, OutboxDispatcher,
+    Trigger, Workflows,
 };
 
-/// The dispatcher the CLI sends through. Until the outbox exists this is a dry run: the
-/// engine logs every send in `journey_log` and nothing leaves. The mail module swaps this.
-pub fn dispatcher(_ctx: &Context) -> Box<dyn Dispatcher> {
-    Box::new(DryRun)
+/// The dispatcher the CLI sends through: policy, templates and the outbox. A missing
+/// unsubscribe secret falls back to the development secret with a warning on stderr.
+pub fn dispatcher(ctx: &Context, workflows: &Workflows) -> Result<OutboxDispatcher, CliError> {
+    let dir = ctx.templates_dir();
+    let templates = Templates::load_dir(&dir, ctx.config.mail.template_fuel).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+        CliError::Message(format!(
+            "the templates in {} have problems; fix them and run again:\n{}",
+            dir.display(),
+            lines.join("\n")
+        ))
+    })?;
+    let mail = &ctx.config.mail;
+    let (signer, warning) = signer_from_env(&mail.unsubscribe_secret_env)?;
+    if let Some(warning) = warning {
+        eprintln!("{warning}");
+    }
+    let defaults = MessageDefaults::from_config(mail)?;
+    Ok(OutboxDispatcher::new(
+        templates,
+        workflows,
+        DispatchSettings {
+            policy: ctx.config.policy.clone(),
+            signer,
+            unsubscribe_base_url: mail.unsubscribe_base_url.clone(),
+            message_id_domain: defaults.message_id_domain,
+            shop: ctx.config.shop.clone(),
+        },
+    ))
 }
 
-struct DryRun;
-
-impl Dispatcher for DryRun {
-    fn dispatch(
-        &mut self,
-        _tx: &Transaction,
-        _req: &SendRequest,
-    ) -> Result<DispatchOutcome, String> {
-        Ok(DispatchOutcome::Queued)
+/// Prints the template errors the dispatcher met, so a broken template is seen, not just logged.
+pub fn print_errors(d: &OutboxDispatcher) {
+    for e in &d.errors {
+        eprintln!("not sent: {e}");
     }
 }
 
@@ -29,9 +49,9 @@ pub fn run(ctx: &Context, _once: bool, until: Option<&str>) -> CliResult {
     let set = ctx.load_rules()?;
     let workflows = ctx.load_workflows(&set)?;
     let mut conn = ctx.open_store()?;
-    let mut d = dispatcher(ctx);
+    let mut d = dispatcher(ctx, &workflows)?;
     let report = match until {
-        None => run_once(&mut conn, &workflows, ctx.now, d.as_mut())?,
+        None => run_once(&mut conn, &workflows, ctx.now, &mut d)?,
         Some(text) => {
             let until = crate::dsl::literal::timestamp(text).ok_or_else(|| {
                 CliError::Message(format!(
@@ -43,14 +63,15 @@ pub fn run(ctx: &Context, _once: bool, until: Option<&str>) -> CliResult {
                     "--until {text} is before --now; nothing to simulate"
                 )));
             }
-            run_until(&mut conn, &workflows, ctx.now, until, d.as_mut())?
+            run_until(&mut conn, &workflows, ctx.now, until, &mut d)?
         }
     };
     print_report(&report);
+    print_errors(&d);
     Ok(())
 }
 
-fn print_report(r: &AdvanceReport) {
+pub fn print_report(r: &AdvanceReport) {
     println!(
         "started {}, steps {}, sent {}, held {}, skipped {}, converted {}, exited {}, done {}",
         r.started, r.steps, r.sent, r.held, r.skipped, r.converted, r.exited, r.done

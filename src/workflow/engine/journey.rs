@@ -188,6 +188,7 @@ pub fn process(
                     template: template.clone(),
                     subject_override: subject.clone(),
                     trigger_event: j.trigger_event.clone(),
+                    now,
                 };
                 let outcome =
                     dispatcher

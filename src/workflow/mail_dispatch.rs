@@ -1,0 +1,283 @@
+//! `OutboxDispatcher`: the real `Dispatcher`. A journey's send step becomes an outbox row here,
+//! inside the engine's transaction, after the sending policy has had its say.
+//!
+//! For each request it loads the customer, applies `policy::decide` (consent, suppression, the
+//! frequency cap over this customer's outbox rows, quiet hours in the customer's zone), builds the
+//! template context, renders the template and enqueues the message. A held message is enqueued
+//! with `not_before`, so it is delayed, never dropped; when the journey asks again the row already
+//! exists and the request is a no-op. A template that fails to render skips the step with the
+//! error as the reason (recorded in `journey_log`): no half-rendered email can be queued.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::{params, Transaction};
+use serde_json::{json, Value};
+
+use super::dispatch::{DispatchOutcome, Dispatcher, SendRequest};
+use super::mail_context::{self as context, CoPurchases};
+use super::set::Workflows;
+use crate::config::ShopConfig;
+use crate::mail::outbox::Origin;
+use crate::mail::{enqueue, suppressions, NewMessage, Templates, UnsubscribeClaims};
+use crate::mail::{TokenError, UnsubscribeSigner};
+use crate::policy::{decide, Decision, PolicyConfig};
+
+/// The secret used when the configured environment variable is unset: good for trying segflow
+/// out, never for mail that leaves the machine, as anyone can forge links with it.
+pub const DEVELOPMENT_SECRET: &str = "segflow-development-secret-not-for-production";
+
+/// The unsubscribe signer keyed by environment variable `var`, and a warning to print when the
+/// variable is unset and the development secret stands in.
+pub fn signer_from_env(var: &str) -> Result<(UnsubscribeSigner, Option<String>), TokenError> {
+    match UnsubscribeSigner::from_env(var) {
+        Ok(signer) => Ok((signer, None)),
+        Err(TokenError::MissingSecret { .. }) => Ok((
+            UnsubscribeSigner::new(DEVELOPMENT_SECRET.as_bytes())?,
+            Some(format!(
+                "warning: {var} is not set, so unsubscribe links are signed with the public development secret; set {var} to a random string of at least 16 characters before sending real mail"
+            )),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// What the dispatcher did for one workflow step.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StepCounts {
+    pub queued: usize,
+    pub held: usize,
+    pub skipped: usize,
+}
+
+/// Everything the dispatcher needs besides the request.
+pub struct OutboxDispatcher {
+    templates: Templates,
+    /// The effective policy of each workflow (global policy with the workflow's overrides).
+    policies: HashMap<String, PolicyConfig>,
+    default_policy: PolicyConfig,
+    signer: UnsubscribeSigner,
+    unsubscribe_base_url: String,
+    message_id_domain: String,
+    shop: ShopConfig,
+    co_purchases: Option<CoPurchases>,
+    /// Counts per (workflow, step), for reports.
+    pub counts: BTreeMap<(String, String), StepCounts>,
+    /// Template errors met, one line each, for the caller to show.
+    pub errors: Vec<String>,
+}
+
+/// Settings of an `OutboxDispatcher` that come from configuration.
+pub struct DispatchSettings {
+    pub policy: PolicyConfig,
+    pub signer: UnsubscribeSigner,
+    pub unsubscribe_base_url: String,
+    pub message_id_domain: String,
+    pub shop: ShopConfig,
+}
+
+impl OutboxDispatcher {
+    pub fn new(templates: Templates, workflows: &Workflows, s: DispatchSettings) -> Self {
+        let policies = workflows
+            .workflows
+            .iter()
+            .map(|w| (w.name.clone(), s.policy.with(&w.policy)))
+            .collect();
+        OutboxDispatcher {
+            templates,
+            policies,
+            default_policy: s.policy,
+            signer: s.signer,
+            unsubscribe_base_url: s.unsubscribe_base_url,
+            message_id_domain: s.message_id_domain,
+            shop: s.shop,
+            co_purchases: None,
+            counts: BTreeMap::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The templates this dispatcher renders.
+    pub fn templates(&self) -> &Templates {
+        &self.templates
+    }
+
+    /// The full template context of `req` for a customer, without applying any policy.
+    pub fn context(
+        &mut self,
+        tx: &Transaction,
+        req: &SendRequest,
+        customer: &Value,
+        email: &str,
+    ) -> rusqlite::Result<Value> {
+        if self.co_purchases.is_none() {
+            self.co_purchases = Some(CoPurchases::load(tx)?);
+        }
+        let bought = context::bought(tx, req.customer)?;
+        let picks = self
+            .co_purchases
+            .as_ref()
+            .map(|c| c.recommend(&bought))
+            .unwrap_or_default();
+        let claims = UnsubscribeClaims {
+            customer: req.customer,
+            email: email.to_string(),
+            purpose: "marketing".into(),
+            issued_at: req.now,
+        };
+        Ok(json!({
+            "customer": customer,
+            "last_order": context::last_order(tx, req.customer)?,
+            "segments": context::segments(tx, req.customer)?,
+            "trigger": req.trigger_event,
+            "recommendations": context::products(tx, &picks)?,
+            "unsubscribe_url": self.signer.url(&self.unsubscribe_base_url, &claims),
+            "shop": { "name": self.shop.name, "currency": self.shop.currency, "timezone": self.shop.timezone },
+            "workflow": req.workflow,
+            "step": req.step,
+            "now": context::iso(req.now),
+        }))
+    }
+
+    /// Renders `req` for its customer as it would be queued, ignoring the policy; `Err` says
+    /// why it cannot be (no such customer, no address, a template error).
+    pub fn render(&mut self, tx: &Transaction, req: &SendRequest) -> Result<NewMessage, String> {
+        let recipient = context::recipient(tx, req.customer)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no customer with internal id {}", req.customer))?;
+        let email = recipient
+            .info
+            .email
+            .clone()
+            .filter(|e| !e.trim().is_empty())
+            .ok_or("the customer has no email address")?;
+        let ctx = self
+            .context(tx, req, &recipient.json, &email)
+            .map_err(|e| e.to_string())?;
+        let origin = Origin {
+            workflow: req.workflow.clone(),
+            step: req.step.clone(),
+            customer: req.customer,
+            run: req.run,
+        };
+        let mut msg = NewMessage::render(
+            &self.templates,
+            &req.template,
+            &ctx,
+            origin,
+            &email,
+            &self.message_id_domain,
+        )
+        .map_err(|e| format!("template error: {e}"))?;
+        if let Some(subject) = &req.subject_override {
+            msg.email.subject = subject.clone();
+        }
+        let url = ctx["unsubscribe_url"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        Ok(msg.with_unsubscribe_url(url))
+    }
+
+    fn decide(&mut self, tx: &Transaction, req: &SendRequest) -> Result<Decision, String> {
+        let Some(recipient) = context::recipient(tx, req.customer).map_err(|e| e.to_string())?
+        else {
+            return Ok(Decision::Skip {
+                reason: format!("no customer with internal id {}", req.customer),
+            });
+        };
+        let policy = self
+            .policies
+            .get(&req.workflow)
+            .unwrap_or(&self.default_policy);
+        let suppressed = match recipient.info.email.as_deref() {
+            Some(email) => suppressions::reason(tx, email)
+                .map_err(|e| e.to_string())?
+                .is_some(),
+            None => false,
+        };
+        let recent = recent_sends(tx, req.customer, req.now, policy).map_err(|e| e.to_string())?;
+        Ok(decide(policy, &recipient.info, &recent, req.now, &|_| {
+            suppressed
+        }))
+    }
+
+    fn count(&mut self, req: &SendRequest) -> &mut StepCounts {
+        self.counts
+            .entry((req.workflow.clone(), req.step.clone()))
+            .or_default()
+    }
+}
+
+/// The times of this customer's marketing sends that a frequency cap may count: rows sent,
+/// sending or queued (a queued row counts at its planned time), inside the cap's window.
+fn recent_sends(
+    tx: &Transaction,
+    customer: i64,
+    now: i64,
+    policy: &PolicyConfig,
+) -> rusqlite::Result<Vec<i64>> {
+    let Some(cap) = &policy.frequency_cap else {
+        return Ok(Vec::new());
+    };
+    let mut stmt = tx.prepare_cached(
+        "SELECT COALESCE(sent_at, next_attempt_at) FROM outbox
+         WHERE customer = ?1 AND status IN ('sent', 'queued', 'sending')
+           AND COALESCE(sent_at, next_attempt_at) > ?2",
+    )?;
+    let times = stmt
+        .query_map(params![customer, now - cap.per], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(times)
+}
+
+fn already_queued(tx: &Transaction, req: &SendRequest) -> rusqlite::Result<bool> {
+    let key = Origin {
+        workflow: req.workflow.clone(),
+        step: req.step.clone(),
+        customer: req.customer,
+        run: req.run,
+    }
+    .idempotency_key();
+    tx.prepare_cached("SELECT 1 FROM outbox WHERE idempotency_key = ?1")?
+        .exists([key])
+}
+
+impl Dispatcher for OutboxDispatcher {
+    fn dispatch(&mut self, tx: &Transaction, req: &SendRequest) -> Result<DispatchOutcome, String> {
+        // A held message was enqueued when it was held; asking again finds it and is a no-op.
+        if already_queued(tx, req).map_err(|e| e.to_string())? {
+            return Ok(DispatchOutcome::Queued);
+        }
+        let hold = match self.decide(tx, req)? {
+            Decision::Skip { reason } => {
+                self.count(req).skipped += 1;
+                return Ok(DispatchOutcome::Skipped { reason });
+            }
+            Decision::Hold { until } => Some(until),
+            Decision::Send => None,
+        };
+        let msg = match self.render(tx, req) {
+            Ok(msg) => msg,
+            Err(reason) => {
+                self.errors.push(format!(
+                    "{}/{} for customer {}: {reason}",
+                    req.workflow, req.step, req.customer
+                ));
+                self.count(req).skipped += 1;
+                return Ok(DispatchOutcome::Skipped { reason });
+            }
+        };
+        match hold {
+            Some(until) => {
+                enqueue(tx, &msg.not_before(until), req.now).map_err(|e| e.to_string())?;
+                self.count(req).held += 1;
+                Ok(DispatchOutcome::Held { until })
+            }
+            None => {
+                enqueue(tx, &msg, req.now).map_err(|e| e.to_string())?;
+                self.count(req).queued += 1;
+                Ok(DispatchOutcome::Queued)
+            }
+        }
+    }
+}

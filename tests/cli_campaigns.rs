@@ -1,0 +1,185 @@
+//! Campaign commands through the real binary: `workflows run` enqueueing once, `preview`,
+//! `unsubscribe`, `suppress import` and the demo's .eml files.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const NOW: &str = "2026-11-15T12:00:00Z";
+
+fn segflow(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_segflow"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env(
+            "SEGFLOW_UNSUBSCRIBE_SECRET",
+            "a test secret of enough bytes",
+        )
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let p = entry.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, target).unwrap();
+        }
+    }
+}
+
+/// A merchant repository with the example rules, workflows and templates, the hand-written
+/// shop imported and segments refreshed.
+fn shop() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("rules"), &dir.path().join("rules"));
+    copy_dir(&repo().join("workflows"), &dir.path().join("workflows"));
+    for kind in ["customers", "products", "orders", "items", "events"] {
+        let file = repo().join(format!("tests/cases/shop/{kind}.csv"));
+        let (code, _, err) = segflow(dir.path(), &["import", kind, file.to_str().unwrap()]);
+        assert_eq!(code, 0, "import {kind}: {err}");
+    }
+    let (code, _, err) = segflow(dir.path(), &["--now", NOW, "refresh"]);
+    assert_eq!(code, 0, "{err}");
+    dir
+}
+
+fn count(dir: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(dir.join("segflow.db")).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn workflows_run_enqueues_each_message_once() {
+    let dir = shop();
+    let (code, _, err) = segflow(dir.path(), &["--now", NOW, "workflows", "run", "--once"]);
+    assert_eq!(code, 0, "{err}");
+    let rows = count(dir.path(), "SELECT COUNT(*) FROM outbox");
+    assert!(rows > 0, "nothing was enqueued");
+    segflow(dir.path(), &["--now", NOW, "workflows", "run", "--once"]);
+    assert_eq!(count(dir.path(), "SELECT COUNT(*) FROM outbox"), rows);
+    assert_eq!(
+        count(
+            dir.path(),
+            "SELECT COUNT(DISTINCT idempotency_key) FROM outbox"
+        ),
+        rows
+    );
+}
+
+#[test]
+fn preview_renders_a_send_step_for_a_customer() {
+    let dir = shop();
+    let (code, out, err) = segflow(
+        dir.path(),
+        &[
+            "--now",
+            NOW,
+            "preview",
+            "vip_reward",
+            "reward",
+            "--customer",
+            "c01",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("To: alice@example.com\nSubject: You are now a My Shop VIP\n"),
+        "{out}"
+    );
+    assert!(out.contains("--- text ---\nHi Alice,"), "{out}");
+    assert!(out.contains("--- html ---\n<p>Hi Alice,</p>"), "{out}");
+    // Nothing is written by a preview.
+    assert_eq!(count(dir.path(), "SELECT COUNT(*) FROM outbox"), 0);
+    let (code, _, err) = segflow(
+        dir.path(),
+        &["preview", "vip_reward", "mark_vip", "--customer", "c01"],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("has no send step mark_vip"), "{err}");
+}
+
+#[test]
+fn unsubscribe_and_suppress_import_fill_the_suppression_list() {
+    let dir = shop();
+    let (code, out, _) = segflow(dir.path(), &["unsubscribe", "Alice@Example.com"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "alice@example.com is unsubscribed\n")
+    );
+    let csv = dir.path().join("bounces.csv");
+    std::fs::write(
+        &csv,
+        "email,reason\nbob@example.com,bounced\nalice@example.com,\nnot-an-address,\n",
+    )
+    .unwrap();
+    let (code, out, err) = segflow(dir.path(), &["suppress", "import", "bounces.csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "1 addresses suppressed, 1 already suppressed, 1 rows skipped\n"
+    );
+    assert!(err.contains("bounces.csv:4: skipped"), "{err}");
+    assert_eq!(
+        count(
+            dir.path(),
+            "SELECT COUNT(*) FROM suppressions WHERE (email, reason) IN
+             (VALUES ('alice@example.com', 'unsubscribed'), ('bob@example.com', 'bounced'))"
+        ),
+        2
+    );
+    // Alice no longer gets the VIP mail.
+    segflow(dir.path(), &["--now", NOW, "workflows", "run", "--once"]);
+    assert_eq!(
+        count(
+            dir.path(),
+            "SELECT COUNT(*) FROM outbox WHERE to_email = 'alice@example.com'"
+        ),
+        0
+    );
+}
+
+#[test]
+fn the_demo_writes_eml_files() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("rules"), &dir.path().join("rules"));
+    copy_dir(&repo().join("workflows"), &dir.path().join("workflows"));
+    let (code, out, err) = segflow(
+        dir.path(),
+        &[
+            "--now",
+            "2026-11-22T10:00:00Z",
+            "demo",
+            "--customers",
+            "150",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("workflow             step"), "{out}");
+    let emls: Vec<_> = std::fs::read_dir(dir.path().join("demo/outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    assert!(!emls.is_empty());
+    let sent = count(
+        &dir.path().join("demo"),
+        "SELECT COUNT(*) FROM outbox WHERE status = 'sent'",
+    );
+    assert_eq!(emls.len() as i64, sent);
+    let text = std::fs::read_to_string(&emls[0]).unwrap();
+    assert!(text.contains("List-Unsubscribe:"), "{text}");
+}
