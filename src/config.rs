@@ -15,6 +15,8 @@ pub struct Config {
     pub store: StoreConfig,
     pub rules: RulesConfig,
     pub shop: ShopConfig,
+    /// The email layer: sender, transport, pacing and retries.
+    pub mail: crate::mail::config::MailConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

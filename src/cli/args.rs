@@ -87,6 +87,14 @@ pub enum Command {
         #[command(subcommand)]
         command: WorkflowsCommand,
     },
+    /// Deliver the outbox: SMTP if [mail] transport = "smtp", else .eml files into [mail.file] dir.
+    /// Exit codes: 0 when the outbox was drained (failed messages are recorded per message and
+    /// counted in the summary); 1 when sending could not start or stopped on an error.
+    Send {
+        /// Send one batch ([mail.delivery] batch_size) and exit, instead of draining everything due.
+        #[arg(long)]
+        once: bool,
+    },
     /// Create a sample shop in demo/, import it, refresh every segment in rules/ and print them.
     Demo {
         #[arg(long, default_value_t = 5_000)]

@@ -92,6 +92,17 @@ impl<T: Transport> Sender<T> {
 
     /// Sends up to `batch_size` due messages, paced to `rate_per_second`.
     pub fn drain(&self, conn: &Connection, clock: &dyn Clock) -> rusqlite::Result<DrainReport> {
+        self.drain_until(conn, clock, &AtomicBool::new(false))
+    }
+
+    /// Like `drain`, but stops before the next message once `stop` is set, so a graceful
+    /// shutdown never leaves a row in `sending` and the rest of the batch stays queued.
+    pub fn drain_until(
+        &self,
+        conn: &Connection,
+        clock: &dyn Clock,
+        stop: &AtomicBool,
+    ) -> rusqlite::Result<DrainReport> {
         let start = clock.now_ms();
         let rows = outbox::due(conn, start, self.config.batch_size.max(1))?;
         let interval_ms = if self.config.rate_per_second > 0.0 {
@@ -101,6 +112,9 @@ impl<T: Transport> Sender<T> {
         };
         let mut report = DrainReport::default();
         for (index, row) in rows.iter().enumerate() {
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
             // The n-th message of a drain may start no earlier than n intervals after its start,
             // which holds the rate without drifting when sends are slow.
             let earliest = start + (index as f64 * interval_ms) as i64;
@@ -122,8 +136,8 @@ impl<T: Transport> Sender<T> {
     ) -> rusqlite::Result<()> {
         self.recover(conn, clock.now_ms())?;
         while !stop.load(Ordering::SeqCst) {
-            let report = self.drain(conn, clock)?;
-            if report.processed() == 0 {
+            let report = self.drain_until(conn, clock, stop)?;
+            if report.processed() == 0 && !stop.load(Ordering::SeqCst) {
                 clock.sleep(Duration::from_millis(self.config.poll_interval_ms.max(1)));
             }
         }

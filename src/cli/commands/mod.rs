@@ -6,6 +6,7 @@ mod import;
 mod model;
 mod segment;
 mod segments;
+mod send;
 pub mod workflows;
 
 use super::args::{Command, ModelCommand, SegmentCommand, WorkflowsCommand};
@@ -34,6 +35,7 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
             ModelCommand::Fit { json } => model::fit(ctx, *json),
             ModelCommand::Show { holdout, json } => model::show(ctx, holdout.as_deref(), *json),
         },
+        Command::Send { once } => send::send(ctx, *once),
         Command::Import { kind, file, strict } => import::import(ctx, *kind, file, *strict),
         Command::Generate {
             customers,
