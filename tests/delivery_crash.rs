@@ -204,3 +204,40 @@ fn graceful_stop_mid_batch_then_restart_delivers_every_message_exactly_once() {
     assert_eq!(counts.len(), 1_000);
     assert!(expected.iter().all(|id| counts.get(id) == Some(&1)));
 }
+
+#[test]
+fn concurrent_drain_delivers_every_message_once_and_records_bounces() {
+    let server = TestSmtpServer::start();
+    server.refuse("c7@example.test", 550, "5.1.1 no such mailbox");
+    server.refuse_times("c9@example.test", 1, 451, "4.3.0 try again later");
+    let dir = tempfile::tempdir().unwrap();
+    let conn = store(dir.path());
+    enqueue_many(&conn, 600);
+    let mut config = delivery();
+    config.batch_size = 1_000;
+    let mut smtp = smtp_config(server.addr.port());
+    smtp.pool_size = 4;
+    let sender = Sender::new(
+        SmtpTransport::from_config(&smtp).unwrap(),
+        defaults(),
+        config,
+    );
+
+    let report = sender
+        .drain_concurrent(&conn, &SystemClock, &AtomicBool::new(false), 4)
+        .unwrap();
+    assert_eq!((report.sent, report.failed, report.bounced), (598, 1, 1));
+    assert_eq!(report.retried, 1);
+    let counts = outbox::status_counts(&conn).unwrap();
+    assert!(counts.contains(&(Status::Sent, 598)), "{counts:?}");
+    assert!(counts.contains(&(Status::Queued, 1)), "{counts:?}");
+    assert!(!counts.iter().any(|(s, _)| *s == Status::Sending));
+    let received = server.message_id_counts();
+    assert_eq!(received.len(), 598);
+    assert!(received.values().all(|&n| n == 1));
+    assert!(
+        segflow::mail::suppressions::reason(&conn, "c7@example.test")
+            .unwrap()
+            .is_some()
+    );
+}

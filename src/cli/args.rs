@@ -94,6 +94,10 @@ pub enum Command {
         /// Send one batch ([mail.delivery] batch_size) and exit, instead of draining everything due.
         #[arg(long)]
         once: bool,
+        /// Messages in flight at once over the SMTP pool (raise [mail.smtp] pool_size to match).
+        /// After a crash, up to this many messages may arrive twice (with their Message-ID).
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        connections: usize,
     },
     /// Create a sample shop in demo/, import it, refresh every segment in rules/ and print them.
     Demo {

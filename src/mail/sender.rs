@@ -151,6 +151,22 @@ impl<T: Transport> Sender<T> {
         clock: &dyn Clock,
         report: &mut DrainReport,
     ) -> rusqlite::Result<()> {
+        if let Some(email) = self.start(conn, row, clock, report)? {
+            let result = email.and_then(|email| self.transport.send(&email));
+            self.finish(conn, row, result, clock, report)?;
+        }
+        Ok(())
+    }
+
+    /// Skips a suppressed address or claims the row and builds its email; `None` when there is
+    /// nothing to send. A message that cannot be built comes back as its permanent error.
+    pub(super) fn start(
+        &self,
+        conn: &Connection,
+        row: &OutboxRow,
+        clock: &dyn Clock,
+        report: &mut DrainReport,
+    ) -> rusqlite::Result<Option<Result<OutgoingEmail, SendError>>> {
         if let Some(reason) = suppressions::reason(conn, &row.to_email)? {
             outbox::mark_final(
                 conn,
@@ -159,15 +175,13 @@ impl<T: Transport> Sender<T> {
                 &format!("the address is suppressed ({reason})"),
             )?;
             report.skipped += 1;
-            return Ok(());
+            return Ok(None);
         }
         if !outbox::claim(conn, row.id)? {
             // Another sender took the row between the query and now.
-            return Ok(());
+            return Ok(None);
         }
-        let attempts = row.attempts + 1;
-        let now = clock.now_ms();
-        let result = OutgoingEmail::build(
+        let email = OutgoingEmail::build(
             &self.defaults,
             &EmailParts {
                 to: &row.to_email,
@@ -176,11 +190,23 @@ impl<T: Transport> Sender<T> {
                 text: &row.body_text,
                 message_id: &row.message_id,
                 unsubscribe_url: row.unsubscribe_url.as_deref(),
-                date_ms: now,
+                date_ms: clock.now_ms(),
             },
         )
-        .map_err(SendError::permanent)
-        .and_then(|email| self.transport.send(&email));
+        .map_err(SendError::permanent);
+        Ok(Some(email))
+    }
+
+    /// Records the outcome of one claimed row's attempt.
+    pub(super) fn finish(
+        &self,
+        conn: &Connection,
+        row: &OutboxRow,
+        result: Result<(), SendError>,
+        clock: &dyn Clock,
+        report: &mut DrainReport,
+    ) -> rusqlite::Result<()> {
+        let attempts = row.attempts + 1;
         let done = clock.now_ms();
         match result {
             Ok(()) => {
@@ -213,5 +239,10 @@ impl<T: Transport> Sender<T> {
             }
         }
         Ok(())
+    }
+
+    /// The delivery settings.
+    pub(super) fn config(&self) -> &DeliveryConfig {
+        &self.config
     }
 }

@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
             ModelCommand::Fit { json } => model::fit(ctx, *json),
             ModelCommand::Show { holdout, json } => model::show(ctx, holdout.as_deref(), *json),
         },
-        Command::Send { once } => send::send(ctx, *once),
+        Command::Send { once, connections } => send::send(ctx, *once, *connections),
         Command::Import { kind, file, strict } => import::import(ctx, *kind, file, *strict),
         Command::Generate {
             customers,

@@ -6,6 +6,7 @@
 //! accepted before the crash arrives at most once more, recognisably.
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use crate::mail::config::TransportKind;
 use crate::mail::outbox;
@@ -15,15 +16,16 @@ use crate::mail::{
 
 use super::super::{CliError, CliResult, Context};
 
-/// Sends one batch (`once`) or everything due, then prints a summary.
-pub fn send(ctx: &Context, once: bool) -> CliResult {
+/// Sends one batch (`once`) or everything due with up to `connections` messages in flight,
+/// then prints a summary.
+pub fn send(ctx: &Context, once: bool, connections: usize) -> CliResult {
     let mail = &ctx.config.mail;
     let defaults = MessageDefaults::from_config(mail).map_err(|e| {
         CliError::Message(format!(
             "[mail] in the config: {e}; fix the setting and retry"
         ))
     })?;
-    let transport: Box<dyn Transport> = match mail.transport {
+    let transport: Box<dyn Transport + Sync> = match mail.transport {
         TransportKind::Smtp => Box::new(
             SmtpTransport::from_config(&mail.smtp)
                 .map_err(|e| CliError::Message(format!("[mail.smtp] in the config: {e}")))?,
@@ -35,8 +37,10 @@ pub fn send(ctx: &Context, once: bool) -> CliResult {
     let clock = SystemClock;
     let recovered = sender.recover(&conn, crate::mail::Clock::now_ms(&clock))?;
     let mut total = DrainReport::default();
+    // No signal handling yet: a stop is a kill, which the recovery above covers.
+    let never = AtomicBool::new(false);
     loop {
-        let report = sender.drain(&conn, &clock)?;
+        let report = sender.drain_concurrent(&conn, &clock, &never, connections)?;
         add(&mut total, &report);
         // A drain that handled nothing means nothing is due: what is left waits for a retry time.
         if once || report.processed() == 0 {
