@@ -1,17 +1,20 @@
 //! Benchmark of the email path: templates rendered per second; emails per second from the
-//! outbox through the sender and a pooled SMTP connection to the in-process test server on
-//! 127.0.0.1; and, as the ceiling of everything but the network, emails per second through the
-//! sender into a transport that formats each message and drops it. Each figure is the median of 3 runs.
+//! outbox through the sender to the in-process test server on 127.0.0.1, over one pooled SMTP
+//! connection and over four; and, as the ceiling of everything but the network, emails per second
+//! through the sender into a transport that formats each message and drops it. Each figure is the
+//! median of 3 runs.
 //!
 //! Run with `cargo run --release --example smtp_bench [-- MESSAGES]` (default 1,000 messages).
 //!
-//! lettre 0.11.23 does not set TCP_NODELAY, and writes the body and the final `.` of DATA in two
-//! writes, so every message waits for the server's delayed ACK (about 40 ms on Linux): one
-//! connection tops out near 25 messages per second whatever segflow does around it.
+//! Published lettre 0.11.23 does not set TCP_NODELAY, and writes the body and the final `.` of
+//! DATA in two writes, so every message waits for the server's delayed ACK (about 40 ms on Linux)
+//! and one connection tops out near 25 messages per second. segflow builds the patched copy in
+//! `vendor/lettre/` (see its SEGFLOW-PATCH.md), which removes that wait.
 
 #[path = "../tests/smtp_server/mod.rs"]
 mod smtp_server;
 
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use segflow::mail::outbox::Origin;
@@ -44,6 +47,9 @@ fn context(customer: i64) -> serde_json::Value {
     })
 }
 
+/// Messages in flight at once in the concurrent run.
+const CONNECTIONS: usize = 4;
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -69,6 +75,7 @@ fn main() {
     let mut render_rates = Vec::new();
     let mut send_rates = Vec::new();
     let mut file_rates = Vec::new();
+    let mut parallel_rates = Vec::new();
     let server = TestSmtpServer::start();
     for run in 0..3 {
         // Render (including the generated text part) and enqueue, timing the rendering only.
@@ -97,6 +104,10 @@ fn main() {
         for msg in &messages {
             enqueue(&conn, msg, T0).expect("enqueue");
         }
+        let par_conn = store(&dir.path().join(format!("par{run}")).tap_mkdir());
+        for msg in &messages {
+            enqueue(&par_conn, msg, T0).expect("enqueue");
+        }
         let file_conn = store(&dir.path().join(format!("file{run}")).tap_mkdir());
         for msg in &messages {
             enqueue(&file_conn, msg, T0).expect("enqueue");
@@ -120,6 +131,27 @@ fn main() {
 
         let mut config = delivery();
         config.batch_size = count as usize;
+        let mut smtp = smtp_config(server.addr.port());
+        smtp.pool_size = CONNECTIONS as u32;
+        let transport = SmtpTransport::from_config(&smtp).expect("transport");
+        let sender = Sender::new(transport, defaults(), config);
+        let started = Instant::now();
+        let report = sender
+            .drain_concurrent(
+                &par_conn,
+                &SystemClock,
+                &AtomicBool::new(false),
+                CONNECTIONS,
+            )
+            .expect("drain");
+        assert_eq!(
+            report.sent as i64, count,
+            "every message is delivered: {report:?}"
+        );
+        parallel_rates.push(count as f64 / started.elapsed().as_secs_f64());
+
+        let mut config = delivery();
+        config.batch_size = count as usize;
         let sender = Sender::new(Discard, defaults(), config);
         let started = Instant::now();
         let report = sender.drain(&file_conn, &SystemClock).expect("drain");
@@ -129,10 +161,11 @@ fn main() {
         );
         file_rates.push(count as f64 / started.elapsed().as_secs_f64());
         println!(
-            "run {}: rendered {:.0}/s, sent over SMTP {:.0}/s ({count} messages in {elapsed:.2} s), formatted and dropped {:.0}/s",
+            "run {}: rendered {:.0}/s, sent over SMTP {:.0}/s ({count} messages in {elapsed:.2} s), over {CONNECTIONS} connections {:.0}/s, formatted and dropped {:.0}/s",
             run + 1,
             render_rates[run as usize],
             send_rates[run as usize],
+            parallel_rates[run as usize],
             file_rates[run as usize]
         );
     }
@@ -143,6 +176,10 @@ fn main() {
     println!(
         "emails sent/s over pooled SMTP to 127.0.0.1 (median of 3): {:.0} (goal 1,000)",
         median(send_rates)
+    );
+    println!(
+        "emails sent/s over {CONNECTIONS} pooled SMTP connections (median of 3): {:.0}",
+        median(parallel_rates)
     );
     println!(
         "emails/s through outbox, sender and MIME without network (median of 3): {:.0}",

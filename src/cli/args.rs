@@ -125,6 +125,18 @@ pub enum Command {
         #[command(subcommand)]
         command: SuppressCommand,
     },
+    /// Deliver the outbox: SMTP if [mail] transport = "smtp", else .eml files into [mail.file] dir.
+    /// Exit codes: 0 when the outbox was drained (failed messages are recorded per message and
+    /// counted in the summary); 1 when sending could not start or stopped on an error.
+    Send {
+        /// Send one batch ([mail.delivery] batch_size) and exit, instead of draining everything due.
+        #[arg(long)]
+        once: bool,
+        /// Messages in flight at once over the SMTP pool (raise [mail.smtp] pool_size to match).
+        /// After a crash, up to this many messages may arrive twice (with their Message-ID).
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        connections: usize,
+    },
     /// Create a sample shop in demo/, import it, refresh every segment in rules/ and print them.
     Demo {
         #[arg(long, default_value_t = 5_000)]

@@ -92,6 +92,17 @@ impl<T: Transport> Sender<T> {
 
     /// Sends up to `batch_size` due messages, paced to `rate_per_second`.
     pub fn drain(&self, conn: &Connection, clock: &dyn Clock) -> rusqlite::Result<DrainReport> {
+        self.drain_until(conn, clock, &AtomicBool::new(false))
+    }
+
+    /// Like `drain`, but stops before the next message once `stop` is set, so a graceful
+    /// shutdown never leaves a row in `sending` and the rest of the batch stays queued.
+    pub fn drain_until(
+        &self,
+        conn: &Connection,
+        clock: &dyn Clock,
+        stop: &AtomicBool,
+    ) -> rusqlite::Result<DrainReport> {
         let start = clock.now_ms();
         let rows = outbox::due(conn, start, self.config.batch_size.max(1))?;
         let interval_ms = if self.config.rate_per_second > 0.0 {
@@ -101,6 +112,9 @@ impl<T: Transport> Sender<T> {
         };
         let mut report = DrainReport::default();
         for (index, row) in rows.iter().enumerate() {
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
             // The n-th message of a drain may start no earlier than n intervals after its start,
             // which holds the rate without drifting when sends are slow.
             let earliest = start + (index as f64 * interval_ms) as i64;
@@ -122,8 +136,8 @@ impl<T: Transport> Sender<T> {
     ) -> rusqlite::Result<()> {
         self.recover(conn, clock.now_ms())?;
         while !stop.load(Ordering::SeqCst) {
-            let report = self.drain(conn, clock)?;
-            if report.processed() == 0 {
+            let report = self.drain_until(conn, clock, stop)?;
+            if report.processed() == 0 && !stop.load(Ordering::SeqCst) {
                 clock.sleep(Duration::from_millis(self.config.poll_interval_ms.max(1)));
             }
         }
@@ -137,6 +151,22 @@ impl<T: Transport> Sender<T> {
         clock: &dyn Clock,
         report: &mut DrainReport,
     ) -> rusqlite::Result<()> {
+        if let Some(email) = self.start(conn, row, clock, report)? {
+            let result = email.and_then(|email| self.transport.send(&email));
+            self.finish(conn, row, result, clock, report)?;
+        }
+        Ok(())
+    }
+
+    /// Skips a suppressed address or claims the row and builds its email; `None` when there is
+    /// nothing to send. A message that cannot be built comes back as its permanent error.
+    pub(super) fn start(
+        &self,
+        conn: &Connection,
+        row: &OutboxRow,
+        clock: &dyn Clock,
+        report: &mut DrainReport,
+    ) -> rusqlite::Result<Option<Result<OutgoingEmail, SendError>>> {
         if let Some(reason) = suppressions::reason(conn, &row.to_email)? {
             outbox::mark_final(
                 conn,
@@ -145,15 +175,13 @@ impl<T: Transport> Sender<T> {
                 &format!("the address is suppressed ({reason})"),
             )?;
             report.skipped += 1;
-            return Ok(());
+            return Ok(None);
         }
         if !outbox::claim(conn, row.id)? {
             // Another sender took the row between the query and now.
-            return Ok(());
+            return Ok(None);
         }
-        let attempts = row.attempts + 1;
-        let now = clock.now_ms();
-        let result = OutgoingEmail::build(
+        let email = OutgoingEmail::build(
             &self.defaults,
             &EmailParts {
                 to: &row.to_email,
@@ -162,11 +190,23 @@ impl<T: Transport> Sender<T> {
                 text: &row.body_text,
                 message_id: &row.message_id,
                 unsubscribe_url: row.unsubscribe_url.as_deref(),
-                date_ms: now,
+                date_ms: clock.now_ms(),
             },
         )
-        .map_err(SendError::permanent)
-        .and_then(|email| self.transport.send(&email));
+        .map_err(SendError::permanent);
+        Ok(Some(email))
+    }
+
+    /// Records the outcome of one claimed row's attempt.
+    pub(super) fn finish(
+        &self,
+        conn: &Connection,
+        row: &OutboxRow,
+        result: Result<(), SendError>,
+        clock: &dyn Clock,
+        report: &mut DrainReport,
+    ) -> rusqlite::Result<()> {
+        let attempts = row.attempts + 1;
         let done = clock.now_ms();
         match result {
             Ok(()) => {
@@ -199,5 +239,10 @@ impl<T: Transport> Sender<T> {
             }
         }
         Ok(())
+    }
+
+    /// The delivery settings.
+    pub(super) fn config(&self) -> &DeliveryConfig {
+        &self.config
     }
 }

@@ -169,6 +169,11 @@ impl TestSmtpServer {
         self.state.lock().unwrap().received.clone()
     }
 
+    /// How many messages arrived so far, without copying them.
+    pub fn received_count(&self) -> usize {
+        self.state.lock().unwrap().received.len()
+    }
+
     /// How often each Message-ID arrived.
     pub fn message_id_counts(&self) -> HashMap<String, usize> {
         let mut counts = HashMap::new();

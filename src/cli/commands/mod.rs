@@ -8,6 +8,7 @@ mod model;
 mod report;
 mod segment;
 mod segments;
+mod send;
 pub mod workflows;
 
 use super::args::{Command, ModelCommand, SegmentCommand, SuppressCommand, WorkflowsCommand};
@@ -56,6 +57,7 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
         Command::Suppress { command } => match command {
             SuppressCommand::Import { file } => mail::suppress_import(ctx, file),
         },
+        Command::Send { once, connections } => send::send(ctx, *once, *connections),
         Command::Import { kind, file, strict } => import::import(ctx, *kind, file, *strict),
         Command::Generate {
             customers,

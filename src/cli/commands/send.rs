@@ -1,0 +1,96 @@
+//! `segflow send`: drains the outbox through the configured transport and prints what happened.
+//!
+//! It exists so delivery can run on its own schedule (cron, a systemd timer, or by hand after
+//! `workflows run`), separate from deciding who gets mail. Every run starts by recovering rows a
+//! killed run left in `sending`; they keep their Message-ID, so a message the server had already
+//! accepted before the crash arrives at most once more, recognisably.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use crate::mail::config::TransportKind;
+use crate::mail::outbox;
+use crate::mail::{
+    DrainReport, FileTransport, MessageDefaults, Sender, SmtpTransport, SystemClock, Transport,
+};
+
+use super::super::{CliError, CliResult, Context};
+
+/// Sends one batch (`once`) or everything due with up to `connections` messages in flight,
+/// then prints a summary.
+pub fn send(ctx: &Context, once: bool, connections: usize) -> CliResult {
+    let mail = &ctx.config.mail;
+    let defaults = MessageDefaults::from_config(mail).map_err(|e| {
+        CliError::Message(format!(
+            "[mail] in the config: {e}; fix the setting and retry"
+        ))
+    })?;
+    let transport: Box<dyn Transport + Sync> = match mail.transport {
+        TransportKind::Smtp => Box::new(
+            SmtpTransport::from_config(&mail.smtp)
+                .map_err(|e| CliError::Message(format!("[mail.smtp] in the config: {e}")))?,
+        ),
+        TransportKind::File => Box::new(file_transport(&mail.file.dir)?),
+    };
+    let conn = ctx.open_store()?;
+    let sender = Sender::new(transport, defaults, mail.delivery.clone());
+    let clock = SystemClock;
+    let recovered = sender.recover(&conn, crate::mail::Clock::now_ms(&clock))?;
+    let mut total = DrainReport::default();
+    // No signal handling yet: a stop is a kill, which the recovery above covers.
+    let never = AtomicBool::new(false);
+    loop {
+        let report = sender.drain_concurrent(&conn, &clock, &never, connections)?;
+        add(&mut total, &report);
+        // A drain that handled nothing means nothing is due: what is left waits for a retry time.
+        if once || report.processed() == 0 {
+            break;
+        }
+    }
+    println!(
+        "{}",
+        summary(&total, recovered, mail.transport, &mail.file.dir)
+    );
+    let counts = outbox::status_counts(&conn)?;
+    let mut parts: Vec<String> = counts
+        .iter()
+        .map(|(status, n)| format!("{} {n}", status.as_str()))
+        .collect();
+    parts.sort();
+    println!("outbox: {}", parts.join(", "));
+    Ok(())
+}
+
+fn file_transport(dir: &Path) -> Result<FileTransport, CliError> {
+    FileTransport::new(dir).map_err(|e| {
+        CliError::Message(format!(
+            "cannot create the mail folder {}: {e}; set [mail.file] dir to a writable folder",
+            dir.display()
+        ))
+    })
+}
+
+fn add(total: &mut DrainReport, report: &DrainReport) {
+    total.sent += report.sent;
+    total.retried += report.retried;
+    total.failed += report.failed;
+    total.bounced += report.bounced;
+    total.skipped += report.skipped;
+}
+
+fn summary(total: &DrainReport, recovered: usize, kind: TransportKind, dir: &Path) -> String {
+    let via = match kind {
+        TransportKind::Smtp => "over SMTP".to_string(),
+        TransportKind::File => format!("into {}", dir.display()),
+    };
+    let mut line = format!(
+        "sent {} {via}; {} to retry later, {} failed ({} hard bounces suppressed), {} skipped as suppressed",
+        total.sent, total.retried, total.failed, total.bounced, total.skipped
+    );
+    if recovered > 0 {
+        line.push_str(&format!(
+            "; {recovered} interrupted by an earlier run were sent again with their Message-ID"
+        ));
+    }
+    line
+}
