@@ -1,7 +1,8 @@
 //! The boundary between the journey engine and mail: a send step hands a `SendRequest` to a
 //! `Dispatcher` inside the engine's transaction, so the journey's advance and the outbox row
-//! commit together. The real dispatcher (outbox, policy, templates) lives in `mail`; this module
-//! defines the contract and a recording double for tests and dry runs.
+//! commit together. The real dispatcher (policy, templates, outbox) is
+//! `workflow::mail_dispatch::OutboxDispatcher`; this module defines the contract and a recording
+//! double for tests.
 
 /// One message a journey wants to send.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,7 +49,7 @@ pub trait Dispatcher {
 }
 
 /// A dispatcher that records every request and answers with a scripted outcome: the test
-/// double, and the CLI's dry run until the outbox is wired in.
+/// double.
 #[derive(Default, Debug)]
 pub struct RecordingDispatcher {
     pub requests: Vec<SendRequest>,
