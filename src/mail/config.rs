@@ -33,6 +33,8 @@ pub struct MailConfig {
     pub smtp: SmtpConfig,
     pub file: FileConfig,
     pub delivery: DeliveryConfig,
+    /// DKIM signing of every outgoing message; no signing when the section is absent.
+    pub dkim: Option<DkimConfig>,
 }
 
 impl Default for MailConfig {
@@ -50,6 +52,7 @@ impl Default for MailConfig {
             smtp: SmtpConfig::default(),
             file: FileConfig::default(),
             delivery: DeliveryConfig::default(),
+            dkim: None,
         }
     }
 }
@@ -126,6 +129,43 @@ impl Default for FileConfig {
     }
 }
 
+/// The `[mail.dkim]` section: the signing domain and selector published in DNS, and where the
+/// private key comes from.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DkimConfig {
+    /// The signing domain (`d=`); the domain of `from` when absent.
+    pub domain: Option<String>,
+    /// The selector (`s=`): the key is published at `SELECTOR._domainkey.DOMAIN`.
+    pub selector: String,
+    /// The environment variable holding the private key: a PKCS#1 PEM (`BEGIN RSA PRIVATE KEY`)
+    /// for `rsa`, the base64 of the 32-byte secret key for `ed25519`.
+    pub private_key_env: String,
+    /// The signing algorithm.
+    pub algorithm: DkimAlgorithm,
+}
+
+impl Default for DkimConfig {
+    fn default() -> Self {
+        DkimConfig {
+            domain: None,
+            selector: "segflow".to_string(),
+            private_key_env: "SEGFLOW_DKIM_PRIVATE_KEY".to_string(),
+            algorithm: DkimAlgorithm::Rsa,
+        }
+    }
+}
+
+/// The DKIM signing algorithm, always with SHA-256.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DkimAlgorithm {
+    /// `rsa-sha256`, understood by every receiver.
+    Rsa,
+    /// `ed25519-sha256` (RFC 8463); not all receivers verify it yet.
+    Ed25519,
+}
+
 /// The `[mail.delivery]` section: batching, pacing and retries of the outbox sender.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -189,6 +229,22 @@ mod tests {
             DeliveryConfig::default().batch_size
         );
         assert!(toml::from_str::<MailConfig>("form = \"typo\"").is_err());
+        assert_eq!(config.dkim, None);
+    }
+
+    #[test]
+    fn dkim_section_has_defaults_and_rejects_unknown_keys() {
+        let config: MailConfig =
+            toml::from_str("[dkim]\nselector = \"s2026\"\nalgorithm = \"ed25519\"\n").unwrap();
+        let dkim = config.dkim.unwrap();
+        assert_eq!(dkim.selector, "s2026");
+        assert_eq!(dkim.algorithm, DkimAlgorithm::Ed25519);
+        assert_eq!(dkim.domain, None);
+        assert_eq!(dkim.private_key_env, DkimConfig::default().private_key_env);
+        let defaulted: MailConfig = toml::from_str("[dkim]\n").unwrap();
+        assert_eq!(defaulted.dkim.unwrap().algorithm, DkimAlgorithm::Rsa);
+        assert!(toml::from_str::<MailConfig>("[dkim]\nkey = \"inline\"\n").is_err());
+        assert!(toml::from_str::<MailConfig>("[dkim]\nalgorithm = \"dsa\"\n").is_err());
     }
 
     #[test]

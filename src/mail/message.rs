@@ -10,6 +10,7 @@ use lettre::Message;
 use sha2::{Digest, Sha256};
 
 use super::config::MailConfig;
+use super::dkim::DkimSigner;
 
 /// The Message-ID for an idempotency key: `<sha256(key)@domain>`, so every retry of the same
 /// intended send carries the same id and receivers (and our tests) can recognise duplicates.
@@ -28,6 +29,8 @@ pub struct MessageDefaults {
     pub message_id_domain: String,
     /// The address for `mailto:` unsubscribe requests, if any.
     pub unsubscribe_mailto: Option<String>,
+    /// Signs every built message when `[mail.dkim]` is configured.
+    pub dkim: Option<DkimSigner>,
 }
 
 /// A config value that does not parse, with the field to fix.
@@ -40,7 +43,8 @@ pub struct ConfigError {
 }
 
 impl MessageDefaults {
-    /// Parses the sender identity from `[mail]`.
+    /// Parses the sender identity from `[mail]` and, when `[mail.dkim]` is present, reads and
+    /// parses the DKIM key from its environment variable.
     pub fn from_config(config: &MailConfig) -> Result<Self, ConfigError> {
         let mailbox = |field: &'static str, value: &str| {
             value.parse::<Mailbox>().map_err(|e| ConfigError {
@@ -59,11 +63,17 @@ impl MessageDefaults {
             .message_id_domain
             .clone()
             .unwrap_or_else(|| from.email.domain().to_string());
+        let dkim = config
+            .dkim
+            .as_ref()
+            .map(|dkim| DkimSigner::from_config(dkim, from.email.domain()))
+            .transpose()?;
         Ok(MessageDefaults {
             from,
             reply_to,
             message_id_domain,
             unsubscribe_mailto: config.unsubscribe_mailto.clone(),
+            dkim,
         })
     }
 }
@@ -119,12 +129,17 @@ impl OutgoingEmail {
                     "List-Unsubscribe=One-Click".to_string(),
                 ));
         }
-        let message = builder
+        let mut message = builder
             .multipart(MultiPart::alternative_plain_html(
                 parts.text.to_string(),
                 parts.html.to_string(),
             ))
             .map_err(|e| format!("cannot build the message: {e}"))?;
+        // Signing here, where the message is built from its outbox row, keeps transports
+        // unaware of DKIM and signs exactly the bytes that go out.
+        if let Some(signer) = &defaults.dkim {
+            signer.sign(&mut message);
+        }
         Ok(OutgoingEmail {
             message_id: parts.message_id.to_string(),
             to: parts.to.to_string(),

@@ -9,6 +9,7 @@
 
 mod concurrent;
 pub mod config;
+pub mod dkim;
 pub mod file_transport;
 mod html_text;
 pub mod message;
@@ -20,7 +21,8 @@ pub mod templates;
 pub mod token;
 pub mod transport;
 
-pub use config::{DeliveryConfig, MailConfig};
+pub use config::{DeliveryConfig, DkimAlgorithm, DkimConfig, MailConfig};
+pub use dkim::DkimSigner;
 pub use file_transport::FileTransport;
 pub use html_text::html_to_text;
 pub use message::{message_id_for, EmailParts, MessageDefaults, OutgoingEmail};
