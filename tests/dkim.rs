@@ -32,6 +32,10 @@ fn config(var: &str, algorithm: DkimAlgorithm) -> MailConfig {
 }
 
 fn build(defaults: &MessageDefaults) -> String {
+    build_at(defaults, 1_700_000_000_000)
+}
+
+fn build_at(defaults: &MessageDefaults, date_ms: i64) -> String {
     let parts = EmailParts {
         to: "Ann <ann@example.com>",
         subject: "Spring sale",
@@ -39,7 +43,7 @@ fn build(defaults: &MessageDefaults) -> String {
         text: "Hello   Ann,\n50% off  \t\n\n\n",
         message_id: "<abc@acme.test>",
         unsubscribe_url: Some("https://acme.test/u/TOKEN"),
-        date_ms: 1_700_000_000_000,
+        date_ms,
     };
     let email = OutgoingEmail::build(defaults, &parts).unwrap();
     String::from_utf8(email.formatted()).unwrap()
@@ -206,6 +210,32 @@ fn ed25519_signature_verifies_and_domain_defaults_to_from() {
     verifying
         .verify_strict(&hash, &ed25519_dalek::Signature::from_bytes(&signature))
         .unwrap();
+}
+
+#[test]
+fn a_retry_signs_the_same_body_and_headers_apart_from_the_date() {
+    let var = "SEGFLOW_TEST_DKIM_RETRY";
+    std::env::set_var(var, RSA_KEY);
+    let defaults = MessageDefaults::from_config(&config(var, DkimAlgorithm::Rsa)).unwrap();
+    let first = build_at(&defaults, 1_700_000_000_000);
+    let retry = build_at(&defaults, 1_700_000_600_000);
+    let (first_tags, retry_tags) = (dkim_tags(&first), dkim_tags(&retry));
+    assert_eq!(tag(&first_tags, "bh"), tag(&retry_tags, "bh"));
+    assert_eq!(tag(&first_tags, "h"), tag(&retry_tags, "h"));
+    let signed_headers = |message: &str| -> Vec<(String, String)> {
+        let names: Vec<String> = tag(&dkim_tags(message), "h")
+            .split(':')
+            .map(str::to_ascii_lowercase)
+            .collect();
+        headers(message)
+            .into_iter()
+            .filter(|(n, _)| names.contains(&n.to_ascii_lowercase()) && n != "Date")
+            .collect()
+    };
+    let first_signed = signed_headers(&first);
+    assert!(first_signed.len() >= 6, "{first_signed:?}");
+    assert_eq!(first_signed, signed_headers(&retry));
+    assert_ne!(first, retry, "the Date differs between attempts");
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 use sha2::{Digest, Sha256};
 
@@ -130,10 +130,12 @@ impl OutgoingEmail {
                 ));
         }
         let mut message = builder
-            .multipart(MultiPart::alternative_plain_html(
-                parts.text.to_string(),
-                parts.html.to_string(),
-            ))
+            .multipart(
+                MultiPart::alternative()
+                    .boundary(boundary_for(parts.message_id))
+                    .singlepart(SinglePart::plain(parts.text.to_string()))
+                    .singlepart(SinglePart::html(parts.html.to_string())),
+            )
             .map_err(|e| format!("cannot build the message: {e}"))?;
         // Signing here, where the message is built from its outbox row, keeps transports
         // unaware of DKIM and signs exactly the bytes that go out.
@@ -166,6 +168,14 @@ impl OutgoingEmail {
     pub fn formatted(&self) -> Vec<u8> {
         self.message.formatted()
     }
+}
+
+/// A MIME boundary derived from the Message-ID rather than random, so every attempt of an outbox
+/// row has the same body bytes and hence the same DKIM body hash.
+fn boundary_for(message_id: &str) -> String {
+    let digest = Sha256::digest(message_id.as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("segflow-{hex}")
 }
 
 fn header_name(name: &'static str) -> HeaderName {
