@@ -160,7 +160,12 @@ fn rsa_signature_carries_config_and_verifies() {
     assert_eq!(tag(&tags, "a"), "rsa-sha256");
     assert_eq!(tag(&tags, "c"), "relaxed/relaxed");
     let signed: Vec<String> = tag(&tags, "h").split(':').map(str::to_string).collect();
-    for required in ["from", "list-unsubscribe", "list-unsubscribe-post", "message-id"] {
+    for required in [
+        "from",
+        "list-unsubscribe",
+        "list-unsubscribe-post",
+        "message-id",
+    ] {
         assert!(signed.iter().any(|h| h.eq_ignore_ascii_case(required)));
     }
 
@@ -201,11 +206,7 @@ fn ed25519_signature_verifies_and_domain_defaults_to_from() {
     assert_eq!(tag(&tags, "bh"), expected_bh);
 
     let verifying = ed25519_dalek::SigningKey::from_bytes(&secret).verifying_key();
-    let signature: [u8; 64] = b64()
-        .decode(tag(&tags, "b"))
-        .unwrap()
-        .try_into()
-        .unwrap();
+    let signature: [u8; 64] = b64().decode(tag(&tags, "b")).unwrap().try_into().unwrap();
     let hash = Sha256::digest(signed_data(&message));
     verifying
         .verify_strict(&hash, &ed25519_dalek::Signature::from_bytes(&signature))
