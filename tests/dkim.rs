@@ -275,4 +275,15 @@ fn unparsable_keys_are_config_errors_naming_the_variable() {
     let error = MessageDefaults::from_config(&config(var, DkimAlgorithm::Ed25519)).unwrap_err();
     assert!(error.to_string().contains(var), "{error}");
     assert!(error.to_string().contains("Ed25519"), "{error}");
+
+    // A valid RSA key below RFC 8301's 1024 bits is refused at startup.
+    let var = "SEGFLOW_TEST_DKIM_TINY";
+    let mut rng = rsa::rand_core::OsRng;
+    let tiny = rsa::RsaPrivateKey::new(&mut rng, 512).unwrap();
+    let pem =
+        rsa::pkcs1::EncodeRsaPrivateKey::to_pkcs1_pem(&tiny, rsa::pkcs1::LineEnding::LF).unwrap();
+    std::env::set_var(var, pem.as_str());
+    let error = MessageDefaults::from_config(&config(var, DkimAlgorithm::Rsa)).unwrap_err();
+    assert!(error.to_string().contains(var), "{error}");
+    assert!(error.to_string().contains("512 bits"), "{error}");
 }

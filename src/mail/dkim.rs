@@ -15,6 +15,8 @@ use lettre::message::dkim::{
 };
 use lettre::message::header::HeaderName;
 use lettre::Message;
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::traits::PublicKeyParts;
 
 use super::config::{DkimAlgorithm, DkimConfig};
 use super::message::ConfigError;
@@ -33,6 +35,9 @@ const SIGNED_HEADERS: [&str; 9] = [
     "List-Unsubscribe",
     "List-Unsubscribe-Post",
 ];
+
+/// The smallest RSA key RFC 8301 lets a signer use.
+const MIN_RSA_BITS: usize = 1024;
 
 /// A parsed DKIM key with its domain and selector; cheap to clone.
 #[derive(Clone)]
@@ -84,14 +89,28 @@ impl DkimSigner {
                 "the base64 of a 32-byte Ed25519 secret key",
             ),
         };
-        let key = DkimSigningKey::new(key.trim(), algorithm).map_err(|e| ConfigError {
+        let key_error = |detail: String| ConfigError {
             field: "dkim.private_key_env",
             value: config.private_key_env.clone(),
             reason: format!(
-                "the environment variable {} does not hold {expected}: {e}",
+                "the environment variable {} does not hold {expected}: {detail}",
                 config.private_key_env
             ),
-        })?;
+        };
+        if config.algorithm == DkimAlgorithm::Rsa {
+            // RFC 8301 forbids keys below 1024 bits, and lettre would even panic mid-send on
+            // one too small for a SHA-256 signature (under 496 bits), so refuse them here.
+            if let Ok(rsa_key) = rsa::RsaPrivateKey::from_pkcs1_pem(key.trim()) {
+                let bits = rsa_key.size() * 8;
+                if bits < MIN_RSA_BITS {
+                    return Err(key_error(format!(
+                        "the key has {bits} bits, and DKIM needs at least {MIN_RSA_BITS}"
+                    )));
+                }
+            }
+        }
+        let key =
+            DkimSigningKey::new(key.trim(), algorithm).map_err(|e| key_error(e.to_string()))?;
         let domain = config
             .domain
             .clone()
