@@ -120,7 +120,8 @@ fn timed<T>(f: impl FnOnce() -> T) -> (f64, T) {
 fn baseline(db: &Path, n: i64) -> f64 {
     let _ = std::fs::remove_file(db);
     let mut conn = Connection::open(db).expect("baseline db");
-    conn.pragma_update(None, "journal_mode", "WAL").expect("wal");
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .expect("wal");
     conn.pragma_update(None, "synchronous", "NORMAL")
         .expect("sync");
     conn.execute_batch(
