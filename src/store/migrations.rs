@@ -201,6 +201,11 @@ CREATE TABLE customer_scores (
     churn_risk REAL
 );
 "#,
+    // 5: membership looked up by customer (a journey's template context lists the customer's
+    // segments); the primary key (segment, customer) cannot serve that without a full scan.
+    r#"
+CREATE INDEX segment_members_by_customer ON segment_members(customer);
+"#,
 ];
 
 /// The schema version this build writes.
