@@ -206,7 +206,53 @@ CREATE TABLE customer_scores (
     r#"
 CREATE INDEX segment_members_by_customer ON segment_members(customer);
 "#,
+    // 6: the daemon. A slot is claimed (`started_at`) before its job runs and completed
+    // (`done_at`) after, so a restart resumes an unfinished slot once instead of skipping or
+    // repeating finished ones. `store_changes` journals which customers any writer touched
+    // (triggers, so CSV imports and the HTTP API are both seen); the daemon's warm snapshot
+    // reloads just those customers. A NULL customer means "everything" (a bulk load, which
+    // drops these triggers for speed). `daemon_state` is what `segflow status` reads.
+    r#"
+ALTER TABLE schedule_slots ADD COLUMN started_at INTEGER;
+ALTER TABLE schedule_slots ADD COLUMN done_at INTEGER;
+CREATE TABLE store_changes (
+    seq INTEGER PRIMARY KEY,
+    customer INTEGER
+);
+CREATE TRIGGER customers_changed_insert AFTER INSERT ON customers
+BEGIN INSERT INTO store_changes (customer) VALUES (NEW.id); END;
+CREATE TRIGGER customers_changed_update AFTER UPDATE ON customers
+BEGIN INSERT INTO store_changes (customer) VALUES (NEW.id); END;
+CREATE TRIGGER orders_changed_insert AFTER INSERT ON orders
+BEGIN INSERT INTO store_changes (customer) VALUES (NEW.customer); END;
+CREATE TRIGGER orders_changed_update AFTER UPDATE ON orders
+BEGIN
+    INSERT INTO store_changes (customer) VALUES (NEW.customer);
+    INSERT INTO store_changes (customer) SELECT OLD.customer WHERE OLD.customer <> NEW.customer;
+END;
+CREATE TRIGGER order_items_changed_insert AFTER INSERT ON order_items
+BEGIN INSERT INTO store_changes (customer) SELECT customer FROM orders WHERE id = NEW.order_id; END;
+CREATE TRIGGER order_items_changed_update AFTER UPDATE ON order_items
+BEGIN INSERT INTO store_changes (customer) SELECT customer FROM orders WHERE id = NEW.order_id; END;
+CREATE TRIGGER events_changed_insert AFTER INSERT ON events
+BEGIN INSERT INTO store_changes (customer) VALUES (NEW.customer); END;
+CREATE TABLE daemon_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+"#,
 ];
+
+/// The journal triggers of `table` (migration 6), by name and SQL, so that a bulk load can drop
+/// them and recreate them afterwards.
+pub fn change_triggers(conn: &Connection, table: &str) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?1 AND name LIKE '%_changed_%'",
+    )?;
+    let rows = stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

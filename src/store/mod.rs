@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
-pub use migrations::SCHEMA_VERSION;
+pub use migrations::{change_triggers, SCHEMA_VERSION};
 
 /// Errors of the store layer, with the database path where it helps.
 #[derive(Debug, thiserror::Error)]

@@ -248,6 +248,15 @@ fn defer_indexes(
         .any(|(_, sql, unique)| *unique && sql.is_none());
     let bulk = can_bulk && !fixed_unique;
     let mut deferred = Vec::new();
+    // The change journal's per-row triggers would double the work of a bulk load; one NULL row
+    // ("everything changed") tells the daemon to reload its snapshot instead.
+    for (name, sql) in crate::store::change_triggers(conn, table)? {
+        conn.execute_batch(&format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\"")))?;
+        deferred.push(sql);
+    }
+    if !deferred.is_empty() {
+        deferred.push("INSERT INTO store_changes (customer) VALUES (NULL)".to_string());
+    }
     for (name, sql, unique) in indexes {
         let Some(sql) = sql else { continue };
         if unique && !bulk {
