@@ -12,6 +12,7 @@ pub mod compile;
 pub mod config;
 pub mod dsl;
 pub mod generate;
+pub mod ingest;
 pub mod mail;
 pub mod policy;
 pub mod report;

@@ -55,12 +55,12 @@
 //! the summary and strict mode are exactly those of a row-by-row import.
 
 mod bulk;
-mod cell;
+pub mod cell;
 mod customers;
 mod detect;
 mod entity;
 mod error;
-mod events;
+pub(crate) mod events;
 mod header;
 mod ids;
 mod items;

@@ -1,0 +1,178 @@
+//! Writing validated API input into the store, one request per transaction.
+//!
+//! The rules match the CSV import so the two paths never disagree about identity: customers,
+//! products and orders are keyed by the merchant's ids, and an event by its `id` or else by the
+//! same content hash the CSV import uses, so a retried request (or an event both posted and
+//! later imported) is stored once.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::model::{CustomerIn, EventIn, OrderIn};
+use crate::store::import::events::content_hash;
+
+/// What one write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// The internal id of the customer the write concerns.
+    pub customer: i64,
+    /// False when an identical event was already stored.
+    pub fresh: bool,
+}
+
+/// The internal id of a customer, inserting a bare row for an unknown external id.
+pub fn customer_id(tx: &Transaction, external_id: &str) -> rusqlite::Result<i64> {
+    let found: Option<i64> = tx
+        .prepare_cached("SELECT id FROM customers WHERE external_id = ?1")?
+        .query_row([external_id], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    tx.prepare_cached("INSERT INTO customers (external_id) VALUES (?1)")?
+        .execute([external_id])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Stores one event; `now` stands in for a missing `occurred_at`.
+pub fn event(tx: &Transaction, e: &EventIn, now: i64) -> rusqlite::Result<Written> {
+    let customer = customer_id(tx, &e.customer_id)?;
+    let occurred_at = e.occurred_at.map_or(now, |t| t.0);
+    let properties = serde_json::Value::Object(e.properties.clone()).to_string();
+    let hash;
+    let key: &dyn rusqlite::ToSql = match &e.id {
+        Some(id) => id,
+        None => {
+            let time = occurred_at.to_string();
+            hash = content_hash(&[&e.customer_id, &e.event_type, &time, &properties]).to_be_bytes();
+            &hash
+        }
+    };
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO events (dedup_key, customer, type, occurred_at, properties)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (dedup_key) DO NOTHING",
+        )?
+        .execute(params![
+            key,
+            customer,
+            e.event_type,
+            occurred_at,
+            properties
+        ])?;
+    Ok(Written {
+        customer,
+        fresh: inserted > 0,
+    })
+}
+
+/// Inserts or updates a customer; fields that are absent keep their stored values.
+pub fn customer(tx: &Transaction, c: &CustomerIn) -> rusqlite::Result<Written> {
+    let tags = c
+        .tags
+        .as_ref()
+        .map(|t| serde_json::Value::from(t.clone()).to_string());
+    let attributes = c
+        .attributes
+        .as_ref()
+        .map(|a| serde_json::Value::Object(a.clone()).to_string());
+    let id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO customers (external_id, email, first_name, last_name, created_at, birthday,
+                 gender, country, region, city, zip, timezone, accepts_marketing, tags, attributes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+                 COALESCE(?14, '[]'), COALESCE(?15, '{}'))
+             ON CONFLICT (external_id) DO UPDATE SET
+                 email = COALESCE(?2, email), first_name = COALESCE(?3, first_name),
+                 last_name = COALESCE(?4, last_name), created_at = COALESCE(?5, created_at),
+                 birthday = COALESCE(?6, birthday), gender = COALESCE(?7, gender),
+                 country = COALESCE(?8, country), region = COALESCE(?9, region),
+                 city = COALESCE(?10, city), zip = COALESCE(?11, zip),
+                 timezone = COALESCE(?12, timezone),
+                 accepts_marketing = COALESCE(?13, accepts_marketing),
+                 tags = COALESCE(?14, tags),
+                 attributes = CASE WHEN ?15 IS NULL THEN attributes
+                                   ELSE json_patch(attributes, ?15) END
+             RETURNING id",
+        )?
+        .query_row(
+            params![
+                c.id,
+                c.email,
+                c.first_name,
+                c.last_name,
+                c.created_at.map(|t| t.0),
+                c.birthday.map(|t| t.0),
+                c.gender,
+                c.country,
+                c.region,
+                c.city,
+                c.zip,
+                c.timezone,
+                c.accepts_marketing,
+                tags,
+                attributes
+            ],
+            |r| r.get(0),
+        )?;
+    Ok(Written {
+        customer: id,
+        fresh: true,
+    })
+}
+
+/// Inserts or replaces an order and its lines (creating unknown customers and products).
+pub fn order(tx: &Transaction, o: &OrderIn) -> rusqlite::Result<Written> {
+    let customer = customer_id(tx, &o.customer_id)?;
+    let order_id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO orders (external_id, customer, placed_at, total, discount, status, channel, currency)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (external_id) DO UPDATE SET customer = ?2, placed_at = ?3, total = ?4,
+                 discount = ?5, status = ?6, channel = ?7, currency = ?8
+             RETURNING id",
+        )?
+        .query_row(
+            params![
+                o.id,
+                customer,
+                o.placed_at.0,
+                o.total.0,
+                o.discount.map_or(0, |d| d.0),
+                o.status,
+                o.channel,
+                o.currency
+            ],
+            |r| r.get(0),
+        )?;
+    tx.prepare_cached("DELETE FROM order_items WHERE order_id = ?1")?
+        .execute([order_id])?;
+    for item in &o.items {
+        let product = product_id(tx, &item.product_id, item)?;
+        tx.prepare_cached(
+            "INSERT INTO order_items (order_id, product, quantity, price) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (order_id, product) DO UPDATE SET quantity = quantity + ?3",
+        )?
+        .execute(params![order_id, product, item.quantity, item.price.0])?;
+    }
+    Ok(Written {
+        customer,
+        fresh: true,
+    })
+}
+
+fn product_id(
+    tx: &Transaction,
+    external_id: &str,
+    item: &super::model::ItemIn,
+) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO products (external_id, title, category, price) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (external_id) DO UPDATE SET title = COALESCE(title, ?2),
+             category = COALESCE(category, ?3)
+         RETURNING id",
+    )?
+    .query_row(
+        params![external_id, item.title, item.category, item.price.0],
+        |r| r.get(0),
+    )
+}
