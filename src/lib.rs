@@ -15,6 +15,7 @@ pub mod generate;
 pub mod mail;
 pub mod policy;
 pub mod report;
+pub mod schedule;
 pub mod segment;
 pub mod store;
 pub mod workflow;
