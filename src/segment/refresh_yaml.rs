@@ -55,7 +55,7 @@ pub(super) fn cadence(text: &str, raw: &Spanned<RawRefresh>) -> Result<Cadence, 
             map_span(text, raw),
             "no cadence",
         )
-        .with_help("for example `refresh: { every: 15m }` or `refresh: { cron: \"0 6 * * *\", timezone: Europe/Berlin }`")]),
+        .with_help("for example `every: 15m`, or `cron: \"0 6 * * *\"` with `timezone: Europe/Berlin`")]),
         (None, Some(every)) => {
             let mut diagnostics = Vec::new();
             if let Some(tz) = &r.timezone {
@@ -118,13 +118,13 @@ fn every_millis(every: &Spanned<String>, span: Span) -> Result<i64, Diagnostic> 
         return Err(Diagnostic::new(
             Code::BadFile,
             format!(
-                "`every: {}` is more often than segflow refreshes a segment",
+                "`every: {}` is too short for a segment refresh",
                 every.value
             ),
             span,
             "too short",
         )
-        .with_help("the shortest interval is 1m"));
+        .with_help("a segment re-evaluates the whole shop; the shortest interval is 1m"));
     }
     Ok(millis)
 }
