@@ -444,3 +444,22 @@ fn latest_due_agrees_with_walking_forward_through_dst_nights() {
         }
     }
 }
+
+#[test]
+fn the_shipped_example_rules_show_both_refresh_forms() {
+    let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let set = SegmentSet::load_dir(&rules).unwrap();
+    assert_eq!(
+        set.get("abandoned_checkout").unwrap().refresh,
+        Some(Cadence::Every {
+            millis: 15 * MINUTE
+        })
+    );
+    assert_eq!(
+        set.get("lapsed_6_months").unwrap().refresh,
+        Some(Cadence::Cron {
+            expr: "0 6 * * *".into(),
+            tz: Berlin
+        })
+    );
+}
