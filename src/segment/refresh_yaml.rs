@@ -37,7 +37,7 @@ pub(super) struct RawRefresh {
 
 const CRON_HELP: &str = "five fields: minute hour day-of-month month day-of-week, for example \"0 6 * * *\" (06:00 every day) or \"*/30 8-20 * * 1-5\"";
 
-/// Checks `refresh:`; `at` is the whole map's position, for a map that lacks a cadence.
+/// Checks `refresh:`, reporting every mistake in it.
 pub(super) fn cadence(text: &str, raw: &Spanned<RawRefresh>) -> Result<Cadence, Vec<Diagnostic>> {
     let r = &raw.value;
     let span = |v: &Spanned<String>| scalar_span(text, v);
@@ -83,24 +83,47 @@ pub(super) fn cadence(text: &str, raw: &Spanned<RawRefresh>) -> Result<Cadence, 
                 None => Ok(chrono_tz::UTC),
                 Some(tz) => timezone(tz, span(tz)),
             };
-            let cadence = Cadence::cron(&cron.value, chrono_tz::UTC).map_err(|e| {
-                Diagnostic::new(
-                    Code::BadFile,
-                    format!("`{}` is not a cron pattern: {e}", cron.value),
-                    span(cron),
-                    "bad cron",
-                )
-                .with_help(CRON_HELP)
-            });
+            let cadence = cron_pattern(cron, span(cron));
             match (cadence, tz) {
-                (Ok(_), Ok(tz)) => Ok(Cadence::Cron {
-                    expr: cron.value.clone(),
-                    tz,
-                }),
+                (Ok(expr), Ok(tz)) => Ok(Cadence::Cron { expr, tz }),
                 (c, t) => Err(c.err().into_iter().chain(t.err()).collect()),
             }
         }
     }
+}
+
+/// A five-field pattern croner accepts and that fires at least once.
+fn cron_pattern(cron: &Spanned<String>, span: Span) -> Result<String, Diagnostic> {
+    let bad = |message: String, label: &str, help: &str| {
+        Diagnostic::new(Code::BadFile, message, span, label).with_help(help)
+    };
+    let expr = cron.value.trim();
+    let cadence = Cadence::cron(expr, chrono_tz::UTC).map_err(|e| {
+        bad(
+            format!("`{expr}` is not a cron pattern: {e}"),
+            "bad cron",
+            CRON_HELP,
+        )
+    })?;
+    // croner reads a sixth field as seconds (first) and a seventh as the year; a refresh runs
+    // at most once a minute and every year, so five fields (or a nickname such as @daily) it is.
+    let fields = expr.split_whitespace().count();
+    if fields > 5 {
+        return Err(bad(
+            format!("`{expr}` has {fields} fields; a refresh pattern has five"),
+            "too many fields",
+            "minute hour day-of-month month day-of-week: segflow refreshes a segment at most once a minute, so there is no seconds field",
+        ));
+    }
+    // A five-field pattern repeats every 28 years, so one that has no slot after 1970 never fires.
+    if cadence.next_after(0).is_none() {
+        return Err(bad(
+            format!("`{expr}` never fires"),
+            "no such date",
+            "check the day of month against the month (there is no 30 February)",
+        ));
+    }
+    Ok(expr.to_string())
 }
 
 fn every_millis(every: &Spanned<String>, span: Span) -> Result<i64, Diagnostic> {
