@@ -16,6 +16,7 @@ pub mod ingest;
 pub mod mail;
 pub mod policy;
 pub mod report;
+pub mod schedule;
 pub mod segment;
 pub mod store;
 pub mod workflow;

@@ -16,9 +16,12 @@ use crate::dsl::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::dsl::parser;
 use crate::dsl::span::Span;
 use crate::dsl::yaml_span::{offset_map, scalar_span, yaml_error, YamlHelp};
+use crate::schedule::Cadence;
+
+use super::refresh_yaml::{self, RawRefresh};
 
 const HELP: YamlHelp = YamlHelp {
-    unknown_field: "a rule file has the keys segment, description, where and tags",
+    unknown_field: "a rule file has the keys segment, description, where, tags and refresh; `refresh` has `cron` (with an optional `timezone`) or `every`",
     missing_field: "a rule file needs at least `segment:` and `where:`",
     syntax: "check the YAML syntax: `key: value` pairs, and quotes around a condition that starts with a quote or contains `: `",
 };
@@ -33,6 +36,7 @@ struct RawRule {
     condition: Spanned<String>,
     #[serde(default)]
     tags: Vec<String>,
+    refresh: Option<Spanned<RawRefresh>>,
 }
 
 /// A rule file that is valid YAML of the right shape and whose condition parses.
@@ -42,6 +46,8 @@ pub struct RuleFile {
     pub name_span: Span,
     pub description: String,
     pub tags: Vec<String>,
+    /// How often the daemon re-evaluates the segment; `None` when the file has no `refresh:`.
+    pub refresh: Option<Cadence>,
     pub condition: Node,
     /// The condition as written, for display.
     pub condition_text: String,
@@ -82,6 +88,16 @@ impl RuleFile {
                 )),
             );
         }
+        let refresh = match &raw.refresh {
+            None => None,
+            Some(r) => match refresh_yaml::cadence(&file.text, r) {
+                Ok(c) => Some(c),
+                Err(ds) => {
+                    diagnostics.extend(ds);
+                    None
+                }
+            },
+        };
         let map = offset_map(&file.text, &raw.condition);
         let condition = match parser::parse(&raw.condition.value, &map) {
             Ok(node) => Some(node),
@@ -96,6 +112,7 @@ impl RuleFile {
                 name_span,
                 description: raw.description.unwrap_or_default(),
                 tags: raw.tags,
+                refresh,
                 condition,
                 condition_text: raw.condition.value,
                 file,

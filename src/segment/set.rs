@@ -14,6 +14,7 @@ use crate::dsl::check::{self, Checked};
 use crate::dsl::diagnostic::{Code, Diagnostic, FileDiagnostic, SourceFile};
 use crate::dsl::ir::{Expr, ExprKind};
 use crate::dsl::span::Span;
+use crate::schedule::Cadence;
 
 /// One checked segment.
 #[derive(Debug, Clone)]
@@ -21,6 +22,9 @@ pub struct Segment {
     pub name: String,
     pub description: String,
     pub tags: Vec<String>,
+    /// How often the daemon re-evaluates the segment (`refresh:`); `None` when only explicit
+    /// refreshes (`segflow segments`, imports) update it.
+    pub refresh: Option<Cadence>,
     /// The condition as written in the file.
     pub condition_text: String,
     /// The checked condition with every `in_segment` inlined.
@@ -132,6 +136,7 @@ impl SegmentSet {
                 name: rule.name.clone(),
                 description: rule.description.clone(),
                 tags: rule.tags.clone(),
+                refresh: rule.refresh.clone(),
                 condition_text: rule.condition_text.clone(),
                 expr,
                 depends_on,

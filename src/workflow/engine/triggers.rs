@@ -2,13 +2,11 @@
 //! slots recorded in `schedule_slots`, so that every trigger starts at most one journey even
 //! when the engine runs twice or crashes halfway (cursor and journeys commit together).
 
-use std::str::FromStr;
-
-use chrono::TimeZone;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{holds, journey, AdvanceReport, EngineError};
 use crate::compile::EvalInput;
+use crate::schedule::Cadence;
 use crate::store::snapshot::Snapshot;
 use crate::workflow::{Reentry, Trigger, Workflow, Workflows};
 
@@ -133,31 +131,15 @@ fn events(
     Ok(started)
 }
 
-/// The latest slot of the cron pattern at or before `now`, after `after`.
+/// The latest slot of the cron pattern at or before `now`, after `after`; slots missed while
+/// the engine was down fire once, as the latest one (the scheduler's catch-up policy).
 pub fn due_slot(cron: &str, tz: chrono_tz::Tz, after: i64, now: i64) -> Option<i64> {
-    let cron = croner::Cron::from_str(cron).ok()?;
-    let start = tz.timestamp_millis_opt(after).single()?;
-    let mut slot = None;
-    let mut t = start;
-    // Slots missed while the engine was down fire once, as the latest one.
-    for _ in 0..10_000 {
-        let next = cron.find_next_occurrence(&t, false).ok()?;
-        if next.timestamp_millis() > now {
-            break;
-        }
-        slot = Some(next.timestamp_millis());
-        t = next;
-    }
-    slot
+    Cadence::cron(cron, tz).ok()?.latest_due(after, now)
 }
 
 /// The first slot strictly after `t`.
 pub fn next_slot(cron: &str, tz: chrono_tz::Tz, t: i64) -> Option<i64> {
-    let cron = croner::Cron::from_str(cron).ok()?;
-    let start = tz.timestamp_millis_opt(t).single()?;
-    cron.find_next_occurrence(&start, false)
-        .ok()
-        .map(|d| d.timestamp_millis())
+    Cadence::cron(cron, tz).ok()?.next_after(t)
 }
 
 fn schedule(
@@ -177,9 +159,10 @@ fn schedule(
         return Ok(0);
     };
     set_cursor(tx, &wf.name, "schedule", slot)?;
+    // The slot's journeys start in this same transaction, so it is started and done at once.
     let fresh = tx.execute(
-        "INSERT OR IGNORE INTO schedule_slots (job, slot) VALUES (?1, ?2)",
-        params![wf.name, slot],
+        "INSERT OR IGNORE INTO schedule_slots (job, slot, started_at, done_at) VALUES (?1, ?2, ?3, ?3)",
+        params![wf.name, slot, now],
     )?;
     if fresh == 0 {
         return Ok(0);
