@@ -46,7 +46,7 @@ mod tests {
         assert!(parse_batch::<EventIn>(b"[]", 10).is_err());
         let many = format!(
             "[{}]",
-            vec![r#"{"type":"a","customer_id":"c"}"#; 11].join(",")
+            [r#"{"type":"a","customer_id":"c"}"#; 11].join(",")
         );
         assert!(parse_batch::<EventIn>(many.as_bytes(), 10).is_err());
     }
