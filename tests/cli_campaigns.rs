@@ -102,6 +102,18 @@ fn preview_renders_a_send_step_for_a_customer() {
     );
     assert!(out.contains("--- text ---\nHi Alice,"), "{out}");
     assert!(out.contains("--- html ---\n<p>Hi Alice,</p>"), "{out}");
+    // With `[mail] tracking` on (the default) the preview shows the HTML as it will be queued:
+    // one open pixel under the default base URL, and the text part without tracking links.
+    assert_eq!(
+        out.matches("<img src=\"http://localhost:8080/o/").count(),
+        1,
+        "{out}"
+    );
+    let text = &out[..out.find("--- html ---").unwrap()];
+    assert!(
+        !text.contains("localhost:8080/o/") && !text.contains("localhost:8080/c/"),
+        "{out}"
+    );
     // Nothing is written by a preview.
     assert_eq!(count(dir.path(), "SELECT COUNT(*) FROM outbox"), 0);
     let (code, _, err) = segflow(

@@ -2,14 +2,16 @@
 //! daemon's HTTP API, Shopify webhooks, tracking links) rather than as CSV files.
 //!
 //! `model` is the accepted JSON and its validation; `write` stores it with the same identity
-//! rules as the CSV import. Nothing here knows HTTP, so the same code serves tests and tools.
+//! rules as the CSV import; `shopify` verifies and maps Shopify webhooks onto the same shapes. Nothing here knows HTTP, so the same code serves tests and tools.
 
 pub mod model;
+pub mod shopify;
 pub mod write;
 
 pub use model::{
     parse_batch, CustomerIn, EventIn, FieldError, ItemIn, Money, OrderIn, Time, Validate,
 };
+pub use shopify::{map_webhook, verify_webhook, Ingest};
 pub use write::Written;
 
 #[cfg(test)]
@@ -44,7 +46,7 @@ mod tests {
         assert!(parse_batch::<EventIn>(b"[]", 10).is_err());
         let many = format!(
             "[{}]",
-            vec![r#"{"type":"a","customer_id":"c"}"#; 11].join(",")
+            [r#"{"type":"a","customer_id":"c"}"#; 11].join(",")
         );
         assert!(parse_batch::<EventIn>(many.as_bytes(), 10).is_err());
     }

@@ -18,8 +18,15 @@ pub struct MailConfig {
     pub reply_to: Option<String>,
     /// The domain after `@` in generated Message-IDs; the domain of `from` when absent.
     pub message_id_domain: Option<String>,
-    /// The public base URL that serves one-click unsubscribe links (`BASE/u/TOKEN`).
+    /// The public base URL of `segflow run`: it serves one-click unsubscribe links
+    /// (`BASE/u/TOKEN`) and, with `tracking`, the open pixel (`BASE/o/TOKEN`) and click links
+    /// (`BASE/c/TOKEN`). The key keeps its historical name.
     pub unsubscribe_base_url: String,
+    /// Open and click tracking of campaign email (default true): every http(s) link of the HTML
+    /// part is rewritten to a signed `BASE/c/TOKEN` that redirects to it, and a 1x1 pixel
+    /// `BASE/o/TOKEN` is added; both become `email_opened` / `email_clicked` events. The text
+    /// part is left as written. Set to false to send the HTML exactly as rendered.
+    pub tracking: bool,
     /// An optional address for `mailto:` unsubscribe requests in `List-Unsubscribe`.
     pub unsubscribe_mailto: Option<String>,
     /// The name of the environment variable holding the HMAC secret of unsubscribe tokens.
@@ -44,6 +51,7 @@ impl Default for MailConfig {
             reply_to: None,
             message_id_domain: None,
             unsubscribe_base_url: "http://localhost:8080".to_string(),
+            tracking: true,
             unsubscribe_mailto: None,
             unsubscribe_secret_env: "SEGFLOW_UNSUBSCRIBE_SECRET".to_string(),
             templates_dir: PathBuf::from("workflows/templates"),
@@ -230,6 +238,9 @@ mod tests {
         );
         assert!(toml::from_str::<MailConfig>("form = \"typo\"").is_err());
         assert_eq!(config.dkim, None);
+        assert!(config.tracking, "tracking is on unless switched off");
+        let off: MailConfig = toml::from_str("tracking = false\n").unwrap();
+        assert!(!off.tracking);
     }
 
     #[test]

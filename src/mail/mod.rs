@@ -1,4 +1,4 @@
-//! The email layer: merchant templates, MIME messages, unsubscribe tokens, transports, and the
+//! The email layer: merchant templates, MIME messages, unsubscribe and tracking tokens, transports, and the
 //! outbox that makes every send idempotent.
 //!
 //! The mail layer does not decide who gets mail (that is `policy` and the workflows); it renders,
@@ -11,6 +11,7 @@ mod concurrent;
 pub mod config;
 pub mod dkim;
 pub mod file_transport;
+mod html_links;
 mod html_text;
 pub mod message;
 pub mod outbox;
@@ -19,6 +20,7 @@ pub mod smtp_transport;
 pub mod suppressions;
 pub mod templates;
 pub mod token;
+pub mod tracking;
 pub mod transport;
 
 pub use config::{DeliveryConfig, DkimAlgorithm, DkimConfig, MailConfig};
@@ -31,4 +33,5 @@ pub use sender::{Clock, DrainReport, Sender, SystemClock};
 pub use smtp_transport::SmtpTransport;
 pub use templates::{RenderedEmail, TemplateError, Templates};
 pub use token::{TokenError, UnsubscribeClaims, UnsubscribeSigner};
+pub use tracking::{event_for, instrument, TrackClaims, TrackKind, TrackingSigner};
 pub use transport::{SendError, Transport};

@@ -77,6 +77,11 @@ impl UnsubscribeSigner {
         Self::new(secret.as_bytes())
     }
 
+    /// The secret, for the tracking signer that shares it under its own domain label.
+    pub(crate) fn secret(&self) -> &[u8] {
+        &self.secret
+    }
+
     /// The token for `claims`.
     pub fn sign(&self, claims: &UnsubscribeClaims) -> String {
         let payload = serde_json::json!([

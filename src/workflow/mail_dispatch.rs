@@ -19,6 +19,7 @@ use super::set::Workflows;
 use crate::config::ShopConfig;
 use crate::mail::outbox::Origin;
 use crate::mail::{enqueue, suppressions, NewMessage, Templates, UnsubscribeClaims};
+use crate::mail::{instrument, TrackClaims, TrackKind, TrackingSigner};
 use crate::mail::{TokenError, UnsubscribeSigner};
 use crate::policy::{decide, Decision, PolicyConfig};
 
@@ -56,6 +57,9 @@ pub struct OutboxDispatcher {
     policies: HashMap<String, PolicyConfig>,
     default_policy: PolicyConfig,
     signer: UnsubscribeSigner,
+    /// Signs the open pixel and click links of every rendered email; `None` leaves the HTML as
+    /// rendered (`[mail] tracking = false`).
+    tracking: Option<TrackingSigner>,
     unsubscribe_base_url: String,
     message_id_domain: String,
     shop: ShopConfig,
@@ -86,6 +90,7 @@ impl OutboxDispatcher {
             templates,
             policies,
             default_policy: s.policy,
+            tracking: Some(TrackingSigner::from_unsubscribe(&s.signer)),
             signer: s.signer,
             unsubscribe_base_url: s.unsubscribe_base_url,
             message_id_domain: s.message_id_domain,
@@ -94,6 +99,13 @@ impl OutboxDispatcher {
             counts: BTreeMap::new(),
             errors: Vec::new(),
         }
+    }
+
+    /// Switches open and click tracking on (the default) or off; the tracking links share the
+    /// unsubscribe secret and `unsubscribe_base_url`.
+    pub fn with_tracking(mut self, enabled: bool) -> Self {
+        self.tracking = enabled.then(|| TrackingSigner::from_unsubscribe(&self.signer));
+        self
     }
 
     /// The templates this dispatcher renders.
@@ -139,7 +151,9 @@ impl OutboxDispatcher {
     }
 
     /// Renders `req` for its customer as it would be queued, ignoring the policy; `Err` says
-    /// why it cannot be (no such customer, no address, a template error).
+    /// why it cannot be (no such customer, no address, a template error). With tracking on, the
+    /// HTML part is instrumented (`mail::instrument`), so `preview` and `send-test` show and send
+    /// the tracked links too; the text part is left as written.
     pub fn render(&mut self, tx: &Transaction, req: &SendRequest) -> Result<NewMessage, String> {
         let recipient = context::recipient(tx, req.customer)
             .map_err(|e| e.to_string())?
@@ -170,6 +184,18 @@ impl OutboxDispatcher {
         .map_err(|e| format!("template error: {e}"))?;
         if let Some(subject) = &req.subject_override {
             msg.email.subject = subject.clone();
+        }
+        if let Some(signer) = &self.tracking {
+            let claims = TrackClaims {
+                kind: TrackKind::Open,
+                customer: req.customer,
+                workflow: req.workflow.clone(),
+                step: req.step.clone(),
+                message_id: msg.message_id.clone(),
+                url: None,
+            };
+            msg.email.html =
+                instrument(&msg.email.html, &self.unsubscribe_base_url, signer, &claims);
         }
         let url = ctx["unsubscribe_url"]
             .as_str()

@@ -35,7 +35,8 @@ pub fn dispatcher(ctx: &Context, workflows: &Workflows) -> Result<OutboxDispatch
             message_id_domain: defaults.message_id_domain,
             shop: ctx.config.shop.clone(),
         },
-    ))
+    )
+    .with_tracking(mail.tracking))
 }
 
 /// Prints the template errors the dispatcher met, so a broken template is seen, not just logged.

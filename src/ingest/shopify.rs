@@ -1,0 +1,385 @@
+//! Shopify webhooks: verifying their signature and mapping their bodies onto the ingestion
+//! shapes, with the same identities as the Shopify CSV import.
+//!
+//! Shopify signs each webhook with `X-Shopify-Hmac-Sha256: base64(HMAC-SHA256(secret, raw
+//! body))`; only the raw bytes verify, so the handler must check them before parsing.
+//!
+//! Identity follows `store::import::shopify_customers` and `shopify_orders`, so that a shop
+//! imported from CSV and then kept current by webhooks refers to the same rows:
+//! - a customer is keyed by Shopify's numeric customer id; a customer known only by email (as
+//!   the orders CSV creates them: lower-cased email as the key) is adopted, its key becoming the
+//!   numeric id, exactly as the customers CSV import does;
+//! - an order without a Shopify customer (a guest checkout) goes to the customer with that email,
+//!   or to a new one keyed by the lower-cased email;
+//! - an order is keyed by its `name` (`#1001`), else its `id`; a line's product by its `sku`,
+//!   else its `name`, titled with its `name`.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use hmac::{Hmac, KeyInit, Mac};
+use rusqlite::{OptionalExtension, Transaction};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use sha2::Sha256;
+
+use super::model::{
+    field_error, CustomerIn, EventIn, FieldError, ItemIn, Money, OrderIn, Time, Validate,
+};
+use super::write::{self, Written};
+
+/// Verifies `X-Shopify-Hmac-Sha256`: base64(HMAC-SHA256(secret, raw body)), compared in
+/// constant time. A missing or undecodable header, or an empty secret, never verifies.
+pub fn verify_webhook(secret: &[u8], body: &[u8], header: Option<&str>) -> bool {
+    let Some(header) = header else {
+        return false;
+    };
+    let Ok(expected) = STANDARD.decode(header.trim()) else {
+        return false;
+    };
+    if secret.is_empty() {
+        return false;
+    }
+    let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(secret) else {
+        return false;
+    };
+    mac.update(body);
+    // `verify_slice` checks the length and compares the bytes in constant time.
+    mac.verify_slice(&expected).is_ok()
+}
+
+/// One thing a webhook asks to write, in the order it must be written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ingest {
+    Customer(CustomerIn),
+    Order(OrderIn),
+    Event(EventIn),
+}
+
+/// Maps one webhook body to what to write, by topic (`X-Shopify-Topic`):
+/// - `orders/create`: the customer, then the order with its lines;
+/// - `checkouts/create`: the customer, then a `checkout_started` event (properties
+///   `checkout_token`, `total_price` in major units, `currency`, `abandoned_checkout_url`,
+///   `item_count`, `product_ids`), whose id derives from the checkout token so a redelivery is
+///   stored once;
+/// - `customers/create`, `customers/update`: the customer.
+///
+/// Unknown topics, and orders or checkouts with neither a customer nor an email (nothing to
+/// attribute them to), give an empty list: the handler answers 200 and ignores them. A malformed
+/// body gives a `FieldError` naming the field.
+pub fn map_webhook(topic: &str, body: &[u8]) -> Result<Vec<Ingest>, FieldError> {
+    let out = match topic.trim() {
+        "orders/create" => order(parse(body)?)?,
+        "checkouts/create" => checkout(parse(body)?)?,
+        "customers/create" | "customers/update" => {
+            vec![Ingest::Customer(customer(parse(body)?, None))]
+        }
+        _ => Vec::new(),
+    };
+    // The customer of an order or checkout is its `customer` object; a customers topic's body is
+    // the customer itself.
+    let customer_prefix = if topic.starts_with("customers/") {
+        ""
+    } else {
+        "customer."
+    };
+    for item in &out {
+        let (prefix, checked) = match item {
+            Ingest::Customer(c) => (customer_prefix, c.validate()),
+            Ingest::Order(o) => ("", o.validate()),
+            Ingest::Event(e) => ("", e.validate()),
+        };
+        checked.map_err(|mut e| {
+            e.field = format!("{prefix}{}", e.field);
+            e
+        })?;
+    }
+    Ok(out)
+}
+
+/// Writes what `map_webhook` returned, resolving customers as the CSV import does (see the
+/// module doc); `now` stands in for a missing event time.
+pub fn write(tx: &Transaction, item: &Ingest, now: i64) -> rusqlite::Result<Written> {
+    match item {
+        Ingest::Customer(c) => {
+            let mut c = c.clone();
+            match (&c.email, is_email_key(&c.id)) {
+                (Some(email), false) => {
+                    tx.prepare_cached(
+                        "UPDATE customers SET external_id = ?1 WHERE external_id = ?2
+                         AND NOT EXISTS (SELECT 1 FROM customers WHERE external_id = ?1)",
+                    )?
+                    .execute((&c.id, email.to_lowercase()))?;
+                }
+                (_, true) => c.id = resolve(tx, &c.id)?,
+                (None, false) => {}
+            }
+            write::customer(tx, &c)
+        }
+        Ingest::Order(o) => {
+            let mut o = o.clone();
+            o.customer_id = resolve(tx, &o.customer_id)?;
+            write::order(tx, &o)
+        }
+        Ingest::Event(e) => {
+            let mut e = e.clone();
+            e.customer_id = resolve(tx, &e.customer_id)?;
+            write::event(tx, &e, now)
+        }
+    }
+}
+
+/// Keys made from an email (guest orders) contain `@`; Shopify's numeric ids never do.
+fn is_email_key(key: &str) -> bool {
+    key.contains('@')
+}
+
+/// The key of the customer an email key means: the key itself when stored, else the oldest
+/// customer with that email (as the orders CSV import finds them), else the key (a new customer).
+fn resolve(tx: &Transaction, key: &str) -> rusqlite::Result<String> {
+    if !is_email_key(key) {
+        return Ok(key.to_string());
+    }
+    let exists = tx
+        .prepare_cached("SELECT 1 FROM customers WHERE external_id = ?1")?
+        .exists([key])?;
+    if exists {
+        return Ok(key.to_string());
+    }
+    let by_email: Option<String> = tx
+        .prepare_cached(
+            "SELECT external_id FROM customers WHERE lower(email) = ?1 ORDER BY id LIMIT 1",
+        )?
+        .query_row([key], |r| r.get(0))
+        .optional()?;
+    Ok(by_email.unwrap_or_else(|| key.to_string()))
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, FieldError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        FieldError {
+            field: if path == "." { String::new() } else { path },
+            message: e.into_inner().to_string(),
+        }
+    })?;
+    de.end().map_err(|e| field_error("", &e.to_string()))?;
+    Ok(value)
+}
+
+/// A Shopify id, sent as a JSON number (or, by some tools, a string).
+#[derive(Debug)]
+struct ShopifyId(String);
+
+impl<'de> Deserialize<'de> for ShopifyId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Number(n) if n.is_u64() || n.is_i64() => Ok(ShopifyId(n.to_string())),
+            Value::String(s) if !s.trim().is_empty() => Ok(ShopifyId(s.trim().to_string())),
+            other => Err(serde::de::Error::custom(format!(
+                "{other} is not a Shopify id (expected a number such as 207119551)"
+            ))),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ShopifyCustomer {
+    id: ShopifyId,
+    email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    created_at: Option<Time>,
+    tags: Option<String>,
+    accepts_marketing: Option<bool>,
+    email_marketing_consent: Option<Consent>,
+    default_address: Option<Address>,
+}
+
+#[derive(Deserialize)]
+struct Consent {
+    state: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Address {
+    city: Option<String>,
+    province_code: Option<String>,
+    province: Option<String>,
+    country_code: Option<String>,
+    zip: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LineItem {
+    sku: Option<String>,
+    name: Option<String>,
+    title: Option<String>,
+    #[serde(default = "one")]
+    quantity: i64,
+    price: Money,
+}
+
+fn one() -> i64 {
+    1
+}
+
+#[derive(Deserialize)]
+struct ShopifyOrder {
+    id: ShopifyId,
+    name: Option<String>,
+    email: Option<String>,
+    contact_email: Option<String>,
+    created_at: Time,
+    total_price: Money,
+    total_discounts: Option<Money>,
+    financial_status: Option<String>,
+    currency: Option<String>,
+    source_name: Option<String>,
+    customer: Option<ShopifyCustomer>,
+    #[serde(default)]
+    line_items: Vec<LineItem>,
+}
+
+#[derive(Deserialize)]
+struct ShopifyCheckout {
+    token: String,
+    email: Option<String>,
+    created_at: Option<Time>,
+    total_price: Option<Money>,
+    currency: Option<String>,
+    presentment_currency: Option<String>,
+    abandoned_checkout_url: Option<String>,
+    customer: Option<ShopifyCustomer>,
+    #[serde(default)]
+    line_items: Vec<LineItem>,
+}
+
+/// Empty strings (Shopify's "not set") become `None`.
+fn text(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn customer(c: ShopifyCustomer, fallback_email: Option<String>) -> CustomerIn {
+    let accepts_marketing = match c.email_marketing_consent.and_then(|m| m.state) {
+        Some(state) => Some(state == "subscribed"),
+        None => c.accepts_marketing,
+    };
+    let address = c.default_address;
+    let from_address = |f: fn(&Address) -> Option<String>| address.as_ref().and_then(f);
+    CustomerIn {
+        id: c.id.0,
+        email: text(&c.email).or(fallback_email),
+        first_name: text(&c.first_name),
+        last_name: text(&c.last_name),
+        created_at: c.created_at,
+        accepts_marketing,
+        // Split as the CSV import splits the Tags column.
+        tags: c.tags.map(|t| {
+            t.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect()
+        }),
+        city: from_address(|a| text(&a.city)),
+        region: from_address(|a| text(&a.province_code).or_else(|| text(&a.province))),
+        country: from_address(|a| text(&a.country_code)),
+        zip: from_address(|a| text(&a.zip)),
+        ..CustomerIn::default()
+    }
+}
+
+/// The customer a purchase belongs to: Shopify's customer, else a guest keyed by email.
+fn buyer(c: Option<ShopifyCustomer>, email: Option<String>) -> Option<CustomerIn> {
+    match c {
+        Some(c) => Some(customer(c, email)),
+        None => email.map(|email| CustomerIn {
+            id: email.to_lowercase(),
+            email: Some(email),
+            ..CustomerIn::default()
+        }),
+    }
+}
+
+/// The product key of a line, as the orders CSV import keys it (`Lineitem sku`, else
+/// `Lineitem name`).
+fn product_key(item: &LineItem, i: usize) -> Result<String, FieldError> {
+    text(&item.sku)
+        .or_else(|| text(&item.name))
+        .or_else(|| text(&item.title))
+        .ok_or_else(|| {
+            field_error(
+                &format!("line_items[{i}].sku"),
+                "the line item has neither a sku nor a name to identify its product",
+            )
+        })
+}
+
+fn order(o: ShopifyOrder) -> Result<Vec<Ingest>, FieldError> {
+    let email = text(&o.email).or_else(|| text(&o.contact_email));
+    let Some(buyer) = buyer(o.customer, email) else {
+        return Ok(Vec::new());
+    };
+    let mut items = Vec::with_capacity(o.line_items.len());
+    for (i, item) in o.line_items.iter().enumerate() {
+        items.push(ItemIn {
+            product_id: product_key(item, i)?,
+            quantity: item.quantity,
+            price: item.price,
+            title: text(&item.name).or_else(|| text(&item.title)),
+            category: None,
+        });
+    }
+    let order = OrderIn {
+        id: text(&o.name).unwrap_or(o.id.0),
+        customer_id: buyer.id.clone(),
+        placed_at: o.created_at,
+        total: o.total_price,
+        discount: o.total_discounts,
+        status: text(&o.financial_status),
+        channel: text(&o.source_name),
+        currency: text(&o.currency),
+        items,
+    };
+    Ok(vec![Ingest::Customer(buyer), Ingest::Order(order)])
+}
+
+fn checkout(c: ShopifyCheckout) -> Result<Vec<Ingest>, FieldError> {
+    if c.token.trim().is_empty() {
+        return Err(field_error("token", "must not be empty"));
+    }
+    let Some(buyer) = buyer(c.customer, text(&c.email)) else {
+        return Ok(Vec::new());
+    };
+    let mut products = Vec::with_capacity(c.line_items.len());
+    for (i, item) in c.line_items.iter().enumerate() {
+        products.push(Value::from(product_key(item, i)?));
+    }
+    let mut properties = Map::new();
+    properties.insert("checkout_token".into(), Value::from(c.token.as_str()));
+    if let Some(total) = c.total_price {
+        properties.insert("total_price".into(), Value::from(total.0 as f64 / 100.0));
+    }
+    if let Some(currency) = text(&c.currency).or_else(|| text(&c.presentment_currency)) {
+        properties.insert("currency".into(), Value::from(currency));
+    }
+    if let Some(url) = text(&c.abandoned_checkout_url) {
+        properties.insert("abandoned_checkout_url".into(), Value::from(url));
+    }
+    let count: i64 = c.line_items.iter().map(|i| i.quantity).sum();
+    properties.insert("item_count".into(), Value::from(count));
+    properties.insert("product_ids".into(), Value::Array(products));
+    let event = EventIn {
+        id: Some(format!("shopify-checkout:{}", c.token.trim())),
+        event_type: "checkout_started".into(),
+        customer_id: buyer.id.clone(),
+        occurred_at: c.created_at,
+        properties,
+    };
+    Ok(vec![Ingest::Customer(buyer), Ingest::Event(event)])
+}
