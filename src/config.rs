@@ -17,6 +17,7 @@ pub struct Config {
     pub shop: ShopConfig,
     pub mail: crate::mail::MailConfig,
     pub policy: crate::policy::PolicyConfig,
+    pub daemon: crate::daemon::DaemonConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -174,6 +175,22 @@ default_timezone = "UTC"
 frequency_cap = { max = 3, per = "7d", action = "hold" }
 # No email in these local hours of the customer; held messages go out when the window ends.
 quiet_hours = { start = "21:00", end = "08:00" }
+
+[daemon]
+# `segflow run` serves its HTTP API here (SEGFLOW_BIND overrides it).
+bind = "127.0.0.1:8080"
+# Bearer token of /v1/* and the Shopify webhook secret, read from these environment variables.
+token_env = "SEGFLOW_API_TOKEN"
+shopify_secret_env = "SEGFLOW_SHOPIFY_SECRET"
+# Segments without a `refresh:` of their own are fully re-evaluated this often.
+refresh_every = "15m"
+reload_poll = "2s"
+tick = "1s"
+shutdown_grace = "10s"
+max_body_bytes = 1048576
+max_batch = 1000
+send_connections = 1
+max_overlay = 50000
 "#;
 
 #[cfg(test)]

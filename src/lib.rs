@@ -10,6 +10,7 @@ pub mod analytics_store;
 pub mod cli;
 pub mod compile;
 pub mod config;
+pub mod daemon;
 pub mod dsl;
 pub mod generate;
 pub mod ingest;

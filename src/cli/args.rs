@@ -137,6 +137,15 @@ pub enum Command {
         #[arg(long, default_value_t = 1, value_name = "N")]
         connections: usize,
     },
+    /// Run the daemon: scheduled refreshes, real-time events over HTTP, journeys, sending, and
+    /// the unsubscribe and tracking links, until SIGTERM or SIGINT.
+    Run {
+        /// The address to listen on (default: [daemon] bind, or SEGFLOW_BIND).
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+    },
+    /// What the daemon on this database is doing: running or not, journeys, outbox, refreshes.
+    Status,
     /// Create a sample shop in demo/, import it, refresh every segment in rules/ and print them.
     Demo {
         #[arg(long, default_value_t = 5_000)]

@@ -44,10 +44,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.field, "items[0].price");
         assert!(parse_batch::<EventIn>(b"[]", 10).is_err());
-        let many = format!(
-            "[{}]",
-            [r#"{"type":"a","customer_id":"c"}"#; 11].join(",")
-        );
+        let many = format!("[{}]", [r#"{"type":"a","customer_id":"c"}"#; 11].join(","));
         assert!(parse_batch::<EventIn>(many.as_bytes(), 10).is_err());
     }
 

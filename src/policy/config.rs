@@ -108,7 +108,7 @@ impl PolicyConfig {
     }
 }
 
-fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+pub(crate) fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     let text = String::deserialize(d)?;
     crate::dsl::literal::duration(&text).ok_or_else(|| {
         serde::de::Error::custom(format!(

@@ -2,7 +2,7 @@
 //! customer's own time zone. Pure functions over configuration and facts the caller supplies;
 //! nothing here reads a clock or a database, so every decision is reproducible.
 
-mod config;
+pub(crate) mod config;
 mod decide;
 
 pub use config::{CapAction, FrequencyCap, PolicyConfig, PolicyOverrides, QuietHours};

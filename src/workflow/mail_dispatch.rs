@@ -109,6 +109,43 @@ impl OutboxDispatcher {
     }
 
     /// The templates this dispatcher renders.
+    /// The dispatcher `config` describes, with the templates of `templates_dir`, and a warning
+    /// to show when the development secret stands in for the unsubscribe secret. `Err` lists
+    /// every template problem (with file, line and column) or names the bad setting.
+    pub fn from_config(
+        config: &crate::config::Config,
+        templates_dir: &std::path::Path,
+        workflows: &Workflows,
+    ) -> Result<(Self, Option<String>), String> {
+        let mail = &config.mail;
+        let templates =
+            Templates::load_dir(templates_dir, mail.template_fuel).map_err(|errors| {
+                let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+                format!(
+                    "the templates in {} have problems; fix them and run again:\n{}",
+                    templates_dir.display(),
+                    lines.join("\n")
+                )
+            })?;
+        let (signer, warning) =
+            signer_from_env(&mail.unsubscribe_secret_env).map_err(|e| e.to_string())?;
+        let defaults =
+            crate::mail::MessageDefaults::from_config(mail).map_err(|e| e.to_string())?;
+        let dispatcher = OutboxDispatcher::new(
+            templates,
+            workflows,
+            DispatchSettings {
+                policy: config.policy.clone(),
+                signer,
+                unsubscribe_base_url: mail.unsubscribe_base_url.clone(),
+                message_id_domain: defaults.message_id_domain,
+                shop: config.shop.clone(),
+            },
+        )
+        .with_tracking(mail.tracking);
+        Ok((dispatcher, warning))
+    }
+
     pub fn templates(&self) -> &Templates {
         &self.templates
     }

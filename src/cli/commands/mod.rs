@@ -1,6 +1,7 @@
 //! One file per group of commands; `run` dispatches to them.
 
 mod check;
+mod daemon;
 mod demo;
 mod import;
 mod mail;
@@ -57,6 +58,8 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
         Command::Suppress { command } => match command {
             SuppressCommand::Import { file } => mail::suppress_import(ctx, file),
         },
+        Command::Run { bind } => daemon::run(ctx, bind.clone()),
+        Command::Status => daemon::status(ctx),
         Command::Send { once, connections } => send::send(ctx, *once, *connections),
         Command::Import { kind, file, strict } => import::import(ctx, *kind, file, *strict),
         Command::Generate {

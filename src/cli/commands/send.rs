@@ -10,9 +10,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::mail::config::TransportKind;
 use crate::mail::outbox;
-use crate::mail::{
-    DrainReport, FileTransport, MessageDefaults, Sender, SmtpTransport, SystemClock, Transport,
-};
+use crate::mail::{DrainReport, SystemClock};
 
 use super::super::{CliError, CliResult, Context};
 
@@ -20,20 +18,8 @@ use super::super::{CliError, CliResult, Context};
 /// then prints a summary.
 pub fn send(ctx: &Context, once: bool, connections: usize) -> CliResult {
     let mail = &ctx.config.mail;
-    let defaults = MessageDefaults::from_config(mail).map_err(|e| {
-        CliError::Message(format!(
-            "[mail] in the config: {e}; fix the setting and retry"
-        ))
-    })?;
-    let transport: Box<dyn Transport + Sync> = match mail.transport {
-        TransportKind::Smtp => Box::new(
-            SmtpTransport::from_config(&mail.smtp)
-                .map_err(|e| CliError::Message(format!("[mail.smtp] in the config: {e}")))?,
-        ),
-        TransportKind::File => Box::new(file_transport(&mail.file.dir)?),
-    };
+    let sender = crate::mail::configured_sender(mail).map_err(CliError::Message)?;
     let conn = ctx.open_store()?;
-    let sender = Sender::new(transport, defaults, mail.delivery.clone());
     let clock = SystemClock;
     let recovered = sender.recover(&conn, crate::mail::Clock::now_ms(&clock))?;
     let mut total = DrainReport::default();
@@ -59,15 +45,6 @@ pub fn send(ctx: &Context, once: bool, connections: usize) -> CliResult {
     parts.sort();
     println!("outbox: {}", parts.join(", "));
     Ok(())
-}
-
-fn file_transport(dir: &Path) -> Result<FileTransport, CliError> {
-    FileTransport::new(dir).map_err(|e| {
-        CliError::Message(format!(
-            "cannot create the mail folder {}: {e}; set [mail.file] dir to a writable folder",
-            dir.display()
-        ))
-    })
 }
 
 fn add(total: &mut DrainReport, report: &DrainReport) {

@@ -1,42 +1,17 @@
 //! `segflow workflows run|list|status`: the journey engine on the command line.
 
 use crate::cli::{CliError, CliResult, Context};
-use crate::mail::{MessageDefaults, Templates};
-use crate::workflow::{
-    run_once, run_until, signer_from_env, AdvanceReport, DispatchSettings, OutboxDispatcher,
-    Trigger, Workflows,
-};
+use crate::workflow::{run_once, run_until, AdvanceReport, OutboxDispatcher, Trigger, Workflows};
 
 /// The dispatcher the CLI sends through: policy, templates and the outbox. A missing
 /// unsubscribe secret falls back to the development secret with a warning on stderr.
 pub fn dispatcher(ctx: &Context, workflows: &Workflows) -> Result<OutboxDispatcher, CliError> {
-    let dir = ctx.templates_dir();
-    let templates = Templates::load_dir(&dir, ctx.config.mail.template_fuel).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
-        CliError::Message(format!(
-            "the templates in {} have problems; fix them and run again:\n{}",
-            dir.display(),
-            lines.join("\n")
-        ))
-    })?;
-    let mail = &ctx.config.mail;
-    let (signer, warning) = signer_from_env(&mail.unsubscribe_secret_env)?;
+    let (d, warning) = OutboxDispatcher::from_config(&ctx.config, &ctx.templates_dir(), workflows)
+        .map_err(CliError::Message)?;
     if let Some(warning) = warning {
         eprintln!("{warning}");
     }
-    let defaults = MessageDefaults::from_config(mail)?;
-    Ok(OutboxDispatcher::new(
-        templates,
-        workflows,
-        DispatchSettings {
-            policy: ctx.config.policy.clone(),
-            signer,
-            unsubscribe_base_url: mail.unsubscribe_base_url.clone(),
-            message_id_domain: defaults.message_id_domain,
-            shop: ctx.config.shop.clone(),
-        },
-    )
-    .with_tracking(mail.tracking))
+    Ok(d)
 }
 
 /// Prints the template errors the dispatcher met, so a broken template is seen, not just logged.

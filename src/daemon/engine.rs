@@ -1,0 +1,254 @@
+//! The daemon's engine thread: one loop that keeps segments fresh and runs the journeys.
+//!
+//! Each pass, in order: pick up edited rule files (hot reload); apply the change journal to the
+//! warm snapshot and re-evaluate only the changed customers against every segment; run the
+//! segment refreshes whose slot is due; run the journey engine (new triggers, due journeys);
+//! record its state for `segflow status`. Then it sleeps until new data is committed, the
+//! next slot or journey wake-up, or the tick, whichever comes first. Every step is idempotent
+//! over the store, so a crash between two steps is repaired by the next pass.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::generation::{fingerprint, Generation, Paths};
+use super::metrics::Metrics;
+use super::status;
+use super::wake::Wake;
+use super::warm::WarmSnapshot;
+use crate::config::Config;
+use crate::schedule::{claim_due, complete, next_wake, segment_job};
+use crate::segment::refresh::store_members;
+
+pub struct Engine {
+    pub conn: Connection,
+    pub gen: Generation,
+    pub warm: WarmSnapshot,
+    pub paths: Paths,
+    pub config: Config,
+    pub metrics: Arc<Metrics>,
+    /// Raised by the writer after each commit.
+    pub wake: Arc<Wake>,
+    /// Raised here when mail was queued, for the sender.
+    pub send_wake: Arc<Wake>,
+    pub stop: Arc<AtomicBool>,
+    pub last_poll: Instant,
+}
+
+impl Engine {
+    /// Runs passes until `stop` is set; a failing pass is logged and retried on the next one.
+    pub fn run(mut self) {
+        while !self.stop.load(Ordering::SeqCst) {
+            let now = chrono::Utc::now().timestamp_millis();
+            let sleep = match self.pass(now) {
+                Ok(next) => {
+                    Duration::from_millis((next - now).clamp(0, self.config.daemon.tick) as u64)
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "engine pass failed; retrying at the next tick");
+                    Duration::from_millis(self.config.daemon.tick as u64)
+                }
+            };
+            if !sleep.is_zero() {
+                self.wake.wait(sleep);
+            }
+        }
+        tracing::info!("engine stopped");
+    }
+
+    /// One pass at `now`; returns when the next pass is due at the latest.
+    pub fn pass(&mut self, now: i64) -> Result<i64, String> {
+        self.maybe_reload();
+        let started = Instant::now();
+        let caught = self.warm.catch_up(&self.conn).map_err(|e| e.to_string())?;
+        if caught.reloaded {
+            tracing::info!("bulk change in the store: snapshot reloaded, every segment refreshed");
+            for i in 0..self.gen.segments.len() {
+                self.refresh_segment(i, now)?;
+            }
+        } else if !caught.customers.is_empty() {
+            let changes = self.update_customers(&caught.customers, now)?;
+            tracing::debug!(
+                customers = caught.customers.len(),
+                changes,
+                micros = started.elapsed().as_micros() as u64,
+                "changed customers re-evaluated"
+            );
+        }
+        for i in 0..self.gen.segments.len() {
+            let job = segment_job(&self.gen.segments[i].name);
+            let cadence = self.gen.segments[i].refresh.clone();
+            if let Some(claim) =
+                claim_due(&mut self.conn, &job, &cadence, now).map_err(|e| e.to_string())?
+            {
+                self.refresh_segment(i, now)?;
+                complete(&self.conn, &job, claim.slot, now).map_err(|e| e.to_string())?;
+            }
+        }
+        let report = crate::workflow::run_once(
+            &mut self.conn,
+            &self.gen.workflows,
+            now,
+            &mut self.gen.dispatcher,
+        )
+        .map_err(|e| e.to_string())?;
+        if report.started > 0 || report.sent > 0 {
+            tracing::info!(
+                started = report.started,
+                queued = report.sent,
+                steps = report.steps,
+                "journeys advanced"
+            );
+        }
+        self.metrics
+            .journeys_started
+            .fetch_add(report.started as u64, Ordering::Relaxed);
+        if report.sent > 0 {
+            self.send_wake.raise();
+        }
+        for e in self.gen.dispatcher.errors.drain(..) {
+            tracing::warn!(error = %e, "a step's email was not queued");
+        }
+        self.gauges()?;
+        status::heartbeat(&self.conn, now, &self.metrics).map_err(|e| e.to_string())?;
+        self.next_wake(now)
+    }
+
+    fn next_wake(&self, now: i64) -> Result<i64, String> {
+        let tick = now + self.config.daemon.tick;
+        let slots = next_wake(self.gen.segments.iter().map(|s| &s.refresh), now);
+        let journeys: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT MIN(wake_at) FROM journeys WHERE state IN ('active', 'waiting')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| e.to_string())?;
+        Ok([Some(tick), slots, journeys]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(tick))
+    }
+
+    /// Re-evaluates `customers` against every segment and records who entered or exited.
+    fn update_customers(&mut self, customers: &[i64], now: i64) -> Result<usize, String> {
+        let tx = self.conn.transaction().map_err(|e| e.to_string())?;
+        let mut changes = 0;
+        {
+            let sql = |e: rusqlite::Error| e.to_string();
+            let mut stored = tx
+                .prepare_cached(
+                    "SELECT 1 FROM segment_members WHERE segment = ?1 AND customer = ?2",
+                )
+                .map_err(sql)?;
+            let mut add = tx
+                .prepare_cached(
+                    "INSERT INTO segment_members (segment, customer, since) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(sql)?;
+            let mut remove = tx
+                .prepare_cached("DELETE FROM segment_members WHERE segment = ?1 AND customer = ?2")
+                .map_err(sql)?;
+            let mut change = tx.prepare_cached("INSERT INTO segment_changes (segment, customer, change, at) VALUES (?1, ?2, ?3, ?4)").map_err(sql)?;
+            for s in &self.gen.segments {
+                for &c in customers {
+                    let now_member = self.warm.matches(&s.program, c, now);
+                    let was_member = stored
+                        .query_row(params![s.name, c], |_| Ok(()))
+                        .optional()
+                        .map_err(sql)?
+                        .is_some();
+                    if now_member && !was_member {
+                        add.execute(params![s.name, c, now]).map_err(sql)?;
+                        change
+                            .execute(params![s.name, c, "entered", now])
+                            .map_err(sql)?;
+                        changes += 1;
+                    } else if was_member && !now_member {
+                        remove.execute(params![s.name, c]).map_err(sql)?;
+                        change
+                            .execute(params![s.name, c, "exited", now])
+                            .map_err(sql)?;
+                        changes += 1;
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(|e| e.to_string())?;
+        Ok(changes)
+    }
+
+    fn refresh_segment(&mut self, index: usize, now: i64) -> Result<(), String> {
+        let s = &self.gen.segments[index];
+        let started = Instant::now();
+        let members = self.warm.members(&s.program, now);
+        let seconds = started.elapsed().as_secs_f64();
+        let (entered, exited) = store_members(&mut self.conn, &s.name, &members, now)
+            .map_err(|e| format!("segment {}: {e}", s.name))?;
+        self.metrics.segment(&s.name, seconds, members.len());
+        tracing::info!(segment = %s.name, members = members.len(), entered, exited, millis = (seconds * 1000.0) as u64, "segment refreshed");
+        Ok(())
+    }
+
+    /// Swaps in edited files when they all check; keeps the running set otherwise.
+    fn maybe_reload(&mut self) {
+        if self.last_poll.elapsed() < Duration::from_millis(self.config.daemon.reload_poll as u64) {
+            return;
+        }
+        self.last_poll = Instant::now();
+        if fingerprint(&self.paths) == self.gen.fingerprint {
+            return;
+        }
+        match Generation::load(&self.paths, &self.config) {
+            Ok(gen) => {
+                tracing::info!(
+                    segments = gen.segments.len(),
+                    workflows = gen.workflows.workflows.len(),
+                    "rules, workflows and templates reloaded"
+                );
+                self.gen = gen;
+                self.metrics.reload("ok");
+                let _ = status::set(
+                    &self.conn,
+                    "reload_error",
+                    "",
+                    chrono::Utc::now().timestamp_millis(),
+                );
+            }
+            Err(errors) => {
+                // The fingerprint of the broken files is remembered, so the same errors are
+                // reported once, not on every poll, until the files change again.
+                self.gen.fingerprint = fingerprint(&self.paths);
+                self.metrics.reload("error");
+                tracing::error!("the edited files have errors; the previous rules stay active until they are fixed:\n{errors}");
+                let _ = status::set(
+                    &self.conn,
+                    "reload_error",
+                    &errors,
+                    chrono::Utc::now().timestamp_millis(),
+                );
+            }
+        }
+    }
+
+    fn gauges(&self) -> Result<(), String> {
+        let (active, depth): (i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM journeys WHERE state IN ('active', 'waiting')),
+                        (SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'held', 'sending'))",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| e.to_string())?;
+        self.metrics
+            .journeys_active
+            .store(active, Ordering::Relaxed);
+        self.metrics.outbox_depth.store(depth, Ordering::Relaxed);
+        Ok(())
+    }
+}

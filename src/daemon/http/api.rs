@@ -1,0 +1,110 @@
+//! `POST /v1/events`, `/v1/customers` and `/v1/orders`: one item or an array per request,
+//! bearer-token authenticated, validated, committed, then answered.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use super::{error, now_ms, same_secret, AppState};
+use crate::daemon::writer::Write;
+use crate::ingest::{parse_batch, CustomerIn, EventIn, OrderIn, Validate};
+
+pub async fn events(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    ingest::<EventIn>(&s, "events", &headers, &body, Write::Event).await
+}
+
+pub async fn customers(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    ingest::<CustomerIn>(&s, "customers", &headers, &body, Write::Customer).await
+}
+
+pub async fn orders(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    ingest::<OrderIn>(&s, "orders", &headers, &body, Write::Order).await
+}
+
+async fn ingest<T>(
+    s: &AppState,
+    endpoint: &'static str,
+    headers: &HeaderMap,
+    body: &[u8],
+    wrap: fn(T) -> Write,
+) -> Response
+where
+    T: for<'de> serde::Deserialize<'de> + Validate,
+{
+    let response = handle(s, headers, body, wrap).await;
+    s.metrics.request(endpoint, response.status().as_u16());
+    response
+}
+
+async fn handle<T>(s: &AppState, headers: &HeaderMap, body: &[u8], wrap: fn(T) -> Write) -> Response
+where
+    T: for<'de> serde::Deserialize<'de> + Validate,
+{
+    if let Some(refused) = authorize(s, headers) {
+        return refused;
+    }
+    let items = match parse_batch::<T>(body, s.max_batch) {
+        Ok(items) => items,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &e.field, &e.message),
+    };
+    let count = items.len();
+    match s
+        .writer
+        .write(items.into_iter().map(wrap).collect(), now_ms())
+        .await
+    {
+        Ok(written) => {
+            let duplicates = written.iter().filter(|w| !w.fresh).count();
+            (
+                StatusCode::OK,
+                Json(json!({ "accepted": count, "duplicates": duplicates })),
+            )
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "ingest write failed");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "",
+                &format!("not stored: {e}; retry later"),
+            )
+        }
+    }
+}
+
+/// `None` when the request carries the configured bearer token, else the refusal.
+fn authorize(s: &AppState, headers: &HeaderMap) -> Option<Response> {
+    let Some(token) = &s.token else {
+        return Some(error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "",
+            "the API is disabled: no token is configured (set the environment variable named by [daemon] token_env)",
+        ));
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match given {
+        Some(given) if same_secret(given.as_bytes(), token.as_bytes()) => None,
+        Some(_) => Some(error(
+            StatusCode::UNAUTHORIZED,
+            "",
+            "the bearer token is wrong",
+        )),
+        None => Some(error(
+            StatusCode::UNAUTHORIZED,
+            "",
+            "send the API token as `Authorization: Bearer TOKEN`",
+        )),
+    }
+}

@@ -1,0 +1,81 @@
+//! The daemon's HTTP surface (axum): the ingestion API, Shopify webhooks, the tracking and
+//! unsubscribe links that emails carry, and health and metrics for operators.
+//!
+//! Handlers only parse, authenticate and hand writes to the single writer thread; they answer
+//! after the commit, so a 2xx always means the data is on disk.
+
+mod api;
+mod ops;
+mod shopify;
+mod tracking;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use super::metrics::Metrics;
+use super::writer::Writer;
+use crate::mail::tracking::TrackingSigner;
+use crate::mail::UnsubscribeSigner;
+
+/// What every handler shares.
+pub struct AppState {
+    pub writer: Writer,
+    pub metrics: Arc<Metrics>,
+    /// The bearer token of `/v1/*`; `None` disables the API (503).
+    pub token: Option<String>,
+    /// The Shopify webhook secret; `None` disables webhooks (503).
+    pub shopify_secret: Option<Vec<u8>>,
+    pub unsubscribe: UnsubscribeSigner,
+    pub tracking: TrackingSigner,
+    pub max_batch: usize,
+}
+
+pub fn router(state: Arc<AppState>, max_body: usize) -> Router {
+    Router::new()
+        .route("/v1/events", post(api::events))
+        .route("/v1/customers", post(api::customers))
+        .route("/v1/orders", post(api::orders))
+        .route("/webhooks/shopify", post(shopify::webhook))
+        .route(
+            "/u/{token}",
+            get(tracking::unsubscribe_page).post(tracking::unsubscribe),
+        )
+        .route("/o/{token}", get(tracking::open))
+        .route("/c/{token}", get(tracking::click))
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}
+
+/// A JSON error body: `{"error": message, "field": path}`.
+pub fn error(status: StatusCode, field: &str, message: &str) -> Response {
+    let body = if field.is_empty() {
+        json!({ "error": message })
+    } else {
+        json!({ "error": message, "field": field })
+    };
+    (status, Json(body)).into_response()
+}
+
+/// The current time in unix milliseconds (handlers stamp what they receive).
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Equality of two secrets in time independent of where they differ.
+pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    // Hashing first makes the comparison length-independent too.
+    let (x, y) = (Sha256::digest(a), Sha256::digest(b));
+    x.iter()
+        .zip(y.iter())
+        .fold(0u8, |acc, (p, q)| acc | (p ^ q))
+        == 0
+}

@@ -1,0 +1,59 @@
+//! `POST /webhooks/shopify`: verifies `X-Shopify-Hmac-Sha256` over the raw body before reading
+//! it, maps the topic's payload and writes it like any other ingested data.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::{error, now_ms, AppState};
+use crate::daemon::writer::Write;
+use crate::ingest::{map_webhook, verify_webhook};
+
+pub async fn webhook(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let response = handle(&s, &headers, &body).await;
+    s.metrics.request("shopify", response.status().as_u16());
+    response
+}
+
+async fn handle(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Response {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let Some(secret) = &s.shopify_secret else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "",
+            "webhooks are disabled: no Shopify secret is configured (set the environment variable named by [daemon] shopify_secret_env)",
+        );
+    };
+    let topic = header("x-shopify-topic").unwrap_or("").to_string();
+    let shop = header("x-shopify-shop-domain").unwrap_or("?").to_string();
+    if !verify_webhook(secret, body, header("x-shopify-hmac-sha256")) {
+        tracing::warn!(%topic, %shop, "refused a Shopify webhook with a missing or wrong signature");
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "",
+            "the X-Shopify-Hmac-Sha256 signature does not match",
+        );
+    }
+    let items = match map_webhook(&topic, body) {
+        Ok(items) => items,
+        Err(e) => {
+            tracing::warn!(%topic, field = %e.field, error = %e.message, "refused a malformed Shopify webhook");
+            return error(StatusCode::BAD_REQUEST, &e.field, &e.message);
+        }
+    };
+    if items.is_empty() {
+        tracing::debug!(%topic, "ignored a Shopify webhook");
+        return (StatusCode::OK, "ignored\n").into_response();
+    }
+    let writes = items.into_iter().map(Write::Shopify).collect();
+    match s.writer.write(writes, now_ms()).await {
+        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(e) => {
+            tracing::error!(%topic, error = %e, "Shopify webhook not stored; Shopify will retry");
+            error(StatusCode::SERVICE_UNAVAILABLE, "", &e)
+        }
+    }
+}

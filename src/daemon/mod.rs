@@ -1,0 +1,309 @@
+//! `segflow run`: the long-running process merchants deploy. It keeps segments fresh on their
+//! schedules, reacts to events within a second, sends from the outbox, and serves the HTTP API,
+//! webhooks and email links.
+//!
+//! Threads and what they own:
+//! - the tokio runtime serves HTTP; handlers never touch SQLite themselves;
+//! - `writer` is the only thread that writes ingested data (group commit, answer after commit);
+//! - `engine` owns the warm snapshot, segment refreshes, hot reload and the journey engine;
+//! - `sender` drains the outbox through the configured transport.
+//!
+//! They share nothing but the database (WAL lets readers and the one writer at a time proceed
+//! together), the metrics, and two wake-ups. A stop (SIGTERM or SIGINT) stops accepting
+//! requests, lets in-flight requests commit, lets the sender finish the messages on the wire,
+//! records the stop, and exits within `[daemon] shutdown_grace`.
+
+pub mod config;
+mod engine;
+pub mod generation;
+mod http;
+mod metrics;
+pub mod status;
+mod wake;
+pub mod warm;
+mod writer;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub use config::DaemonConfig;
+pub use generation::Paths;
+
+use crate::config::Config;
+use crate::mail::{Clock, SystemClock, TrackingSigner};
+use engine::Engine;
+use generation::Generation;
+use metrics::Metrics;
+use wake::Wake;
+use warm::WarmSnapshot;
+use writer::Writer;
+
+/// Everything `segflow run` needs to start.
+pub struct Setup {
+    pub config: Config,
+    pub db: PathBuf,
+    pub paths: Paths,
+    /// Overrides `[daemon] bind`.
+    pub bind: Option<String>,
+}
+
+/// Runs until SIGTERM or SIGINT. `Err` is a start-up failure, said in one message.
+pub fn run(setup: Setup) -> Result<(), String> {
+    let Setup {
+        config,
+        db,
+        paths,
+        bind,
+    } = setup;
+    let bind = bind
+        .or_else(|| std::env::var("SEGFLOW_BIND").ok())
+        .unwrap_or_else(|| config.daemon.bind.clone());
+    let _lock = lock(&db)?;
+    let conn = crate::store::open(&db).map_err(|e| e.to_string())?;
+    let gen = Generation::load(&paths, &config)?;
+    if let Some(w) = &gen.warning {
+        tracing::warn!("{w}");
+    }
+    let started = Instant::now();
+    let warm = WarmSnapshot::load(&conn, config.daemon.max_overlay).map_err(|e| e.to_string())?;
+    tracing::info!(
+        customers = warm.customers(),
+        millis = started.elapsed().as_millis() as u64,
+        segments = gen.segments.len(),
+        workflows = gen.workflows.workflows.len(),
+        "store loaded"
+    );
+
+    let metrics = Arc::new(Metrics::default());
+    let wake = Arc::new(Wake::default());
+    let send_wake = Arc::new(Wake::default());
+    let stop = Arc::new(AtomicBool::new(false));
+    let (writer, writer_thread) =
+        Writer::spawn(&db, wake.clone(), metrics.clone()).map_err(|e| e.to_string())?;
+
+    let (unsubscribe, _) = crate::workflow::signer_from_env(&config.mail.unsubscribe_secret_env)
+        .map_err(|e| e.to_string())?;
+    let secret = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty());
+    let token = secret(&config.daemon.token_env);
+    if token.is_none() {
+        tracing::warn!(var = %config.daemon.token_env, "no API token is set: /v1/* answers 503");
+    }
+    let shopify_secret = secret(&config.daemon.shopify_secret_env).map(String::into_bytes);
+    let state = Arc::new(http::AppState {
+        writer,
+        metrics: metrics.clone(),
+        token,
+        shopify_secret,
+        tracking: TrackingSigner::from_unsubscribe(&unsubscribe),
+        unsubscribe,
+        max_batch: config.daemon.max_batch,
+    });
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(&bind))
+        .map_err(|e| {
+            format!("cannot listen on {bind}: {e}; set [daemon] bind or --bind to a free address")
+        })?;
+    let local = listener
+        .local_addr()
+        .map_or(bind.clone(), |a| a.to_string());
+    status::started(&conn, &local, now()).map_err(|e| e.to_string())?;
+
+    let grace = Duration::from_millis(config.daemon.shutdown_grace.max(0) as u64);
+    let engine = Engine {
+        conn,
+        gen,
+        warm,
+        paths,
+        config: config.clone(),
+        metrics: metrics.clone(),
+        wake: wake.clone(),
+        send_wake: send_wake.clone(),
+        stop: stop.clone(),
+        last_poll: Instant::now(),
+    };
+    let engine_thread = spawn("segflow-engine", move || engine.run())?;
+    let sender_thread = {
+        let (db, mail, stop, wake) = (
+            db.clone(),
+            config.mail.clone(),
+            stop.clone(),
+            send_wake.clone(),
+        );
+        let metrics = metrics.clone();
+        let connections = config.daemon.send_connections;
+        spawn("segflow-sender", move || {
+            sender_loop(&db, &mail, &stop, &wake, &metrics, connections)
+        })?
+    };
+
+    tracing::info!(address = %local, "listening");
+    // Printed for scripts and tests that start the daemon on port 0.
+    println!("segflow listening on http://{local}");
+    let app = http::router(state, config.daemon.max_body_bytes);
+    let served = runtime.block_on(async {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    });
+    if let Err(e) = served {
+        tracing::error!(error = %e, "the HTTP server failed");
+    }
+    tracing::info!("stopping: no new requests; finishing in-flight work");
+    let deadline = Instant::now() + grace;
+    // Dropping the runtime drops the router's state and with it the last `Writer`, so the
+    // writer thread commits what it holds and ends.
+    runtime.shutdown_timeout(grace);
+    stop.store(true, Ordering::SeqCst);
+    wake.raise();
+    send_wake.raise();
+    let mut clean = true;
+    for (name, handle) in [
+        ("writer", writer_thread),
+        ("engine", engine_thread),
+        ("sender", sender_thread),
+    ] {
+        while !handle.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if handle.is_finished() {
+            let _ = handle.join();
+        } else {
+            clean = false;
+            tracing::warn!(
+                thread = name,
+                "did not finish within shutdown_grace; its work resumes at the next start"
+            );
+        }
+    }
+    if let Ok(conn) = crate::store::open(&db) {
+        let _ = status::stopped(&conn, now());
+    }
+    tracing::info!(clean, "stopped");
+    Ok(())
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn spawn(
+    name: &str,
+    f: impl FnOnce() + Send + 'static,
+) -> Result<std::thread::JoinHandle<()>, String> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(f)
+        .map_err(|e| format!("cannot start the {name} thread: {e}"))
+}
+
+/// One daemon per database: two would both run schedules and send. The lock is an OS file
+/// lock, released by the kernel however the process ends.
+fn lock(db: &Path) -> Result<File, String> {
+    let path = db.with_extension("daemon.lock");
+    let file = File::create(&path)
+        .map_err(|e| format!("cannot create the lock file {}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(_) => Err(format!(
+            "another segflow daemon is running on {} (it holds {}); stop it first, `segflow status` shows it",
+            db.display(),
+            path.display()
+        )),
+    }
+}
+
+fn sender_loop(
+    db: &Path,
+    mail: &crate::mail::MailConfig,
+    stop: &AtomicBool,
+    wake: &Wake,
+    metrics: &Metrics,
+    connections: usize,
+) {
+    let setup = crate::store::open(db)
+        .map_err(|e| e.to_string())
+        .and_then(|conn| crate::mail::configured_sender(mail).map(|s| (conn, s)));
+    let (conn, sender) = match setup {
+        Ok(pair) => pair,
+        Err(e) => {
+            tracing::error!(error = %e, "the sender cannot start; queued mail waits for a restart");
+            return;
+        }
+    };
+    let clock = SystemClock;
+    match sender.recover(&conn, clock.now_ms()) {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            messages = n,
+            "messages interrupted by an earlier stop are sent again with their Message-ID"
+        ),
+        Err(e) => tracing::error!(error = %e, "recovering interrupted sends failed"),
+    }
+    let poll = Duration::from_millis(mail.delivery.poll_interval_ms.max(50));
+    while !stop.load(Ordering::SeqCst) {
+        match sender.drain_concurrent(&conn, &clock, stop, connections) {
+            Ok(r) => {
+                metrics.sends("sent", r.sent as u64);
+                metrics.sends("retried", r.retried as u64);
+                metrics.sends("failed", r.failed as u64);
+                metrics.sends("bounced", r.bounced as u64);
+                metrics.sends("suppressed", r.skipped as u64);
+                if r.processed() > 0 {
+                    tracing::info!(
+                        sent = r.sent,
+                        retried = r.retried,
+                        failed = r.failed,
+                        "outbox drained"
+                    );
+                    continue;
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "sending failed; retrying"),
+        }
+        wake.wait(poll);
+    }
+    tracing::info!("sender stopped");
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("stop signal received");
+}
+
+/// Sets up logging: `SEGFLOW_LOG` (a tracing filter such as `info` or `segflow=debug`),
+/// `info` by default, on stderr.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SEGFLOW_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}

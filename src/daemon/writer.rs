@@ -1,0 +1,207 @@
+//! The one thread that writes what the HTTP API accepts, with group commit.
+//!
+//! SQLite allows one writer at a time, and a commit costs a WAL append plus a sync, so writing
+//! each request in its own transaction would cap ingestion at the commit rate. The writer takes
+//! every request waiting in its queue, writes each inside its own SAVEPOINT (a bad request
+//! rolls back alone), commits them together, and only then answers each one: an acknowledged
+//! request is always committed, and a commit failure is reported to every request in it.
+
+use std::path::Path;
+use std::sync::mpsc;
+use std::sync::Arc;
+
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+use super::metrics::Metrics;
+use super::wake::Wake;
+use crate::ingest::write::{self, Written};
+use crate::ingest::{CustomerIn, EventIn, OrderIn};
+
+/// One thing to write.
+#[derive(Debug, Clone)]
+pub enum Write {
+    Customer(CustomerIn),
+    Order(OrderIn),
+    Event(EventIn),
+    /// What a Shopify webhook maps to, resolved as the Shopify CSV import resolves customers.
+    Shopify(crate::ingest::Ingest),
+    /// A verified open or click; the customer's external id is looked up in the transaction.
+    Track(crate::mail::TrackClaims),
+    /// An email address to suppress, with the reason (an unsubscribe link).
+    Suppress {
+        email: String,
+        reason: String,
+    },
+}
+
+type Reply = oneshot::Sender<Result<Vec<Written>, String>>;
+
+struct Job {
+    writes: Vec<Write>,
+    now: i64,
+    reply: Reply,
+}
+
+/// The sending side, cloned into every handler.
+#[derive(Clone)]
+pub struct Writer {
+    queue: mpsc::Sender<Job>,
+}
+
+/// The most requests committed together; bounds the latency one commit adds to the first.
+const GROUP: usize = 256;
+
+impl Writer {
+    /// Starts the writer thread on its own connection to `db`.
+    pub fn spawn(
+        db: &Path,
+        wake: Arc<Wake>,
+        metrics: Arc<Metrics>,
+    ) -> Result<(Writer, std::thread::JoinHandle<()>), crate::store::StoreError> {
+        let conn = crate::store::open(db)?;
+        let (queue, jobs) = mpsc::channel::<Job>();
+        let handle = std::thread::Builder::new()
+            .name("segflow-writer".into())
+            .spawn(move || run(conn, jobs, &wake, &metrics))
+            .map_err(|e| {
+                crate::store::StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(
+                    e,
+                )))
+            })?;
+        Ok((Writer { queue }, handle))
+    }
+
+    /// Writes `writes` in one savepoint and answers after the commit that contains it.
+    pub async fn write(&self, writes: Vec<Write>, now: i64) -> Result<Vec<Written>, String> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Job { writes, now, reply })
+            .map_err(|_| "the daemon is shutting down".to_string())?;
+        answer
+            .await
+            .map_err(|_| "the writer stopped before committing".to_string())?
+    }
+}
+
+/// Runs until every `Writer` is dropped and the queue is empty.
+fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, wake: &Wake, metrics: &Metrics) {
+    while let Ok(first) = jobs.recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let (results, committed) = write_group(&mut conn, &group);
+        let mut events = 0;
+        for (job, result) in group.into_iter().zip(results) {
+            let result = match committed {
+                Ok(()) => result,
+                Err(ref e) => Err(format!("the database refused the commit: {e}")),
+            };
+            if result.is_ok() {
+                events += job
+                    .writes
+                    .iter()
+                    .filter(|w| {
+                        matches!(
+                            w,
+                            Write::Event(_)
+                                | Write::Track(_)
+                                | Write::Shopify(crate::ingest::Ingest::Event(_))
+                        )
+                    })
+                    .count();
+            }
+            // A client that went away simply does not read its answer.
+            let _ = job.reply.send(result);
+        }
+        if committed.is_ok() {
+            metrics.add_events(events as u64);
+            wake.raise();
+        }
+    }
+}
+
+type GroupResult = (Vec<Result<Vec<Written>, String>>, Result<(), String>);
+
+fn write_group(conn: &mut Connection, group: &[Job]) -> GroupResult {
+    let tx = match conn.transaction() {
+        Ok(tx) => tx,
+        Err(e) => {
+            let message = format!("cannot start a transaction: {e}");
+            return (vec![Err(message.clone()); group.len()], Err(message));
+        }
+    };
+    let mut results = Vec::with_capacity(group.len());
+    for job in group {
+        results.push(write_job(&tx, job));
+    }
+    let committed = tx.commit().map_err(|e| e.to_string());
+    if let Err(e) = &committed {
+        tracing::error!(error = %e, "commit of ingested data failed; the requests get 503");
+    }
+    (results, committed)
+}
+
+fn write_job(tx: &rusqlite::Transaction, job: &Job) -> Result<Vec<Written>, String> {
+    let fail = |e: rusqlite::Error| e.to_string();
+    tx.execute_batch("SAVEPOINT job").map_err(fail)?;
+    let mut written = Vec::with_capacity(job.writes.len());
+    let mut outcome = Ok(());
+    for w in &job.writes {
+        let result = match w {
+            Write::Customer(c) => write::customer(tx, c),
+            Write::Order(o) => write::order(tx, o),
+            Write::Event(e) => write::event(tx, e, job.now),
+            Write::Shopify(item) => crate::ingest::shopify::write(tx, item, job.now),
+            Write::Track(claims) => track(tx, claims, job.now),
+            Write::Suppress { email, reason } => {
+                crate::mail::suppressions::suppress(tx, email, reason, job.now).map(|_| Written {
+                    customer: 0,
+                    fresh: true,
+                })
+            }
+        };
+        match result {
+            Ok(w) => written.push(w),
+            Err(e) => {
+                outcome = Err(e);
+                break;
+            }
+        }
+    }
+    match outcome {
+        Ok(()) => {
+            tx.execute_batch("RELEASE job").map_err(fail)?;
+            Ok(written)
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO job; RELEASE job")
+                .map_err(fail)?;
+            Err(e.to_string())
+        }
+    }
+}
+
+fn track(
+    tx: &rusqlite::Transaction,
+    claims: &crate::mail::TrackClaims,
+    now: i64,
+) -> rusqlite::Result<Written> {
+    use rusqlite::OptionalExtension;
+    let external: Option<String> = tx
+        .prepare_cached("SELECT external_id FROM customers WHERE id = ?1")?
+        .query_row([claims.customer], |r| r.get(0))
+        .optional()?;
+    match external {
+        Some(external) => write::event(tx, &crate::mail::event_for(claims, &external, now), now),
+        // The customer was deleted since the email went out: nothing to attribute it to.
+        None => Ok(Written {
+            customer: claims.customer,
+            fresh: false,
+        }),
+    }
+}
