@@ -35,6 +35,15 @@ pub enum Write {
     },
 }
 
+impl Write {
+    fn is_event(&self) -> bool {
+        matches!(
+            self,
+            Write::Event(_) | Write::Track(_) | Write::Shopify(crate::ingest::Ingest::Event(_))
+        )
+    }
+}
+
 type Reply = oneshot::Sender<Result<Vec<Written>, String>>;
 
 struct Job {
@@ -101,18 +110,12 @@ fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, wake: &Wake, metrics: &M
                 Ok(()) => result,
                 Err(ref e) => Err(format!("the database refused the commit: {e}")),
             };
-            if result.is_ok() {
+            if let Ok(written) = &result {
                 events += job
                     .writes
                     .iter()
-                    .filter(|w| {
-                        matches!(
-                            w,
-                            Write::Event(_)
-                                | Write::Track(_)
-                                | Write::Shopify(crate::ingest::Ingest::Event(_))
-                        )
-                    })
+                    .zip(written)
+                    .filter(|(w, done)| done.fresh && w.is_event())
                     .count();
             }
             // A client that went away simply does not read its answer.

@@ -210,13 +210,14 @@ CREATE INDEX segment_members_by_customer ON segment_members(customer);
     // (`done_at`) after, so a restart resumes an unfinished slot once instead of skipping or
     // repeating finished ones. `store_changes` journals which customers any writer touched
     // (triggers, so CSV imports and the HTTP API are both seen); the daemon's warm snapshot
-    // reloads just those customers. A NULL customer means "everything" (a bulk load, which
+    // reloads just those customers; AUTOINCREMENT because the daemon deletes what it applied and
+    // a reused sequence number would hide a change. A NULL customer means "everything" (a bulk load, which
     // drops these triggers for speed). `daemon_state` is what `segflow status` reads.
     r#"
 ALTER TABLE schedule_slots ADD COLUMN started_at INTEGER;
 ALTER TABLE schedule_slots ADD COLUMN done_at INTEGER;
 CREATE TABLE store_changes (
-    seq INTEGER PRIMARY KEY,
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
     customer INTEGER
 );
 CREATE TRIGGER customers_changed_insert AFTER INSERT ON customers

@@ -1,0 +1,258 @@
+//! Test helpers for the daemon tests: a merchant repository in a temporary folder, the real
+//! `segflow run` binary started on a free loopback port, and a minimal HTTP/1.1 client over a
+//! plain TCP stream (so the requests are exactly what is written here).
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+pub const TOKEN: &str = "test-api-token-0123456789";
+pub const SHOPIFY_SECRET: &str = "shopify-webhook-secret";
+pub const UNSUBSCRIBE_SECRET: &str = "unsubscribe-secret-0123456789";
+
+/// Writes segflow.toml (SMTP to `smtp_port`), one segment, the abandoned-checkout workflow
+/// (wait `delay`, then send) and its template.
+pub fn write_shop(dir: &Path, smtp_port: u16, delay: &str) {
+    std::fs::write(
+        dir.join("segflow.toml"),
+        format!(
+            r#"[store]
+path = "shop.db"
+
+[mail]
+from = "Acme <shop@acme.test>"
+transport = "smtp"
+unsubscribe_base_url = "http://127.0.0.1:1"
+
+[mail.smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+tls = "none"
+timeout_secs = 5
+hello_name = "segflow.test"
+
+[mail.delivery]
+rate_per_second = 0
+poll_interval_ms = 100
+
+[daemon]
+tick = "200ms"
+reload_poll = "200ms"
+shutdown_grace = "5s"
+max_body_bytes = 65536
+"#
+        ),
+    )
+    .unwrap();
+    let rules = dir.join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(
+        rules.join("buyers.yaml"),
+        "segment: buyers\nwhere: orders_count >= 1\n",
+    )
+    .unwrap();
+    let templates = dir.join("workflows/templates/cart_reminder");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("subject.txt"), "Your cart is waiting").unwrap();
+    std::fs::write(
+        templates.join("body.html"),
+        "<p>Hi {{ customer.first_name or \"there\" }}, your cart is waiting.</p><p><a href=\"https://acme.test/cart\">Back to the cart</a></p>",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("workflows/abandoned.yaml"),
+        format!(
+            "workflow: abandoned\ntrigger:\n  event: checkout_started\ngoal: orders(since entered).exists()\npolicy: {{ ignore_quiet_hours: true }}\nsteps:\n  - {{ id: wait, wait: {delay} }}\n  - {{ id: remind, send: cart_reminder }}\n"
+        ),
+    )
+    .unwrap();
+}
+
+/// A running `segflow run`.
+pub struct Daemon {
+    pub child: Child,
+    pub addr: String,
+    pub log: PathBuf,
+}
+
+impl Daemon {
+    /// Starts the daemon for the repository in `dir` and waits until it listens.
+    pub fn start(dir: &Path) -> Daemon {
+        let log = dir.join("daemon.log");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_segflow"))
+            .arg("--config")
+            .arg(dir.join("segflow.toml"))
+            .args(["run", "--bind", "127.0.0.1:0"])
+            .env("SEGFLOW_API_TOKEN", TOKEN)
+            .env("SEGFLOW_SHOPIFY_SECRET", SHOPIFY_SECRET)
+            .env("SEGFLOW_UNSUBSCRIBE_SECRET", UNSUBSCRIBE_SECRET)
+            .env("SEGFLOW_LOG", "info,segflow::daemon::engine=debug")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let Some(addr) = line.trim().strip_prefix("segflow listening on http://") else {
+            let _ = child.kill();
+            panic!(
+                "the daemon did not start: {line:?}\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        };
+        Daemon {
+            addr: addr.to_string(),
+            child,
+            log,
+        }
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// One request; `headers` are added to Host, Content-Length and Connection: close.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Reply {
+        request(&self.addr, method, path, headers, body)
+    }
+
+    /// A POST to the API with the bearer token.
+    pub fn api(&self, path: &str, body: &str) -> Reply {
+        let auth = format!("Bearer {TOKEN}");
+        self.request(
+            "POST",
+            path,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            body.as_bytes(),
+        )
+    }
+
+    /// SIGTERM, then the exit status (panics after `timeout`).
+    pub fn terminate(mut self, timeout: Duration) -> (ExitStatus, Duration) {
+        let started = Instant::now();
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (status, started.elapsed());
+            }
+            if started.elapsed() > timeout {
+                let _ = self.child.kill();
+                panic!(
+                    "the daemon did not stop within {timeout:?}:\n{}",
+                    self.log_text()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn kill9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A response.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+pub fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+/// Polls `f` every 50 ms until it is true or `timeout` passes; returns whether it became true.
+pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < timeout {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    f()
+}
+
+/// Opens the test shop's database (read-only use).
+pub fn store(dir: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(dir.join("shop.db")).unwrap();
+    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+    conn
+}
+
+pub fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
