@@ -62,7 +62,8 @@ pub fn run(setup: Setup) -> Result<(), String> {
         .or_else(|| std::env::var("SEGFLOW_BIND").ok())
         .unwrap_or_else(|| config.daemon.bind.clone());
     let _lock = lock(&db)?;
-    let conn = crate::store::open(&db).map_err(|e| e.to_string())?;
+    let mut conn = crate::store::open(&db).map_err(|e| e.to_string())?;
+    writer::immediate(&mut conn);
     let gen = Generation::load(&paths, &config)?;
     if let Some(w) = &gen.warning {
         tracing::warn!("{w}");
@@ -232,13 +233,14 @@ fn sender_loop(
     let setup = crate::store::open(db)
         .map_err(|e| e.to_string())
         .and_then(|conn| crate::mail::configured_sender(mail).map(|s| (conn, s)));
-    let (conn, sender) = match setup {
+    let (mut conn, sender) = match setup {
         Ok(pair) => pair,
         Err(e) => {
             tracing::error!(error = %e, "the sender cannot start; queued mail waits for a restart");
             return;
         }
     };
+    writer::immediate(&mut conn);
     let clock = SystemClock;
     match sender.recover(&conn, clock.now_ms()) {
         Ok(0) => {}

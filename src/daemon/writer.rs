@@ -68,7 +68,8 @@ impl Writer {
         wake: Arc<Wake>,
         metrics: Arc<Metrics>,
     ) -> Result<(Writer, std::thread::JoinHandle<()>), crate::store::StoreError> {
-        let conn = crate::store::open(db)?;
+        let mut conn = crate::store::open(db)?;
+        immediate(&mut conn);
         let (queue, jobs) = mpsc::channel::<Job>();
         let handle = std::thread::Builder::new()
             .name("segflow-writer".into())
@@ -207,4 +208,11 @@ fn track(
             fresh: false,
         }),
     }
+}
+
+/// Makes every transaction of `conn` take the write lock when it begins. A deferred transaction
+/// that reads first and writes later fails at once with SQLITE_BUSY (no busy wait is possible)
+/// when another connection committed in between; the daemon has three writing connections.
+pub fn immediate(conn: &mut Connection) {
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
 }
