@@ -11,9 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use super::generation::{fingerprint, Generation, Paths};
+use super::membership::update_customers;
 use super::metrics::Metrics;
 use super::status;
 use super::wake::Wake;
@@ -69,7 +70,14 @@ impl Engine {
                 self.refresh_segment(i, now)?;
             }
         } else if !caught.customers.is_empty() {
-            let changes = self.update_customers(&caught.customers, now)?;
+            let changes = update_customers(
+                &mut self.conn,
+                &self.gen.segments,
+                &self.warm,
+                &caught.customers,
+                now,
+            )
+            .map_err(|e| e.to_string())?;
             tracing::debug!(
                 customers = caught.customers.len(),
                 changes,
@@ -132,54 +140,6 @@ impl Engine {
             .flatten()
             .min()
             .unwrap_or(tick))
-    }
-
-    /// Re-evaluates `customers` against every segment and records who entered or exited.
-    fn update_customers(&mut self, customers: &[i64], now: i64) -> Result<usize, String> {
-        let tx = self.conn.transaction().map_err(|e| e.to_string())?;
-        let mut changes = 0;
-        {
-            let sql = |e: rusqlite::Error| e.to_string();
-            let mut stored = tx
-                .prepare_cached(
-                    "SELECT 1 FROM segment_members WHERE segment = ?1 AND customer = ?2",
-                )
-                .map_err(sql)?;
-            let mut add = tx
-                .prepare_cached(
-                    "INSERT INTO segment_members (segment, customer, since) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(sql)?;
-            let mut remove = tx
-                .prepare_cached("DELETE FROM segment_members WHERE segment = ?1 AND customer = ?2")
-                .map_err(sql)?;
-            let mut change = tx.prepare_cached("INSERT INTO segment_changes (segment, customer, change, at) VALUES (?1, ?2, ?3, ?4)").map_err(sql)?;
-            for s in &self.gen.segments {
-                for &c in customers {
-                    let now_member = self.warm.matches(&s.program, c, now);
-                    let was_member = stored
-                        .query_row(params![s.name, c], |_| Ok(()))
-                        .optional()
-                        .map_err(sql)?
-                        .is_some();
-                    if now_member && !was_member {
-                        add.execute(params![s.name, c, now]).map_err(sql)?;
-                        change
-                            .execute(params![s.name, c, "entered", now])
-                            .map_err(sql)?;
-                        changes += 1;
-                    } else if was_member && !now_member {
-                        remove.execute(params![s.name, c]).map_err(sql)?;
-                        change
-                            .execute(params![s.name, c, "exited", now])
-                            .map_err(sql)?;
-                        changes += 1;
-                    }
-                }
-            }
-        }
-        tx.commit().map_err(|e| e.to_string())?;
-        Ok(changes)
     }
 
     fn refresh_segment(&mut self, index: usize, now: i64) -> Result<(), String> {

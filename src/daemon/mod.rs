@@ -17,6 +17,7 @@ pub mod config;
 mod engine;
 pub mod generation;
 mod http;
+pub mod membership;
 mod metrics;
 pub mod status;
 mod wake;
