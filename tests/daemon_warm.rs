@@ -76,7 +76,7 @@ fn warm_snapshot_with_overlay_equals_a_full_reload() {
     let mut conn = common::shop_db(dir.path());
     let now = common::shop_now();
     let (set, segments) = example_segments();
-    let mut warm = WarmSnapshot::load(&conn, 1_000).unwrap();
+    let mut warm = WarmSnapshot::load(&conn, 1_000, None).unwrap();
     let snap = Snapshot::load(&conn).unwrap();
     refresh(&mut conn, &set, &snap, now).unwrap();
     let before = members_of_fresh_snapshot(&conn, &segments, now);
@@ -135,7 +135,7 @@ fn a_bulk_change_or_a_full_overlay_reloads_the_base() {
         rows >= 1 && all < 20,
         "{rows} markers among {all} journal rows"
     );
-    let mut warm = WarmSnapshot::load(&conn, 2).unwrap();
+    let mut warm = WarmSnapshot::load(&conn, 2, None).unwrap();
     assert_eq!(
         warm.catch_up(&conn).unwrap(),
         Default::default(),
@@ -178,4 +178,69 @@ fn segflow_ids(conn: &rusqlite::Connection, external: &[&str]) -> Vec<i64> {
         .collect();
     ids.sort_unstable();
     ids
+}
+
+/// A new order for `customer` in its own transaction (one journal entry per call).
+fn order_for(conn: &mut rusqlite::Connection, id: &str, customer: &str, now: i64) {
+    let tx = conn.transaction().unwrap();
+    let order: OrderIn = serde_json::from_value(serde_json::json!({
+        "id": id, "customer_id": customer, "placed_at": now / 1000 - 7_200, "total": "75.00"
+    }))
+    .unwrap();
+    write::order(&tx, &order).unwrap();
+    tx.commit().unwrap();
+}
+
+#[test]
+fn many_small_catch_ups_and_a_background_reload_stay_equal_to_a_full_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = common::shop_db(dir.path());
+    let now = common::shop_now();
+    let (_, segments) = example_segments();
+    let db = dir.path().join("shop.db");
+    let mut warm = WarmSnapshot::load(&conn, 6, Some(db)).unwrap();
+    let customers = [
+        "c01", "c02", "c03", "c04", "c05", "c06", "c07", "c08", "c09", "c10", "c02", "c01",
+    ];
+    let mut reloaded = false;
+    for (k, c) in customers.iter().enumerate() {
+        order_for(&mut conn, &format!("x-{k}"), c, now);
+        let caught = warm.catch_up(&conn).unwrap();
+        reloaded |= caught.reloaded;
+        let fresh = members_of_fresh_snapshot(&conn, &segments, now);
+        for (s, expected) in segments.iter().zip(&fresh) {
+            assert_eq!(
+                &warm.members(&s.program, now),
+                expected,
+                "segment {} after {k} orders",
+                s.name
+            );
+        }
+    }
+    // More than 6 changed customers started a background load; it is swapped in at a later
+    // catch-up, and the result still equals a full reload.
+    assert!(common_wait(|| {
+        let caught = warm.catch_up(&conn).unwrap();
+        reloaded |= caught.reloaded;
+        reloaded
+    }));
+    let fresh = members_of_fresh_snapshot(&conn, &segments, now);
+    for (s, expected) in segments.iter().zip(&fresh) {
+        assert_eq!(
+            &warm.members(&s.program, now),
+            expected,
+            "segment {} after the swap",
+            s.name
+        );
+    }
+}
+
+fn common_wait(mut f: impl FnMut() -> bool) -> bool {
+    for _ in 0..200 {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    false
 }

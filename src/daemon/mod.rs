@@ -70,7 +70,8 @@ pub fn run(setup: Setup) -> Result<(), String> {
         tracing::warn!("{w}");
     }
     let started = Instant::now();
-    let warm = WarmSnapshot::load(&conn, config.daemon.max_overlay).map_err(|e| e.to_string())?;
+    let warm = WarmSnapshot::load(&conn, config.daemon.max_overlay, Some(db.clone()))
+        .map_err(|e| e.to_string())?;
     tracing::info!(
         customers = warm.customers(),
         millis = started.elapsed().as_millis() as u64,

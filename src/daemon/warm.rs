@@ -1,16 +1,25 @@
-//! The daemon's warm columnar state: the whole store loaded once, plus an overlay with the
-//! current data of every customer changed since, so that neither an event nor a scheduled
-//! refresh has to reload the world.
+//! The daemon's warm columnar state: the whole store loaded once, plus overlays with the current
+//! data of every customer changed since, so that neither an event nor a scheduled refresh has
+//! to reload the world.
 //!
 //! The columnar snapshot is built for scanning, not for in-place edits (its collections are
-//! CSR arrays), so changes do not patch it. Instead the changed customers are read again, all
-//! of them together, into a small second snapshot; a segment's members are the base's members
-//! minus the changed customers plus the overlay's members. Both snapshots are evaluated by the
-//! same compiled program, so the result equals a full reload's. When the overlay grows past a
-//! bound, or a writer signals a bulk change, the base is reloaded and the overlay emptied.
+//! CSR arrays), so changes do not patch it. Each catch-up reads just the customers changed since
+//! the last one into a small snapshot (a chunk); a customer's current data is in the newest
+//! chunk holding them, else in the base. A segment's members are the base's members minus the
+//! changed customers plus, from each chunk, the members whose newest chunk it is. Every snapshot
+//! is evaluated by the same compiled program, so the result equals a full reload's
+//! (`tests/daemon_warm.rs`). Chunks are merged into one when there are more than a few, so
+//! evaluation never walks many small snapshots.
 //!
-//! Which customers changed comes from the `store_changes` journal (database triggers), so CSV
-//! imports run from cron are seen as well as the HTTP API's writes.
+//! When the changed customers outgrow a bound, a fresh base is loaded on a background thread
+//! while the engine goes on with the old one; it is swapped in at a later catch-up, with the
+//! customers changed during the load re-read on top. A bulk import (the journal's NULL marker)
+//! or a new model fit does the same. Which customers changed comes from the `store_changes`
+//! journal (database triggers), so CSV imports from cron are seen as well as the HTTP API.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::thread::JoinHandle;
 
 use rusqlite::Connection;
 
@@ -18,16 +27,36 @@ use crate::compile::columnar::Program;
 use crate::store::snapshot::Snapshot;
 use crate::store::StoreError;
 
+/// Chunks kept before they are merged into one.
+const MAX_CHUNKS: usize = 8;
+
+struct Chunk {
+    snap: Snapshot,
+}
+
+/// A base being loaded in the background, and the journal position it starts from.
+struct Rebase {
+    from_seq: i64,
+    handle: JoinHandle<Result<(Snapshot, i64), StoreError>>,
+}
+
 pub struct WarmSnapshot {
     base: Snapshot,
-    overlay: Snapshot,
-    /// Internal ids of the customers in the overlay, ascending.
+    chunks: Vec<Chunk>,
+    /// Changed customer → index of the newest chunk holding them.
+    owner: HashMap<i64, usize>,
+    /// Changed customers, ascending (the keys of `owner`).
     changed: Vec<i64>,
     /// The last `store_changes.seq` applied.
     seq: i64,
     /// The latest model fit the base holds scores of.
     fit: i64,
     max_overlay: usize,
+    /// Where to open a second connection for a background load; `None` loads in place.
+    db: Option<PathBuf>,
+    rebase: Option<Rebase>,
+    /// (seq, customer) applied since a running rebase started, to re-read after the swap.
+    since_rebase: Vec<(i64, i64)>,
 }
 
 /// What `catch_up` found.
@@ -35,73 +64,176 @@ pub struct WarmSnapshot {
 pub struct CatchUp {
     /// Customers whose data changed (to re-evaluate one by one); empty after a full reload.
     pub customers: Vec<i64>,
-    /// True when the base was reloaded (everything must be re-evaluated).
+    /// True when the base was replaced and everything must be re-evaluated.
     pub reloaded: bool,
 }
 
 impl WarmSnapshot {
-    /// Loads the whole store.
-    pub fn load(conn: &Connection, max_overlay: usize) -> Result<WarmSnapshot, StoreError> {
-        // The journal position is read first: a change committed during the load is then
-        // applied again later, which is harmless, instead of being missed.
-        let seq = journal_end(conn)?;
-        let fit = latest_fit(conn)?;
-        let base = Snapshot::load(conn)?;
+    /// Loads the whole store. With `db`, later full reloads run on a background thread.
+    pub fn load(
+        conn: &Connection,
+        max_overlay: usize,
+        db: Option<PathBuf>,
+    ) -> Result<WarmSnapshot, StoreError> {
+        let (base, seq) = load_base(conn)?;
         Ok(WarmSnapshot {
             base,
-            overlay: Snapshot::default(),
+            chunks: Vec::new(),
+            owner: HashMap::new(),
             changed: Vec::new(),
             seq,
-            fit,
+            fit: latest_fit(conn)?,
             max_overlay,
+            db,
+            rebase: None,
+            since_rebase: Vec::new(),
         })
     }
 
     /// How many customers the warm state knows.
     pub fn customers(&self) -> usize {
-        self.base.len()
-            + self
-                .changed
-                .iter()
-                .filter(|c| self.base.index_of(**c).is_none())
-                .count()
+        let new = self
+            .changed
+            .iter()
+            .filter(|c| self.base.index_of(**c).is_none());
+        self.base.len() + new.count()
     }
 
-    /// Applies the journal since the last call: reloads the changed customers into the overlay,
-    /// or the whole base after a bulk change, a new model fit or too many changes. Applied
-    /// journal rows are deleted (the daemon is the journal's only reader).
+    /// Applies the journal since the last call (see the module doc). Applied journal rows are
+    /// deleted; the daemon is the journal's only reader.
     pub fn catch_up(&mut self, conn: &Connection) -> Result<CatchUp, StoreError> {
+        let swapped = self.finish_rebase(conn)?;
         let end = journal_end(conn)?;
         let fit = latest_fit(conn)?;
         if end == self.seq && fit == self.fit {
-            return Ok(CatchUp::default());
+            return Ok(CatchUp {
+                customers: Vec::new(),
+                reloaded: swapped,
+            });
         }
-        let mut touched: Vec<Option<i64>> = conn
-            .prepare("SELECT customer FROM store_changes WHERE seq > ?1 AND seq <= ?2")?
-            .query_map([self.seq, end], |r| r.get(0))?
+        let rows: Vec<(i64, Option<i64>)> = conn
+            .prepare("SELECT seq, customer FROM store_changes WHERE seq > ?1 AND seq <= ?2")?
+            .query_map([self.seq, end], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        let bulk = touched.iter().any(Option::is_none);
-        let mut customers: Vec<i64> = touched.drain(..).flatten().collect();
+        let bulk = rows.iter().any(|r| r.1.is_none());
+        let mut customers: Vec<i64> = rows.iter().filter_map(|r| r.1).collect();
         customers.sort_unstable();
         customers.dedup();
-        let mut merged = merge(&self.changed, &customers);
-        let reload = bulk || fit != self.fit || merged.len() > self.max_overlay;
-        if reload {
-            *self = WarmSnapshot::load(conn, self.max_overlay)?;
-            merged.clear();
-        } else {
-            self.overlay = Snapshot::load_customers(conn, &merged)?;
-            self.changed = merged;
-            self.seq = end;
+        if self.rebase.is_some() {
+            self.since_rebase
+                .extend(rows.iter().filter_map(|&(s, c)| c.map(|c| (s, c))));
         }
-        conn.execute(
-            "DELETE FROM store_changes WHERE seq <= ?1",
-            [end.min(self.seq)],
-        )?;
-        Ok(CatchUp {
-            customers: if reload { Vec::new() } else { customers },
-            reloaded: reload,
+        self.seq = end;
+        conn.execute("DELETE FROM store_changes WHERE seq <= ?1", [end])?;
+        if bulk || fit != self.fit {
+            self.fit = fit;
+            if self.db.is_none() {
+                *self = WarmSnapshot::load(conn, self.max_overlay, None)?;
+                return Ok(CatchUp {
+                    customers: Vec::new(),
+                    reloaded: true,
+                });
+            }
+            self.start_rebase(end);
+        }
+        self.add_chunk(conn, &customers)?;
+        if self.changed.len() > self.max_overlay && self.rebase.is_none() {
+            if self.db.is_none() {
+                *self = WarmSnapshot::load(conn, self.max_overlay, None)?;
+                return Ok(CatchUp {
+                    customers: Vec::new(),
+                    reloaded: true,
+                });
+            }
+            self.start_rebase(end);
+        }
+        Ok(if swapped {
+            CatchUp {
+                customers: Vec::new(),
+                reloaded: true,
+            }
+        } else {
+            CatchUp {
+                customers,
+                reloaded: false,
+            }
         })
+    }
+
+    /// Reads `customers` into a new chunk (or, with too many chunks, all changed customers
+    /// into one).
+    fn add_chunk(&mut self, conn: &Connection, customers: &[i64]) -> Result<(), StoreError> {
+        if customers.is_empty() {
+            return Ok(());
+        }
+        self.changed = merge(&self.changed, customers);
+        if self.chunks.len() >= MAX_CHUNKS {
+            self.chunks = vec![Chunk {
+                snap: Snapshot::load_customers(conn, &self.changed)?,
+            }];
+            self.owner = self.changed.iter().map(|&c| (c, 0)).collect();
+            return Ok(());
+        }
+        let index = self.chunks.len();
+        self.chunks.push(Chunk {
+            snap: Snapshot::load_customers(conn, customers)?,
+        });
+        for &c in customers {
+            self.owner.insert(c, index);
+        }
+        Ok(())
+    }
+
+    fn start_rebase(&mut self, from_seq: i64) {
+        let Some(db) = self.db.clone() else { return };
+        if self.rebase.is_some() {
+            return;
+        }
+        tracing::info!(
+            changed = self.changed.len(),
+            "loading a fresh snapshot in the background"
+        );
+        self.since_rebase.clear();
+        let handle = std::thread::spawn(move || {
+            let conn = crate::store::open(&db)?;
+            load_base(&conn)
+        });
+        self.rebase = Some(Rebase { from_seq, handle });
+    }
+
+    /// Swaps in a finished background load, with the customers changed since re-read on top;
+    /// true when it did.
+    fn finish_rebase(&mut self, conn: &Connection) -> Result<bool, StoreError> {
+        if !self.rebase.as_ref().is_some_and(|r| r.handle.is_finished()) {
+            return Ok(false);
+        }
+        let Some(rebase) = self.rebase.take() else {
+            return Ok(false);
+        };
+        let (base, loaded_at) = match rebase.handle.join() {
+            Ok(result) => result?,
+            Err(_) => {
+                tracing::error!("the background snapshot load panicked; keeping the current one");
+                return Ok(false);
+            }
+        };
+        // Changes the new base may not contain: those journalled after its load began.
+        let floor = loaded_at.min(rebase.from_seq);
+        let mut again: Vec<i64> = self
+            .since_rebase
+            .drain(..)
+            .filter(|&(s, _)| s > floor)
+            .map(|(_, c)| c)
+            .collect();
+        again.sort_unstable();
+        again.dedup();
+        self.base = base;
+        self.chunks.clear();
+        self.owner.clear();
+        self.changed.clear();
+        self.add_chunk(conn, &again)?;
+        tracing::info!(customers = self.base.len(), "fresh snapshot swapped in");
+        Ok(true)
     }
 
     /// The members of a segment at `now`, ascending, as a full reload would compute them.
@@ -110,33 +242,50 @@ impl WarmSnapshot {
         if self.changed.is_empty() {
             return base;
         }
-        let kept: Vec<i64> = base
+        let mut out: Vec<i64> = base
             .into_iter()
-            .filter(|c| self.changed.binary_search(c).is_err())
+            .filter(|c| !self.owner.contains_key(c))
             .collect();
-        merge(&kept, &program.members(&self.overlay, now))
+        for (i, chunk) in self.chunks.iter().enumerate() {
+            let current = program
+                .members(&chunk.snap, now)
+                .into_iter()
+                .filter(|c| self.owner.get(c) == Some(&i));
+            out.extend(current);
+        }
+        out.sort_unstable();
+        out
     }
 
-    /// Whether one customer matches at `now`, from the overlay if it changed.
+    /// Whether one customer matches at `now`, from their newest data.
     pub fn matches(&self, program: &Program, customer: i64, now: i64) -> bool {
-        let snap = if self.changed.binary_search(&customer).is_ok() {
-            &self.overlay
-        } else {
-            &self.base
+        let snap = match self.owner.get(&customer) {
+            Some(&i) => &self.chunks[i].snap,
+            None => &self.base,
         };
         snap.index_of(customer)
             .is_some_and(|i| program.matches(snap, i, now))
     }
 }
 
+/// A full snapshot and the journal position it includes; the position is read first, so a
+/// change committed during the load is applied again later (harmless) rather than missed.
+fn load_base(conn: &Connection) -> Result<(Snapshot, i64), StoreError> {
+    let seq = journal_end(conn)?;
+    Ok((Snapshot::load(conn)?, seq))
+}
+
 fn journal_end(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM store_changes", [], |r| {
-        r.get(0)
-    })
+    // The AUTOINCREMENT high-water mark survives the deletion of applied rows.
+    conn.query_row(
+        "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'store_changes'), 0)",
+        [],
+        |r| r.get(0),
+    )
 }
 
 fn latest_fit(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT COALESCE(MAX(rowid), 0) FROM model_fits", [], |r| {
+    conn.query_row("SELECT COALESCE(MAX(id), 0) FROM model_fits", [], |r| {
         r.get(0)
     })
 }
@@ -144,28 +293,9 @@ fn latest_fit(conn: &Connection) -> rusqlite::Result<i64> {
 /// The sorted union of two ascending lists.
 fn merge(a: &[i64], b: &[i64]) -> Vec<i64> {
     let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) if x == y => {
-                out.push(*x);
-                i += 1;
-                j += 1;
-            }
-            (Some(x), Some(y)) if x < y => {
-                out.push(*x);
-                i += 1;
-            }
-            (Some(_), Some(y)) | (None, Some(y)) => {
-                out.push(*y);
-                j += 1;
-            }
-            (Some(x), None) => {
-                out.push(*x);
-                i += 1;
-            }
-            (None, None) => break,
-        }
-    }
+    out.extend_from_slice(a);
+    out.extend_from_slice(b);
+    out.sort_unstable();
+    out.dedup();
     out
 }
