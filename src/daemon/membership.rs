@@ -6,13 +6,17 @@
 //! Every segment is evaluated, not only those reading the changed table: one customer costs
 //! microseconds per segment, and this way a segment can never miss a change it depends on.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{params, Connection};
 
 use super::generation::CompiledSegment;
 use super::warm::WarmSnapshot;
 
-/// Re-evaluates `customers` against every segment and records who entered or exited, in one
-/// transaction; returns the number of changes.
+/// Re-evaluates `customers` against every segment and records who entered or exited; returns
+/// the number of changes. Reading the stored membership and evaluating happen before the write
+/// transaction, which then holds the write lock only for the rows that change: the HTTP writer
+/// waits on that lock, so its length is the daemon's ingestion latency under load.
 pub fn update_customers(
     conn: &mut Connection,
     segments: &[CompiledSegment],
@@ -20,35 +24,62 @@ pub fn update_customers(
     customers: &[i64],
     now: i64,
 ) -> rusqlite::Result<usize> {
+    let index: HashMap<&str, usize> = segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let mut stored: HashSet<(usize, i64)> = HashSet::new();
+    for part in customers.chunks(500) {
+        let marks = vec!["?"; part.len()].join(",");
+        let sql =
+            format!("SELECT segment, customer FROM segment_members WHERE customer IN ({marks})");
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(part), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        for row in rows {
+            let (segment, customer) = row?;
+            if let Some(&i) = index.get(segment.as_str()) {
+                stored.insert((i, customer));
+            }
+        }
+    }
+    let mut diffs: Vec<(usize, i64, bool)> = Vec::new();
+    for (i, s) in segments.iter().enumerate() {
+        for &c in customers {
+            let member = warm.matches(&s.program, c, now);
+            if member != stored.contains(&(i, c)) {
+                diffs.push((i, c, member));
+            }
+        }
+    }
+    if diffs.is_empty() {
+        return Ok(0);
+    }
     let tx = conn.transaction()?;
     let mut changes = 0;
     {
-        let mut stored = tx
-            .prepare_cached("SELECT 1 FROM segment_members WHERE segment = ?1 AND customer = ?2")?;
         let mut add = tx.prepare_cached(
-            "INSERT INTO segment_members (segment, customer, since) VALUES (?1, ?2, ?3)",
+            "INSERT OR IGNORE INTO segment_members (segment, customer, since) VALUES (?1, ?2, ?3)",
         )?;
         let mut remove =
             tx.prepare_cached("DELETE FROM segment_members WHERE segment = ?1 AND customer = ?2")?;
         let mut change = tx.prepare_cached(
             "INSERT INTO segment_changes (segment, customer, change, at) VALUES (?1, ?2, ?3, ?4)",
         )?;
-        for s in segments {
-            for &c in customers {
-                let member = warm.matches(&s.program, c, now);
-                let was = stored
-                    .query_row(params![s.name, c], |_| Ok(()))
-                    .optional()?
-                    .is_some();
-                if member && !was {
-                    add.execute(params![s.name, c, now])?;
-                    change.execute(params![s.name, c, "entered", now])?;
-                    changes += 1;
-                } else if was && !member {
-                    remove.execute(params![s.name, c])?;
-                    change.execute(params![s.name, c, "exited", now])?;
-                    changes += 1;
-                }
+        for (i, c, member) in diffs {
+            let name = &segments[i].name;
+            // A change is recorded only when the row really changed, so a membership written by
+            // someone else in between is never reported twice.
+            let (done, what) = if member {
+                (add.execute(params![name, c, now])?, "entered")
+            } else {
+                (remove.execute(params![name, c])?, "exited")
+            };
+            if done == 1 {
+                change.execute(params![name, c, what, now])?;
+                changes += 1;
             }
         }
     }
