@@ -263,3 +263,47 @@ fn in_flight_journeys_on_a_removed_step_exit_with_a_reason() {
     );
     assert_eq!(d.requests.len(), 1);
 }
+
+/// More triggers than one transaction takes (2,000) are consumed in batches: every customer
+/// starts exactly one journey, for segment changes and for events alike, and a second run
+/// starts none.
+#[test]
+fn triggers_beyond_one_batch_start_every_journey_once() {
+    const CHECKOUT: &str = r#"
+workflow: checkout
+trigger: { event: checkout_started }
+steps:
+  - { id: wait, wait: 1d }
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = store(dir.path());
+    let wf = workflows(&[("welcome", WELCOME), ("checkout", CHECKOUT)]);
+    let tx = conn.transaction().unwrap();
+    for n in 1..=4_500 {
+        let c = customer(&tx, n);
+        entered(&tx, "new_customers", c, T0);
+        event(&tx, c, "checkout_started", T0, "{}");
+        // Other traffic between the triggers must not be mistaken for them.
+        event(&tx, c, "page_viewed", T0, "{}");
+    }
+    tx.commit().unwrap();
+    let mut d = RecordingDispatcher::default();
+    let r = run_once(&mut conn, &wf, T0, &mut d).unwrap();
+    assert_eq!(r.started, 9_000);
+    let per_workflow: Vec<(String, i64, i64)> = conn
+        .prepare("SELECT workflow, COUNT(*), COUNT(DISTINCT customer) FROM journeys GROUP BY 1 ORDER BY 1")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        per_workflow,
+        vec![
+            ("checkout".into(), 4_500, 4_500),
+            ("welcome".into(), 4_500, 4_500)
+        ]
+    );
+    let r = run_once(&mut conn, &wf, T0 + 1000, &mut d).unwrap();
+    assert_eq!(r.started, 0);
+}

@@ -70,6 +70,9 @@ impl Writer {
     ) -> Result<(Writer, std::thread::JoinHandle<()>), crate::store::StoreError> {
         let mut conn = crate::store::open(db)?;
         immediate(&mut conn);
+        // The engine's write transactions are kept short, but a refresh that moves a large
+        // segment can still hold the lock for seconds: requests wait for it rather than fail.
+        conn.busy_timeout(std::time::Duration::from_secs(60))?;
         let (queue, jobs) = mpsc::channel::<Job>();
         let handle = std::thread::Builder::new()
             .name("segflow-writer".into())

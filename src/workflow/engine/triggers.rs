@@ -33,7 +33,13 @@ fn set_cursor(
     Ok(())
 }
 
-/// Starts journeys for every new trigger of every workflow, each workflow in one transaction.
+/// Segment changes or events consumed per transaction: a refresh that moves a million
+/// customers must not hold the write lock (and with it the daemon's HTTP writes) for the whole
+/// run; the cursor commits with each batch, so a crash resumes after the last one.
+const TRIGGER_BATCH: i64 = 2_000;
+
+/// Starts journeys for every new trigger of every workflow, in transactions of at most
+/// `TRIGGER_BATCH` triggers.
 pub fn consume_triggers(
     conn: &mut rusqlite::Connection,
     workflows: &Workflows,
@@ -41,18 +47,24 @@ pub fn consume_triggers(
 ) -> Result<AdvanceReport, EngineError> {
     let mut report = AdvanceReport::default();
     for wf in &workflows.workflows {
-        let tx = conn.transaction()?;
-        report.started += match &wf.trigger {
-            Trigger::SegmentEntered(s) => segment(&tx, wf, s, "entered", now)?,
-            Trigger::SegmentExited(s) => segment(&tx, wf, s, "exited", now)?,
-            Trigger::Event { event_type, .. } => events(&tx, wf, event_type, now)?,
-            Trigger::Schedule {
-                cron,
-                timezone,
-                segment,
-            } => schedule(&tx, wf, cron, *timezone, segment, now)?,
-        };
-        tx.commit()?;
+        loop {
+            let tx = conn.transaction()?;
+            let (started, more) = match &wf.trigger {
+                Trigger::SegmentEntered(s) => segment(&tx, wf, s, "entered", now)?,
+                Trigger::SegmentExited(s) => segment(&tx, wf, s, "exited", now)?,
+                Trigger::Event { event_type, .. } => events(&tx, wf, event_type, now)?,
+                Trigger::Schedule {
+                    cron,
+                    timezone,
+                    segment,
+                } => (schedule(&tx, wf, cron, *timezone, segment, now)?, false),
+            };
+            tx.commit()?;
+            report.started += started;
+            if !more {
+                break;
+            }
+        }
     }
     Ok(report)
 }
@@ -63,22 +75,27 @@ fn segment(
     segment: &str,
     change: &str,
     now: i64,
-) -> Result<usize, EngineError> {
+) -> Result<(usize, bool), EngineError> {
     let from = cursor(tx, &wf.name, "segment_changes")?.unwrap_or(0);
     let rows: Vec<(i64, i64)> = tx
-        .prepare("SELECT id, customer FROM segment_changes WHERE segment = ?1 AND change = ?2 AND id > ?3 ORDER BY id")?
-        .query_map(params![segment, change, from], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .prepare("SELECT id, customer FROM segment_changes WHERE segment = ?1 AND change = ?2 AND id > ?3 ORDER BY id LIMIT ?4")?
+        .query_map(params![segment, change, from, TRIGGER_BATCH], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
+    let full = rows.len() as i64 == TRIGGER_BATCH;
     let mut started = 0;
     let mut last = from;
     for (id, customer) in rows {
         started += usize::from(start(tx, wf, customer, now, None)?);
         last = id;
     }
+    if full {
+        set_cursor(tx, &wf.name, "segment_changes", last)?;
+        return Ok((started, true));
+    }
     // Changes of other segments move the cursor too, so they are never scanned again.
     let max: Option<i64> = tx.query_row("SELECT MAX(id) FROM segment_changes", [], |r| r.get(0))?;
     set_cursor(tx, &wf.name, "segment_changes", max.unwrap_or(0).max(last))?;
-    Ok(started)
+    Ok((started, false))
 }
 
 fn events(
@@ -86,13 +103,15 @@ fn events(
     wf: &Workflow,
     event_type: &str,
     now: i64,
-) -> Result<usize, EngineError> {
+) -> Result<(usize, bool), EngineError> {
     let from = cursor(tx, &wf.name, "events")?.unwrap_or(0);
     let max: Option<i64> = tx.query_row("SELECT MAX(id) FROM events", [], |r| r.get(0))?;
     let rows: Vec<(i64, i64, i64, String)> = tx
-        .prepare("SELECT id, customer, occurred_at, properties FROM events WHERE type = ?1 AND id > ?2 AND id <= ?3 ORDER BY id")?
-        .query_map(params![event_type, from, max.unwrap_or(0)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .prepare("SELECT id, customer, occurred_at, properties FROM events WHERE type = ?1 AND id > ?2 AND id <= ?3 ORDER BY id LIMIT ?4")?
+        .query_map(params![event_type, from, max.unwrap_or(0), TRIGGER_BATCH], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<Result<_, _>>()?;
+    let full = rows.len() as i64 == TRIGGER_BATCH;
+    let last_row = rows.last().map(|r| r.0);
     let filter = match &wf.trigger {
         Trigger::Event {
             filter: Some(f), ..
@@ -127,8 +146,12 @@ fn events(
         });
         started += usize::from(start(tx, wf, customer, now, Some(event))?);
     }
+    if let (true, Some(last)) = (full, last_row) {
+        set_cursor(tx, &wf.name, "events", last)?;
+        return Ok((started, true));
+    }
     set_cursor(tx, &wf.name, "events", max.unwrap_or(0).max(from))?;
-    Ok(started)
+    Ok((started, false))
 }
 
 /// The latest slot of the cron pattern at or before `now`, after `after`; slots missed while
