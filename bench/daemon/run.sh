@@ -27,6 +27,7 @@ if [ ! -f "$W/bench.db" ] || [ "$(cat "$W/customers" 2>/dev/null)" != "$N" ]; th
 fi
 
 echo "== 1. incremental refresh: 1,000 new orders on $N customers"
+rm -f "$W"/incremental.db*
 cp "$W/bench.db" "$W/incremental.db"
 target/release/examples/bench_incremental "$W/incremental.db" rules $NOW 3
 rm -f "$W"/incremental.db*
@@ -34,6 +35,7 @@ rm -f "$W"/incremental.db*
 echo "== 2. ingestion through segflow run"
 # A shop that has been running: segments refreshed once before the daemon starts, and only the
 # abandoned-checkout workflow (event-triggered), whose journeys the latency probe measures.
+rm -f "$W"/daemon.db*
 cp "$W/bench.db" "$W/daemon.db"
 rm -rf "$W/outbox" "$W/repo" && mkdir -p "$W/repo/workflows"
 cp -r rules "$W/repo/rules"

@@ -8,10 +8,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use super::generation::CompiledSegment;
 use super::warm::WarmSnapshot;
+use crate::segment::refresh::MembershipWriter;
 
 /// Re-evaluates `customers` against every segment and records who entered or exited; returns
 /// the number of changes. Reading the stored membership and evaluating happen before the write
@@ -60,27 +61,17 @@ pub fn update_customers(
     let tx = conn.transaction()?;
     let mut changes = 0;
     {
-        let mut add = tx.prepare_cached(
-            "INSERT OR IGNORE INTO segment_members (segment, customer, since) VALUES (?1, ?2, ?3)",
-        )?;
-        let mut remove =
-            tx.prepare_cached("DELETE FROM segment_members WHERE segment = ?1 AND customer = ?2")?;
-        let mut change = tx.prepare_cached(
-            "INSERT INTO segment_changes (segment, customer, change, at) VALUES (?1, ?2, ?3, ?4)",
-        )?;
+        // A change is recorded only when the row really changed, so a membership written by
+        // someone else in between is never reported twice.
+        let mut writer = MembershipWriter::new(&tx)?;
         for (i, c, member) in diffs {
             let name = &segments[i].name;
-            // A change is recorded only when the row really changed, so a membership written by
-            // someone else in between is never reported twice.
-            let (done, what) = if member {
-                (add.execute(params![name, c, now])?, "entered")
+            let done = if member {
+                writer.enter(name, c, now)?
             } else {
-                (remove.execute(params![name, c])?, "exited")
+                writer.exit(name, c, now)?
             };
-            if done == 1 {
-                change.execute(params![name, c, what, now])?;
-                changes += 1;
-            }
+            changes += usize::from(done);
         }
     }
     tx.commit()?;

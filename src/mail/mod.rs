@@ -17,6 +17,7 @@ pub mod message;
 pub mod outbox;
 pub mod sender;
 pub mod setup;
+mod signed;
 pub mod smtp_transport;
 pub mod suppressions;
 pub mod templates;

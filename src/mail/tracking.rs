@@ -8,9 +8,6 @@
 //! so it can never serve as an open redirect. Tokens hold no time, so rendering the same message
 //! twice (a retried render) yields the same HTML byte for byte.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -18,7 +15,6 @@ use super::html_links::{anchor_hrefs, escape_attribute};
 use super::token::{TokenError, UnsubscribeSigner};
 use crate::ingest::{EventIn, Time};
 
-type HmacSha256 = Hmac<Sha256>;
 
 /// Binds the MAC to tracking tokens, so an unsubscribe MAC made with the same secret never fits.
 const DOMAIN: &[u8] = b"segflow-tracking-v1\n";
@@ -99,26 +95,12 @@ impl TrackingSigner {
             c.url
         ])
         .to_string();
-        let mac = self.mac(payload.as_bytes()).finalize().into_bytes();
-        format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(payload.as_bytes()),
-            URL_SAFE_NO_PAD.encode(mac)
-        )
+        super::signed::seal(&self.secret, DOMAIN, payload.as_bytes())
     }
 
     /// Checks `token`'s signature (in constant time) and returns what it asserts.
     pub fn verify(&self, token: &str) -> Result<TrackClaims, TokenError> {
-        let (payload_b64, mac_b64) = token.split_once('.').ok_or(TokenError::Malformed)?;
-        let payload = URL_SAFE_NO_PAD
-            .decode(payload_b64)
-            .map_err(|_| TokenError::Malformed)?;
-        let mac = URL_SAFE_NO_PAD
-            .decode(mac_b64)
-            .map_err(|_| TokenError::Malformed)?;
-        self.mac(&payload)
-            .verify_slice(&mac)
-            .map_err(|_| TokenError::BadSignature)?;
+        let payload = super::signed::open(&self.secret, DOMAIN, token)?;
         let (kind, customer, workflow, step, message_id, url): (
             String,
             i64,
@@ -140,14 +122,6 @@ impl TrackingSigner {
             message_id,
             url,
         })
-    }
-
-    fn mac(&self, payload: &[u8]) -> HmacSha256 {
-        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&self.secret)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
-        mac.update(DOMAIN);
-        mac.update(payload);
-        mac
     }
 }
 

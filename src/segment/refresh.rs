@@ -88,21 +88,12 @@ pub fn store_members(
     };
     let (entered, exited) = diff(&old, members);
     {
-        let mut add = tx.prepare_cached(
-            "INSERT INTO segment_members (segment, customer, since) VALUES (?1, ?2, ?3)",
-        )?;
-        let mut remove =
-            tx.prepare_cached("DELETE FROM segment_members WHERE segment = ?1 AND customer = ?2")?;
-        let mut change = tx.prepare_cached(
-            "INSERT INTO segment_changes (segment, customer, change, at) VALUES (?1, ?2, ?3, ?4)",
-        )?;
+        let mut writer = MembershipWriter::new(&tx)?;
         for &c in &entered {
-            add.execute(params![segment, c, now])?;
-            change.execute(params![segment, c, "entered", now])?;
+            writer.enter(segment, c, now)?;
         }
         for &c in &exited {
-            remove.execute(params![segment, c])?;
-            change.execute(params![segment, c, "exited", now])?;
+            writer.exit(segment, c, now)?;
         }
     }
     tx.execute(
@@ -111,6 +102,47 @@ pub fn store_members(
     )?;
     tx.commit()?;
     Ok((entered.len(), exited.len()))
+}
+
+/// Writes membership rows and their `segment_changes` record together; shared by the full
+/// refresh and the daemon's per-customer updates.
+pub struct MembershipWriter<'t> {
+    add: rusqlite::CachedStatement<'t>,
+    remove: rusqlite::CachedStatement<'t>,
+    change: rusqlite::CachedStatement<'t>,
+}
+
+impl<'t> MembershipWriter<'t> {
+    pub fn new(tx: &'t rusqlite::Transaction) -> rusqlite::Result<Self> {
+        Ok(MembershipWriter {
+            add: tx.prepare_cached(
+                "INSERT OR IGNORE INTO segment_members (segment, customer, since) VALUES (?1, ?2, ?3)",
+            )?,
+            remove: tx
+                .prepare_cached("DELETE FROM segment_members WHERE segment = ?1 AND customer = ?2")?,
+            change: tx.prepare_cached(
+                "INSERT INTO segment_changes (segment, customer, change, at) VALUES (?1, ?2, ?3, ?4)",
+            )?,
+        })
+    }
+
+    /// Adds the customer and records `entered`; false (and no record) when already a member.
+    pub fn enter(&mut self, segment: &str, customer: i64, now: i64) -> rusqlite::Result<bool> {
+        let done = self.add.execute(params![segment, customer, now])? == 1;
+        if done {
+            self.change.execute(params![segment, customer, "entered", now])?;
+        }
+        Ok(done)
+    }
+
+    /// Removes the customer and records `exited`; false (and no record) when not a member.
+    pub fn exit(&mut self, segment: &str, customer: i64, now: i64) -> rusqlite::Result<bool> {
+        let done = self.remove.execute(params![segment, customer])? == 1;
+        if done {
+            self.change.execute(params![segment, customer, "exited", now])?;
+        }
+        Ok(done)
+    }
 }
 
 /// Members only in `new` (entered) and only in `old` (exited); both inputs sorted ascending.
