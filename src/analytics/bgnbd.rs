@@ -5,15 +5,17 @@
 //! While active a customer buys with Poisson rate `λ ~ Gamma(r, α)`; after each purchase they
 //! drop out with probability `p ~ Beta(a, b)`. `α` is in the caller's time unit.
 
-use super::bgnbd_likelihood::log_likelihood;
+use super::bgnbd_likelihood::{log_likelihood, log_likelihood_and_gradient};
 use super::grouping::Patterns;
 use super::hyp2f1::hyp2f1_scaled;
-use super::optimize::{minimize, FitDiagnostics};
+use super::optimize::{minimize_bounded, FitDiagnostics};
 use super::{AnalyticsError, RfmInput};
 
 const MODEL: &str = "BG/NBD";
-/// A log-parameter beyond this magnitude means the parameter ran off to 0 or infinity.
-const MAX_LOG_PARAMETER: f64 = 25.0;
+/// The soft bound on every log-parameter (times rescaled to a largest age of 10): parameters
+/// stay within about `e^±12` (1.6e5), far outside anything a real shop's data supports, so the
+/// bound only acts when the likelihood has no interior optimum.
+pub(crate) const LOG_BOUND: f64 = 12.0;
 
 /// Fitted BG/NBD parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,11 +46,17 @@ impl BgNbd {
     ///
     /// Identical `(x, t_x, T)` summaries are grouped first, and times are rescaled internally so
     /// that the oldest customer has age 10 (as the lifetimes package does), which makes the
-    /// starting point `r = α = a = b = 1` reasonable whatever the time unit. `threads` splits each
-    /// likelihood evaluation over that many threads when there are many patterns (0 = all cores).
+    /// starting point `r = α = a = b = 1` reasonable whatever the time unit. The likelihood is
+    /// maximised by BFGS on the log-parameters with its analytic gradient (Nelder–Mead takes over
+    /// if BFGS fails). `threads` splits each evaluation over that many threads when there are
+    /// many patterns (0 = all cores).
+    ///
+    /// When the likelihood keeps improving as a parameter runs off to 0 or infinity (typically
+    /// `a` and `b` when nobody seems to drop out), the parameter stops at a soft bound and
+    /// `diagnostics.at_bound` is set; such a model still predicts (p_alive near 1).
     ///
     /// Fails on invalid summaries, fewer than two customers, data without any repeat purchase,
-    /// and when a parameter runs off to zero or infinity (the data cannot identify the model).
+    /// and when the likelihood is not finite anywhere.
     pub fn fit(customers: &[RfmInput], threads: usize) -> Result<BgNbdFit, AnalyticsError> {
         for (i, c) in customers.iter().enumerate() {
             c.check_frequency(i)?;
@@ -74,21 +82,17 @@ impl BgNbd {
         let patterns = Patterns::new(customers, scale);
         let threads = resolve_threads(threads);
         let n = customers.len() as f64;
-        let objective = |v: &[f64]| {
-            let [r, alpha, a, b] = [v[0].exp(), v[1].exp(), v[2].exp(), v[3].exp()];
-            -log_likelihood(&patterns, r, alpha, a, b, threads) / n
-        };
-        let found = minimize(objective, &[0.0; 4]);
-        const NAMES: [&str; 4] = ["r", "alpha", "a", "b"];
-        for (name, v) in NAMES.iter().zip(&found.point) {
-            if v.abs() > MAX_LOG_PARAMETER || !v.is_finite() {
-                return Err(degenerate(format!(
-                    "parameter {name} ran off to {}; the data cannot identify the model (too few customers or too little variation)",
-                    v.exp()
-                )));
+        let objective = |v: &[f64], grad: &mut [f64]| {
+            let params = [v[0].exp(), v[1].exp(), v[2].exp(), v[3].exp()];
+            let (ll, d) = log_likelihood_and_gradient(&patterns, params, threads);
+            for i in 0..4 {
+                // Chain rule for log-parameters: d/d ln θ = θ d/dθ.
+                grad[i] = -params[i] * d[i] / n;
             }
-        }
-        if !found.value.is_finite() {
+            -ll / n
+        };
+        let (found, at_bound) = minimize_bounded(objective, &[0.0; 4], LOG_BOUND);
+        if !found.value.is_finite() || found.point.iter().any(|v| !v.is_finite()) {
             return Err(degenerate(
                 "the log-likelihood is not finite anywhere".into(),
             ));
@@ -110,6 +114,7 @@ impl BgNbd {
                 iterations: found.iterations,
                 evaluations: found.evaluations,
                 converged: found.converged,
+                at_bound,
             },
             customers: customers.len(),
             patterns: patterns.patterns.len(),

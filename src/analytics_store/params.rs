@@ -73,6 +73,10 @@ pub struct FitReportOf {
     pub iterations: usize,
     pub evaluations: usize,
     pub converged: bool,
+    /// A parameter stopped at its bound (see `FitDiagnostics::at_bound`); fits stored before
+    /// this field existed read as false.
+    #[serde(default)]
+    pub at_bound: bool,
     /// Customers the model was fitted on.
     pub customers: usize,
 }
@@ -84,6 +88,7 @@ impl FitReportOf {
             iterations: d.iterations,
             evaluations: d.evaluations,
             converged: d.converged,
+            at_bound: d.at_bound,
             customers,
         }
     }
