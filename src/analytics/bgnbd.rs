@@ -152,12 +152,12 @@ impl BgNbd {
     /// Expected number of purchases in the next `t` time units for a customer with `x` repeats,
     /// the last at `t_x`, observed for `big_t` (eq. 10 of the paper):
     ///
-    /// `E[X(t) | x, t_x, T] = (a+b+x-1)/(a-1) · [1 - ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x-1; t/(α+T+t))]
-    ///                        / (1 + [x>0] · a/(b+x-1) · ((α+T)/(α+t_x))^(r+x))`.
+    /// `E[X(t) | x, t_x, T] = p_alive(x, t_x, T) · E[X(t) | alive, x, T]` with
+    /// `E[X(t) | alive, x, T] = (a+b+x-1)/(a-1) · [1 - ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x-1; t/(α+T+t))]`.
     ///
     /// With `x = t_x = T = 0` it is the expected purchases of a new customer (eq. 9). Fails only
-    /// on invalid arguments or when `t` is so long compared with `α + T` that 2F1 does not
-    /// converge.
+    /// on invalid arguments (2F1 is evaluated with a bounded number of terms and a transformation
+    /// near `z = 1`, so it is always finite for valid parameters).
     pub fn expected_purchases(
         &self,
         t: f64,
@@ -179,6 +179,13 @@ impl BgNbd {
                 rule: "a finite horizon >= 0",
             });
         }
+        Ok(self.p_alive(x, t_x, big_t) * self.expected_if_alive(t, x, big_t)?)
+    }
+
+    /// Expected purchases in the next `t` of a customer with `x` repeats and age `big_t` who is
+    /// still active: the part of eq. 10 that does not depend on `t_x`, so callers can share it
+    /// between customers with the same `(x, T)`. Arguments must already be valid.
+    pub(crate) fn expected_if_alive(&self, t: f64, x: f64, big_t: f64) -> Result<f64, AnalyticsError> {
         // The expression has a removable singularity at a = 1; evaluate either side of it.
         const STEP: f64 = 1e-6;
         if (self.a - 1.0).abs() < STEP {
@@ -190,31 +197,18 @@ impl BgNbd {
                 a: 1.0 + STEP,
                 ..*self
             };
-            let lo = below.conditional_expectation(t, x, t_x, big_t)?;
-            let hi = above.conditional_expectation(t, x, t_x, big_t)?;
+            let lo = below.if_alive(t, x, big_t)?;
+            let hi = above.if_alive(t, x, big_t)?;
             return Ok(lo + (hi - lo) * (self.a - below.a) / (2.0 * STEP));
         }
-        self.conditional_expectation(t, x, t_x, big_t)
+        self.if_alive(t, x, big_t)
     }
 
-    fn conditional_expectation(
-        &self,
-        t: f64,
-        x: f64,
-        t_x: f64,
-        big_t: f64,
-    ) -> Result<f64, AnalyticsError> {
+    fn if_alive(&self, t: f64, x: f64, big_t: f64) -> Result<f64, AnalyticsError> {
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         let z = t / (alpha + big_t + t);
         let scaled = hyp2f1_scaled(r + x, b + x, a + b + x - 1.0, z)?;
-        let numerator = (a + b + x - 1.0) / (a - 1.0) * (1.0 - scaled);
-        let denominator = if x > 0.0 {
-            1.0 + ((r + x) * ((alpha + big_t) / (alpha + t_x)).ln() + (a / (b + x - 1.0)).ln())
-                .exp()
-        } else {
-            1.0
-        };
-        Ok((numerator / denominator).max(0.0))
+        Ok(((a + b + x - 1.0) / (a - 1.0) * (1.0 - scaled)).max(0.0))
     }
 }
 
