@@ -5,6 +5,10 @@
 //! reaches the optimum in a few dozen evaluations where Nelder–Mead needs hundreds. The line
 //! search backtracks until the Armijo condition holds and the value is finite, and never moves a
 //! log-parameter by more than [`MAX_STEP`] at once, so a first step cannot overflow `exp`.
+//!
+//! On a flat ridge (a likelihood whose optimum lies at infinity) the steps shrink to nothing
+//! while the gradient stays just above the tolerance; when the value has stopped decreasing for
+//! [`STALLED`] iterations the search ends there, converged if the gradient is small.
 
 use super::optimize::Minimum;
 
@@ -15,9 +19,13 @@ const MAX_ITERATIONS: usize = 200;
 const MAX_STEP: f64 = 4.0;
 const ARMIJO: f64 = 1e-4;
 const MAX_BACKTRACKS: usize = 50;
+/// Successive iterations without a relative decrease above [`F_TOL`] that end the search.
+const STALLED: usize = 3;
+const F_TOL: f64 = 1e-12;
 
 /// Minimises `f` (which returns the value and writes the gradient into its second argument)
-/// from `start`. `converged` is true only when the gradient vanished to [`G_TOL`], or when no
+/// from `start`. `converged` is true when the gradient vanished to [`G_TOL`], when the value
+/// stopped decreasing (relative change below [`F_TOL`] for [`STALLED`] iterations), or when no
 /// further decrease is representable and the gradient is already small.
 pub fn minimize(mut f: impl FnMut(&[f64], &mut [f64]) -> f64, start: &[f64]) -> Minimum {
     let n = start.len();
@@ -50,6 +58,7 @@ pub fn minimize(mut f: impl FnMut(&[f64], &mut [f64]) -> f64, start: &[f64]) -> 
     let mut h = identity(n);
     let mut first = true;
     let (mut trial, mut trial_g) = (vec![0.0; n], vec![0.0; n]);
+    let mut stalled = 0;
     for iteration in 0..MAX_ITERATIONS {
         if max_abs(&g) < G_TOL {
             return result(x, value, iteration, true, evaluations);
@@ -104,7 +113,13 @@ pub fn minimize(mut f: impl FnMut(&[f64], &mut [f64]) -> f64, start: &[f64]) -> 
         g.copy_from_slice(&trial_g);
         let decrease = value - new_value;
         value = new_value;
-        if decrease <= 1e-16 * value.abs() && max_abs(&g) < 1e-7 {
+        stalled = if decrease <= F_TOL * value.abs() {
+            stalled + 1
+        } else {
+            0
+        };
+        if stalled >= STALLED {
+            // The usual relative-decrease criterion (SciPy's L-BFGS-B stops at 2.2e-9).
             return result(x, value, iteration + 1, true, evaluations);
         }
     }

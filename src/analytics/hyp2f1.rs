@@ -195,7 +195,6 @@ fn series(a: f64, b: f64, c: f64, z: f64) -> Option<Sum> {
     let mut term = 1.0_f64;
     let mut sum = 1.0_f64;
     let mut largest = 1.0_f64;
-    let mut previous_ratio = f64::INFINITY;
     for k in 0..MAX_TERMS {
         let k = k as f64;
         term *= (a + k) * (b + k) / ((c + k) * (k + 1.0)) * z;
@@ -207,15 +206,15 @@ fn series(a: f64, b: f64, c: f64, z: f64) -> Option<Sum> {
         if term == 0.0 {
             return Some(Sum { value: sum, largest });
         }
-        // Once the ratio of consecutive terms is below one and falling (towards z, as it does
-        // for large k), the remaining tail is bounded by term * ratio / (1 - ratio); stop when
-        // that is negligible.
-        let ratio = ((a + k + 1.0) * (b + k + 1.0) / ((c + k + 1.0) * (k + 2.0)) * z).abs();
-        let falling = ratio <= previous_ratio || k > a.abs() + b.abs() + c.abs();
-        previous_ratio = ratio;
-        if falling && ratio < 1.0 {
-            let tail = term.abs() * ratio / (1.0 - ratio);
-            if tail <= 1e-17 * sum.abs().max(largest) {
+        // Once a + k, b + k and c + k are positive, every later ratio of consecutive terms is
+        // at most z · max((a+k+1)/(k+2), 1) · max((b+k+1)/(c+k+1), 1), since each factor moves
+        // monotonically towards 1 (and likewise with a and b swapped); below one, the tail is at
+        // most term · bound / (1 - bound).
+        let k1 = k + 1.0;
+        if a + k1 > 0.0 && b + k1 > 0.0 && c + k1 > 0.0 {
+            let pair = |p: f64, q: f64| ((p + k1) / (k1 + 1.0)).max(1.0) * ((q + k1) / (c + k1)).max(1.0);
+            let bound = z * pair(a, b).min(pair(b, a));
+            if bound < 1.0 && term.abs() * bound / (1.0 - bound) <= 1e-17 * sum.abs().max(largest) {
                 return Some(Sum { value: sum, largest });
             }
         }

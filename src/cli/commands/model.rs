@@ -139,4 +139,16 @@ fn print_fit(p: &ModelParams, d: &ModelDiagnostics) {
         d.gamma_gamma.converged,
         d.gamma_gamma.customers
     );
+    for (model, report) in [("BG/NBD", &d.bgnbd), ("Gamma-Gamma", &d.gamma_gamma)] {
+        if !report.converged {
+            println!(
+                "note: the {model} fit did not converge; the parameters are the best found, refit with more history before trusting its predictions"
+            );
+        }
+        if report.at_bound {
+            println!(
+                "note: a {model} parameter stopped at its bound (the data shows almost no drop-out or variation there); predictions remain usable, p_alive is near 1"
+            );
+        }
+    }
 }
