@@ -17,6 +17,7 @@ pub struct Config {
     pub shop: ShopConfig,
     pub mail: crate::mail::MailConfig,
     pub policy: crate::policy::PolicyConfig,
+    pub lifecycle: crate::analytics::LifecycleConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

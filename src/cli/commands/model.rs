@@ -8,9 +8,17 @@ use crate::analytics_store::{
 use crate::cli::table::Table;
 use crate::cli::{CliError, CliResult, Context};
 
+/// Scoring settings from segflow.toml: the `[lifecycle]` thresholds, defaults for the rest.
+pub(crate) fn score_options(ctx: &Context) -> ScoreOptions {
+    ScoreOptions {
+        lifecycle: ctx.config.lifecycle.clone(),
+        ..ScoreOptions::default()
+    }
+}
+
 pub fn fit(ctx: &Context, json: bool) -> CliResult {
     let mut conn = ctx.open_store()?;
-    let report = fit_and_score(&mut conn, ctx.now, &ScoreOptions::default())?;
+    let report = fit_and_score(&mut conn, ctx.now, &score_options(ctx))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
@@ -48,7 +56,7 @@ pub fn show(ctx: &Context, holdout: Option<&str>, json: bool) -> CliResult {
                 &conn,
                 cutoff,
                 ctx.now,
-                &ScoreOptions::default(),
+                &score_options(ctx),
             )?)
         }
         None => None,
@@ -147,7 +155,7 @@ fn print_fit(p: &ModelParams, d: &ModelDiagnostics) {
         }
         if report.at_bound {
             println!(
-                "note: a {model} parameter stopped at its bound (the data shows almost no drop-out or variation there); predictions remain usable, p_alive is near 1"
+                "note: a {model} parameter stopped at its bound (for BG/NBD: the data shows almost no drop-out, so p_alive is near 1); predictions remain usable"
             );
         }
     }
