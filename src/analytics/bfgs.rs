@@ -42,14 +42,12 @@ pub fn minimize(mut f: impl FnMut(&[f64], &mut [f64]) -> f64, start: &[f64]) -> 
     let mut x = start.to_vec();
     let mut g = vec![0.0; n];
     let mut value = eval(&x, &mut g);
-    let result = |x: Vec<f64>, value: f64, iterations: usize, converged: bool, e: usize| {
-        Minimum {
-            point: x,
-            value,
-            iterations,
-            evaluations: e,
-            converged,
-        }
+    let result = |x: Vec<f64>, value: f64, iterations: usize, converged: bool, e: usize| Minimum {
+        point: x,
+        value,
+        iterations,
+        evaluations: e,
+        converged,
     };
     if !value.is_finite() {
         return result(x, value, 0, false, evaluations);
@@ -136,7 +134,8 @@ fn update(h: &mut [f64], s: &[f64], y: &[f64], sy: f64) {
     let yhy = dot(y, &hy);
     for i in 0..n {
         for j in 0..n {
-            h[i * n + j] += (1.0 + rho * yhy) * rho * s[i] * s[j] - rho * (hy[i] * s[j] + s[i] * hy[j]);
+            h[i * n + j] +=
+                (1.0 + rho * yhy) * rho * s[i] * s[j] - rho * (hy[i] * s[j] + s[i] * hy[j]);
         }
     }
 }

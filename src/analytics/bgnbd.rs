@@ -185,7 +185,12 @@ impl BgNbd {
     /// Expected purchases in the next `t` of a customer with `x` repeats and age `big_t` who is
     /// still active: the part of eq. 10 that does not depend on `t_x`, so callers can share it
     /// between customers with the same `(x, T)`. Arguments must already be valid.
-    pub(crate) fn expected_if_alive(&self, t: f64, x: f64, big_t: f64) -> Result<f64, AnalyticsError> {
+    pub(crate) fn expected_if_alive(
+        &self,
+        t: f64,
+        x: f64,
+        big_t: f64,
+    ) -> Result<f64, AnalyticsError> {
         // The expression has a removable singularity at a = 1; evaluate either side of it.
         const STEP: f64 = 1e-6;
         if (self.a - 1.0).abs() < STEP {

@@ -218,7 +218,8 @@ mod tests {
     #[test]
     fn the_table_parses_durations_and_keeps_defaults_for_missing_keys() {
         let c: LifecycleConfig =
-            toml::from_str("lapsed_after = \"180d\"\nat_risk_min = \"2w\"\nloyal_orders = 5").unwrap();
+            toml::from_str("lapsed_after = \"180d\"\nat_risk_min = \"2w\"\nloyal_orders = 5")
+                .unwrap();
         assert_eq!(c.lapsed_days, 180.0);
         assert_eq!(c.at_risk_min_days, 14.0);
         assert_eq!(c.loyal_orders, 5);
@@ -239,7 +240,9 @@ mod tests {
             ("loyal_orders = 0", "at least 1"),
             ("lapsed_days = \"365d\"", "unknown field"),
         ] {
-            let err = toml::from_str::<LifecycleConfig>(text).unwrap_err().to_string();
+            let err = toml::from_str::<LifecycleConfig>(text)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(says), "{text}: {err}");
         }
     }
