@@ -155,9 +155,9 @@ impl BgNbd {
     /// `E[X(t) | x, t_x, T] = p_alive(x, t_x, T) · E[X(t) | alive, x, T]` with
     /// `E[X(t) | alive, x, T] = (a+b+x-1)/(a-1) · [1 - ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x-1; t/(α+T+t))]`.
     ///
-    /// With `x = t_x = T = 0` it is the expected purchases of a new customer (eq. 9). Fails only
-    /// on invalid arguments (2F1 is evaluated with a bounded number of terms and a transformation
-    /// near `z = 1`, so it is always finite for valid parameters).
+    /// With `x = t_x = T = 0` it is the expected purchases of a new customer (eq. 9). Fails on
+    /// invalid arguments, and in principle when 2F1 cannot be evaluated within its term bound
+    /// (it uses a transformation near `z = 1`, so that takes extreme parameters).
     pub fn expected_purchases(
         &self,
         t: f64,

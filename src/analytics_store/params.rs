@@ -161,3 +161,16 @@ pub fn last_fit(conn: &Connection) -> Result<Option<StoredFit>, ScoreError> {
         diagnostics: serde_json::from_str(&diagnostics).map_err(bad)?,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostics_stored_before_at_bound_existed_still_read() {
+        let old = r#"{"log_likelihood":-1.5,"iterations":3,"evaluations":9,"converged":true,"customers":7}"#;
+        let report: FitReportOf = serde_json::from_str(old).unwrap();
+        assert!(!report.at_bound && report.converged);
+        assert_eq!(report.customers, 7);
+    }
+}
