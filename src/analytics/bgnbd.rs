@@ -52,8 +52,9 @@ impl BgNbd {
     /// many patterns (0 = all cores).
     ///
     /// When the likelihood keeps improving as a parameter runs off to 0 or infinity (typically
-    /// `a` and `b` when nobody seems to drop out), the parameter stops at a soft bound and
-    /// `diagnostics.at_bound` is set; such a model still predicts (p_alive near 1).
+    /// `a` and `b` when drop-out hardly varies between customers or nobody drops out), the
+    /// parameter stops at a soft bound and `diagnostics.at_bound` is set; such a model still
+    /// predicts (p_alive near 1 when nobody drops out).
     ///
     /// Fails on invalid summaries, fewer than two customers, data without any repeat purchase,
     /// and when the likelihood is not finite anywhere.

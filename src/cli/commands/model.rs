@@ -155,7 +155,7 @@ fn print_fit(p: &ModelParams, d: &ModelDiagnostics) {
         }
         if report.at_bound {
             println!(
-                "note: a {model} parameter stopped at its bound (for BG/NBD: the data shows almost no drop-out, so p_alive is near 1); predictions remain usable"
+                "note: a {model} parameter stopped at its bound: the data cannot pin it down (for BG/NBD, drop-out that hardly varies between customers, or none at all); predictions remain usable"
             );
         }
     }
