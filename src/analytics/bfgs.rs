@@ -86,7 +86,15 @@ pub fn minimize(mut f: impl FnMut(&[f64], &mut [f64]) -> f64, start: &[f64]) -> 
                 accepted = Some(v);
                 break;
             }
-            step *= 0.5;
+            // The minimum of the quadratic through the value and slope at 0 and the value at
+            // `step`, kept within [0.1, 0.5] of the step; plain halving where v is not finite.
+            let shrink = if v.is_finite() {
+                let curvature = v - value - slope * step;
+                (-slope * step / (2.0 * curvature)).clamp(0.1, 0.5)
+            } else {
+                0.5
+            };
+            step *= shrink;
         }
         let Some(new_value) = accepted else {
             // No decrease is representable along the direction: at the optimum to rounding if
