@@ -17,6 +17,7 @@ pub struct Config {
     pub shop: ShopConfig,
     pub mail: crate::mail::MailConfig,
     pub policy: crate::policy::PolicyConfig,
+    pub lifecycle: crate::analytics::LifecycleConfig,
     pub daemon: crate::daemon::DaemonConfig,
 }
 
@@ -175,6 +176,16 @@ default_timezone = "UTC"
 frequency_cap = { max = 3, per = "7d", action = "hold" }
 # No email in these local hours of the customer; held messages go out when the window ends.
 quiet_hours = { start = "21:00", end = "08:00" }
+
+[lifecycle]
+# The lifecycle stage rules (README, "Model scores"): new, reactivated, at risk, lapsed, loyal.
+new_within = "30d"
+recent_within = "30d"
+loyal_orders = 3
+lapsed_after = "365d"
+at_risk_factor = 1.5
+at_risk_min = "30d"
+one_time_at_risk_after = "90d"
 
 [daemon]
 # `segflow run` serves its HTTP API here (SEGFLOW_BIND overrides it).

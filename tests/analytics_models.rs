@@ -513,3 +513,30 @@ fn small_or_odd_samples_never_yield_nan() {
         }
     }
 }
+
+#[test]
+fn a_fit_without_drop_out_stops_at_the_bound_and_still_predicts() {
+    // Everyone keeps buying at their own steady pace right up to the end of the observation
+    // period: nobody drops out, so the likelihood improves without end as the drop-out
+    // probability vanishes. The fit must stop at a finite bound, say so, and predict that
+    // customers are alive.
+    let data: Vec<RfmInput> = (0..600)
+        .map(|i| {
+            let t = f64::from(20 + i % 80);
+            let gap = f64::from(2 + i % 9);
+            let x = (t / gap).floor();
+            customer(x, x * gap, t, 10.0)
+        })
+        .collect();
+    let fit = BgNbd::fit(&data, 1).unwrap();
+    let m = fit.model;
+    for v in [m.r, m.alpha, m.a, m.b] {
+        assert!(v.is_finite() && v > 0.0 && v < 1e7, "{fit:?}");
+    }
+    assert!(fit.diagnostics.at_bound, "{fit:?}");
+    for c in &data {
+        assert!(m.p_alive(c.x, c.t_x, c.t) > 0.9, "{fit:?} {c:?}");
+        let e = m.expected_purchases(52.0, c.x, c.t_x, c.t).unwrap();
+        assert!(e.is_finite() && e >= 0.0);
+    }
+}

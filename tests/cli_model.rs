@@ -48,6 +48,13 @@ fn fit_then_show_prints_the_stored_parameters() {
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["customers"], 14);
     let r = report["fit"]["params"]["bgnbd"]["r"].as_f64().unwrap();
+    for model in ["bgnbd", "gamma_gamma"] {
+        let d = &report["fit"]["diagnostics"][model];
+        assert!(
+            d["converged"].is_boolean() && d["at_bound"].is_boolean(),
+            "{d}"
+        );
+    }
     let (code, out, err) = segflow(dir.path(), &["--now", NOW, "model", "show", "--json"]);
     assert_eq!(code, 0, "{err}");
     let shown: serde_json::Value = serde_json::from_str(&out).unwrap();

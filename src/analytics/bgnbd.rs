@@ -5,15 +5,17 @@
 //! While active a customer buys with Poisson rate `λ ~ Gamma(r, α)`; after each purchase they
 //! drop out with probability `p ~ Beta(a, b)`. `α` is in the caller's time unit.
 
-use super::bgnbd_likelihood::log_likelihood;
+use super::bgnbd_likelihood::{log_likelihood, log_likelihood_and_gradient};
 use super::grouping::Patterns;
 use super::hyp2f1::hyp2f1_scaled;
-use super::optimize::{minimize, FitDiagnostics};
+use super::optimize::{minimize_bounded, FitDiagnostics};
 use super::{AnalyticsError, RfmInput};
 
 const MODEL: &str = "BG/NBD";
-/// A log-parameter beyond this magnitude means the parameter ran off to 0 or infinity.
-const MAX_LOG_PARAMETER: f64 = 25.0;
+/// The soft bound on every log-parameter (times rescaled to a largest age of 10): parameters
+/// stay within about `e^±12` (1.6e5), far outside anything a real shop's data supports, so the
+/// bound only acts when the likelihood has no interior optimum.
+pub(crate) const LOG_BOUND: f64 = 12.0;
 
 /// Fitted BG/NBD parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,11 +46,18 @@ impl BgNbd {
     ///
     /// Identical `(x, t_x, T)` summaries are grouped first, and times are rescaled internally so
     /// that the oldest customer has age 10 (as the lifetimes package does), which makes the
-    /// starting point `r = α = a = b = 1` reasonable whatever the time unit. `threads` splits each
-    /// likelihood evaluation over that many threads when there are many patterns (0 = all cores).
+    /// starting point `r = α = a = b = 1` reasonable whatever the time unit. The likelihood is
+    /// maximised by BFGS on the log-parameters with its analytic gradient (Nelder–Mead takes over
+    /// if BFGS fails). `threads` splits each evaluation over that many threads when there are
+    /// many patterns (0 = all cores).
+    ///
+    /// When the likelihood keeps improving as a parameter runs off to 0 or infinity (typically
+    /// `a` and `b` when drop-out hardly varies between customers or nobody drops out), the
+    /// parameter stops at a soft bound and `diagnostics.at_bound` is set; such a model still
+    /// predicts (p_alive near 1 when nobody drops out).
     ///
     /// Fails on invalid summaries, fewer than two customers, data without any repeat purchase,
-    /// and when a parameter runs off to zero or infinity (the data cannot identify the model).
+    /// and when the likelihood is not finite anywhere.
     pub fn fit(customers: &[RfmInput], threads: usize) -> Result<BgNbdFit, AnalyticsError> {
         for (i, c) in customers.iter().enumerate() {
             c.check_frequency(i)?;
@@ -74,21 +83,17 @@ impl BgNbd {
         let patterns = Patterns::new(customers, scale);
         let threads = resolve_threads(threads);
         let n = customers.len() as f64;
-        let objective = |v: &[f64]| {
-            let [r, alpha, a, b] = [v[0].exp(), v[1].exp(), v[2].exp(), v[3].exp()];
-            -log_likelihood(&patterns, r, alpha, a, b, threads) / n
-        };
-        let found = minimize(objective, &[0.0; 4]);
-        const NAMES: [&str; 4] = ["r", "alpha", "a", "b"];
-        for (name, v) in NAMES.iter().zip(&found.point) {
-            if v.abs() > MAX_LOG_PARAMETER || !v.is_finite() {
-                return Err(degenerate(format!(
-                    "parameter {name} ran off to {}; the data cannot identify the model (too few customers or too little variation)",
-                    v.exp()
-                )));
+        let objective = |v: &[f64], grad: &mut [f64]| {
+            let params = [v[0].exp(), v[1].exp(), v[2].exp(), v[3].exp()];
+            let (ll, d) = log_likelihood_and_gradient(&patterns, params, threads);
+            for i in 0..4 {
+                // Chain rule for log-parameters: d/d ln θ = θ d/dθ.
+                grad[i] = -params[i] * d[i] / n;
             }
-        }
-        if !found.value.is_finite() {
+            -ll / n
+        };
+        let (found, at_bound) = minimize_bounded(objective, &[0.0; 4], LOG_BOUND);
+        if !found.value.is_finite() || found.point.iter().any(|v| !v.is_finite()) {
             return Err(degenerate(
                 "the log-likelihood is not finite anywhere".into(),
             ));
@@ -110,6 +115,7 @@ impl BgNbd {
                 iterations: found.iterations,
                 evaluations: found.evaluations,
                 converged: found.converged,
+                at_bound,
             },
             customers: customers.len(),
             patterns: patterns.patterns.len(),
@@ -147,12 +153,12 @@ impl BgNbd {
     /// Expected number of purchases in the next `t` time units for a customer with `x` repeats,
     /// the last at `t_x`, observed for `big_t` (eq. 10 of the paper):
     ///
-    /// `E[X(t) | x, t_x, T] = (a+b+x-1)/(a-1) · [1 - ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x-1; t/(α+T+t))]
-    ///                        / (1 + [x>0] · a/(b+x-1) · ((α+T)/(α+t_x))^(r+x))`.
+    /// `E[X(t) | x, t_x, T] = p_alive(x, t_x, T) · E[X(t) | alive, x, T]` with
+    /// `E[X(t) | alive, x, T] = (a+b+x-1)/(a-1) · [1 - ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x-1; t/(α+T+t))]`.
     ///
-    /// With `x = t_x = T = 0` it is the expected purchases of a new customer (eq. 9). Fails only
-    /// on invalid arguments or when `t` is so long compared with `α + T` that 2F1 does not
-    /// converge.
+    /// With `x = t_x = T = 0` it is the expected purchases of a new customer (eq. 9). Fails on
+    /// invalid arguments, and in principle when 2F1 cannot be evaluated within its term bound
+    /// (it uses a transformation near `z = 1`, so that takes extreme parameters).
     pub fn expected_purchases(
         &self,
         t: f64,
@@ -174,6 +180,18 @@ impl BgNbd {
                 rule: "a finite horizon >= 0",
             });
         }
+        Ok(self.p_alive(x, t_x, big_t) * self.expected_if_alive(t, x, big_t)?)
+    }
+
+    /// Expected purchases in the next `t` of a customer with `x` repeats and age `big_t` who is
+    /// still active: the part of eq. 10 that does not depend on `t_x`, so callers can share it
+    /// between customers with the same `(x, T)`. Arguments must already be valid.
+    pub(crate) fn expected_if_alive(
+        &self,
+        t: f64,
+        x: f64,
+        big_t: f64,
+    ) -> Result<f64, AnalyticsError> {
         // The expression has a removable singularity at a = 1; evaluate either side of it.
         const STEP: f64 = 1e-6;
         if (self.a - 1.0).abs() < STEP {
@@ -185,31 +203,18 @@ impl BgNbd {
                 a: 1.0 + STEP,
                 ..*self
             };
-            let lo = below.conditional_expectation(t, x, t_x, big_t)?;
-            let hi = above.conditional_expectation(t, x, t_x, big_t)?;
+            let lo = below.if_alive(t, x, big_t)?;
+            let hi = above.if_alive(t, x, big_t)?;
             return Ok(lo + (hi - lo) * (self.a - below.a) / (2.0 * STEP));
         }
-        self.conditional_expectation(t, x, t_x, big_t)
+        self.if_alive(t, x, big_t)
     }
 
-    fn conditional_expectation(
-        &self,
-        t: f64,
-        x: f64,
-        t_x: f64,
-        big_t: f64,
-    ) -> Result<f64, AnalyticsError> {
+    fn if_alive(&self, t: f64, x: f64, big_t: f64) -> Result<f64, AnalyticsError> {
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         let z = t / (alpha + big_t + t);
         let scaled = hyp2f1_scaled(r + x, b + x, a + b + x - 1.0, z)?;
-        let numerator = (a + b + x - 1.0) / (a - 1.0) * (1.0 - scaled);
-        let denominator = if x > 0.0 {
-            1.0 + ((r + x) * ((alpha + big_t) / (alpha + t_x)).ln() + (a / (b + x - 1.0)).ln())
-                .exp()
-        } else {
-            1.0
-        };
-        Ok((numerator / denominator).max(0.0))
+        Ok(((a + b + x - 1.0) / (a - 1.0) * (1.0 - scaled)).max(0.0))
     }
 }
 

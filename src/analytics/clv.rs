@@ -101,9 +101,10 @@ pub fn score_customer(
 
 /// Scores every customer, in input order.
 ///
-/// Customers with the same `(x, t_x, T)` share their purchase forecast, so it is computed once
-/// per distinct summary (split across `options.threads` threads); only the order value, which
-/// depends on `monetary`, is computed per customer.
+/// The purchase forecast factors into `p_alive(x, t_x, T)` times the purchases of an active
+/// customer, which depends on `(x, T)` only; that part (the costly one, with 2F1 per month) is
+/// computed once per distinct `(x, T)`, split across `options.threads` threads. `p_alive` and the
+/// order value are closed forms computed per customer.
 pub fn score_customers(
     bg: &BgNbd,
     gg: &GammaGamma,
@@ -114,16 +115,10 @@ pub fn score_customers(
     for (i, c) in customers.iter().enumerate() {
         c.check_frequency(i)?;
     }
-    let key = |c: &RfmInput| {
-        (
-            (c.x + 0.0).to_bits(),
-            (c.t_x + 0.0).to_bits(),
-            (c.t + 0.0).to_bits(),
-        )
-    };
+    let key = |c: &RfmInput| ((c.x + 0.0).to_bits(), (c.t + 0.0).to_bits());
     let mut order: Vec<u32> = (0..customers.len() as u32).collect();
     order.sort_unstable_by_key(|&i| key(&customers[i as usize]));
-    // `slot[i]` is the index of customer i's summary among the distinct ones.
+    // `slot[i]` is the index of customer i's `(x, T)` among the distinct ones.
     let mut slot = vec![0u32; customers.len()];
     let mut distinct: Vec<RfmInput> = Vec::new();
     let mut previous = None;
@@ -143,7 +138,8 @@ pub fn score_customers(
         .collect())
 }
 
-/// What BG/NBD predicts for one purchase history over the CLV horizon.
+/// What BG/NBD predicts over the CLV horizon for a customer with a given `(x, T)` who is still
+/// active; multiplied by `p_alive` it is the forecast of a customer with that history.
 #[derive(Debug, Clone, Copy)]
 struct Forecast {
     /// Expected purchases over the whole horizon.
@@ -159,9 +155,9 @@ impl Forecast {
         CustomerScore {
             p_alive,
             churn_risk: 1.0 - p_alive,
-            expected_purchases: self.purchases,
+            expected_purchases: p_alive * self.purchases,
             expected_order_value: order_value,
-            clv: order_value * self.discounted_purchases,
+            clv: order_value * p_alive * self.discounted_purchases,
         }
     }
 }
@@ -171,7 +167,7 @@ fn forecast(bg: &BgNbd, c: &RfmInput, options: &ClvOptions) -> Result<Forecast, 
     let discount = 1.0 + options.discount.monthly();
     let (mut previous, mut discounted, mut factor) = (0.0, 0.0, 1.0);
     for month in 1..=options.months {
-        let cumulative = bg.expected_purchases(f64::from(month) * per_month, c.x, c.t_x, c.t)?;
+        let cumulative = bg.expected_if_alive(f64::from(month) * per_month, c.x, c.t)?;
         factor /= discount;
         discounted += (cumulative - previous) * factor;
         previous = cumulative;

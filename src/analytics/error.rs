@@ -23,6 +23,6 @@ pub enum AnalyticsError {
         value: f64,
         rule: &'static str,
     },
-    #[error("the hypergeometric series 2F1({a}, {b}; {c}; {z}) did not converge; the horizon is too long compared with the customer's age")]
+    #[error("the hypergeometric function 2F1({a}, {b}; {c}; {z}) could not be evaluated within its term bound; the fitted parameters are extreme, refit with more history")]
     NoConvergence { a: f64, b: f64, c: f64, z: f64 },
 }

@@ -3,14 +3,13 @@
 //! scale drawn from a gamma with shape `q` and scale `v`. Fitted on repeat customers only, it
 //! shrinks each customer's observed mean order value towards the population mean.
 
-use statrs::function::gamma::ln_gamma;
+use statrs::function::gamma::{digamma, ln_gamma};
 
-use super::bgnbd::resolve_threads;
-use super::optimize::{minimize, FitDiagnostics};
+use super::bgnbd::{resolve_threads, LOG_BOUND};
+use super::optimize::{minimize_bounded, FitDiagnostics};
 use super::{AnalyticsError, RfmInput};
 
 const MODEL: &str = "Gamma-Gamma";
-const MAX_LOG_PARAMETER: f64 = 25.0;
 const PARALLEL_CUSTOMERS: usize = 50_000;
 
 /// Fitted Gamma-Gamma parameters; `v` is in the caller's money unit.
@@ -85,19 +84,21 @@ impl GammaGamma {
             .collect();
         data.sort_unstable_by(|a, b| a.x.total_cmp(&b.x));
         let threads = resolve_threads(threads);
-        let objective =
-            |v: &[f64]| -log_likelihood(&data, v[0].exp(), v[1].exp(), v[2].exp(), threads) / n;
-        let found = minimize(objective, &[0.0; 3]);
-        for (name, v) in ["p", "q", "v"].iter().zip(&found.point) {
-            if v.abs() > MAX_LOG_PARAMETER || !v.is_finite() {
-                return Err(AnalyticsError::Degenerate {
-                    model: MODEL,
-                    reason: format!(
-                        "parameter {name} ran off to {}; the spend data cannot identify the model",
-                        v.exp()
-                    ),
-                });
+        let objective = |u: &[f64], grad: &mut [f64]| {
+            let params = [u[0].exp(), u[1].exp(), u[2].exp()];
+            let (ll, d) = log_likelihood(&data, params, threads);
+            for i in 0..3 {
+                grad[i] = -params[i] * d[i] / n;
             }
+            -ll / n
+        };
+        let (found, at_bound) = minimize_bounded(objective, &[0.0; 3], LOG_BOUND);
+        if !found.value.is_finite() || found.point.iter().any(|v| !v.is_finite()) {
+            return Err(AnalyticsError::Degenerate {
+                model: MODEL,
+                reason: "the log-likelihood is not finite anywhere; check for extreme order values"
+                    .into(),
+            });
         }
         let model = GammaGamma {
             p: found.point[0].exp(),
@@ -122,6 +123,7 @@ impl GammaGamma {
                 iterations: found.iterations,
                 evaluations: found.evaluations,
                 converged: found.converged,
+                at_bound,
             },
             customers: spends.len(),
         })
@@ -141,34 +143,50 @@ impl GammaGamma {
     }
 }
 
-/// Sum of the Gamma-Gamma log-likelihood (note 025, eq. 1a) over customers sorted by `x`.
-fn log_likelihood(data: &[Spend], p: f64, q: f64, v: f64, threads: usize) -> f64 {
+/// The Gamma-Gamma log-likelihood (note 025, eq. 1a) summed over customers sorted by `x`, and
+/// its gradient with respect to `(p, q, v)`; the log-gamma and digamma terms are computed once
+/// per distinct `x`.
+fn log_likelihood(data: &[Spend], params: [f64; 3], threads: usize) -> (f64, [f64; 3]) {
+    let [p, q, v] = params;
+    let (ln_v, psi_q) = (v.ln(), digamma(q));
+    let shared = q * ln_v - ln_gamma(q);
     let sum = |part: &[Spend]| {
-        let shared = ln_gamma(q).mul_add(-1.0, q * v.ln());
-        let mut total = 0.0;
-        let (mut last_x, mut per_x) = (f64::NAN, 0.0);
+        let mut total = [0.0; 4];
+        let mut last_x = f64::NAN;
+        let (mut per_x, mut d_p_x, mut d_q_x) = (0.0, 0.0, 0.0);
         for s in part {
             let px = p * s.x;
             if s.x != last_x {
                 last_x = s.x;
-                per_x = ln_gamma(px + q) - ln_gamma(px) + px * s.x.ln() + shared;
+                let ln_x = s.x.ln();
+                per_x = ln_gamma(px + q) - ln_gamma(px) + px * ln_x + shared;
+                let psi_pxq = digamma(px + q);
+                d_p_x = psi_pxq - digamma(px) + ln_x;
+                d_q_x = psi_pxq + ln_v - psi_q;
             }
-            total += per_x + (px - 1.0) * s.ln_m - (px + q) * (s.x * s.m + v).ln();
+            let xm_v = s.x * s.m + v;
+            let ln_xm_v = xm_v.ln();
+            total[0] += per_x + (px - 1.0) * s.ln_m - (px + q) * ln_xm_v;
+            total[1] += s.x * (d_p_x + s.ln_m - ln_xm_v);
+            total[2] += d_q_x - ln_xm_v;
+            total[3] += q / v - (px + q) / xm_v;
         }
         total
     };
-    if threads <= 1 || data.len() < PARALLEL_CUSTOMERS {
-        return sum(data);
-    }
-    let chunk = data.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = data
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || sum(part)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or(f64::NAN))
-            .sum()
-    })
+    let sums = if threads <= 1 || data.len() < PARALLEL_CUSTOMERS {
+        sum(data)
+    } else {
+        let chunk = data.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = data
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || sum(part)))
+                .collect();
+            handles.into_iter().fold([0.0; 4], |acc, h| {
+                let part = h.join().unwrap_or([f64::NAN; 4]);
+                std::array::from_fn(|i| acc[i] + part[i])
+            })
+        })
+    };
+    (sums[0], [sums[1], sums[2], sums[3]])
 }

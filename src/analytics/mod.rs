@@ -6,6 +6,7 @@
 //! §2, invariant 4). The caller summarises orders into `(x, t_x, T, monetary)` per customer, in a
 //! time unit of its choice (days or weeks), and passes every time in that same unit.
 
+mod bfgs;
 mod bgnbd;
 mod bgnbd_likelihood;
 mod calibration;
@@ -15,6 +16,7 @@ mod gamma_gamma;
 mod grouping;
 mod hyp2f1;
 pub mod lifecycle;
+mod nelder_mead;
 mod optimize;
 pub mod report;
 pub mod rfm;

@@ -73,6 +73,10 @@ pub struct FitReportOf {
     pub iterations: usize,
     pub evaluations: usize,
     pub converged: bool,
+    /// A parameter stopped at its bound (see `FitDiagnostics::at_bound`); fits stored before
+    /// this field existed read as false.
+    #[serde(default)]
+    pub at_bound: bool,
     /// Customers the model was fitted on.
     pub customers: usize,
 }
@@ -84,6 +88,7 @@ impl FitReportOf {
             iterations: d.iterations,
             evaluations: d.evaluations,
             converged: d.converged,
+            at_bound: d.at_bound,
             customers,
         }
     }
@@ -155,4 +160,17 @@ pub fn last_fit(conn: &Connection) -> Result<Option<StoredFit>, ScoreError> {
         params: serde_json::from_str(&params).map_err(bad)?,
         diagnostics: serde_json::from_str(&diagnostics).map_err(bad)?,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostics_stored_before_at_bound_existed_still_read() {
+        let old = r#"{"log_likelihood":-1.5,"iterations":3,"evaluations":9,"converged":true,"customers":7}"#;
+        let report: FitReportOf = serde_json::from_str(old).unwrap();
+        assert!(!report.at_bound && report.converged);
+        assert_eq!(report.customers, 7);
+    }
 }

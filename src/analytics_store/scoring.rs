@@ -247,17 +247,18 @@ fn score_each(
         .collect()
 }
 
-/// Expected purchases within `days`, computed once per distinct `(x, t_x, T)`; `None` where the
-/// forecast fails.
+/// Expected purchases within `days`: `p_alive` times the purchases of an active customer, the
+/// latter computed once per distinct `(x, T)`; `None` where the forecast fails.
 fn purchases_within(bg: &BgNbd, inputs: &[RfmInput], days: f64) -> Vec<Option<f64>> {
-    let mut memo: HashMap<(u64, u64, u64), Option<f64>> = HashMap::new();
+    let mut memo: HashMap<(u64, u64), Option<f64>> = HashMap::new();
     inputs
         .iter()
         .map(|c| {
-            let key = (c.x.to_bits(), c.t_x.to_bits(), c.t.to_bits());
-            *memo
+            let key = (c.x.to_bits(), c.t.to_bits());
+            let if_alive = *memo
                 .entry(key)
-                .or_insert_with(|| bg.expected_purchases(days, c.x, c.t_x, c.t).ok())
+                .or_insert_with(|| bg.expected_if_alive(days, c.x, c.t).ok());
+            if_alive.map(|e| bg.p_alive(c.x, c.t_x, c.t) * e)
         })
         .collect()
 }

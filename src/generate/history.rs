@@ -11,7 +11,9 @@ use rand_chacha::ChaCha8Rng;
 use super::calendar::{DAY, MINUTE};
 use super::catalog::Catalog;
 use super::customer::{Customer, Habit};
-use super::sampling::{chance, exponential, geometric, seasonal_time, uniform_time};
+use super::sampling::{
+    beta, chance, exponential, gamma, mean_season_weight, season_weight, uniform_time,
+};
 use super::vocab::{CHANNELS, STATUS_CANCELLED, STATUS_PAID, STATUS_REFUNDED, TAG_WHOLESALE};
 
 /// One order; its lines are `History::lines[items]`.
@@ -47,11 +49,6 @@ pub struct History {
     times: Vec<i64>,
 }
 
-/// Lapsed buyers ordered last more than this long ago.
-const LAPSED_AFTER: i64 = 180 * DAY;
-/// Active buyers ordered last within this window.
-const ACTIVE_WITHIN: i64 = 90 * DAY;
-
 impl History {
     /// Replaces the history with a new one for `customer` as of `now` (unix seconds).
     pub fn generate(
@@ -76,15 +73,18 @@ impl History {
         self.orders.last().map(|o| o.placed_at)
     }
 
-    /// Chooses the order count and the order times, sorted.
+    /// Chooses the order times, oldest first, by the BG/NBD story: while active the customer
+    /// buys at their own rate (drawn from a gamma distribution per habit), following the seasons,
+    /// and after each purchase drops out for good with their own probability (drawn from a beta
+    /// distribution). One-time buyers drop out right after the first order.
     fn plan_times(&mut self, customer: &Customer, now: i64, rng: &mut ChaCha8Rng) {
         self.times.clear();
-        let count = match customer.habit {
+        // (shape of the rate, mean days between orders, beta a and b of the drop-out probability)
+        let (shape, mean_gap_days, drop_a, drop_b) = match customer.habit {
             Habit::Prospect => return,
-            Habit::OneTime => 1,
-            Habit::Regular => 2 + geometric(rng, 6.5),
-            // A Pareto tail (minimum 15, shape 1.8) gives a few very loyal customers.
-            Habit::Frequent => (15.0 / rng.random::<f64>().max(1e-9).powf(1.0 / 1.8)) as u64,
+            Habit::OneTime => (1.0, 1.0, 1.0, 0.0),
+            Habit::Regular => (2.0, 28.0, 1.2, 11.0),
+            Habit::Frequent => (3.0, 9.0, 1.0, 40.0),
         };
         // Many accounts are made at the first checkout; the rest order after a while.
         let delay = if chance(rng, 0.45) {
@@ -97,18 +97,28 @@ impl History {
             first = uniform_time(rng, customer.created_at, now - 1);
         }
         self.times.push(first);
-        if count == 1 {
+        if drop_b == 0.0 {
             return;
         }
-        let last = pick_last(first, now, rng);
-        // Nobody orders more than about once every other day.
-        let span_days = ((last - first) / DAY) as u64;
-        let count = count.min(300).min(2 + span_days / 2);
-        for _ in 0..count.saturating_sub(2) {
-            self.times.push(seasonal_time(rng, first, last));
+        // Orders per second at the busiest time of year; thinning by the month's weight below
+        // makes the yearly mean rate `mean_gap_days`-apart orders.
+        let rate = gamma(rng, shape) / shape / (mean_gap_days * DAY as f64);
+        let peak_rate = rate / mean_season_weight();
+        let drop_out = beta(rng, drop_a, drop_b);
+        let mut t = first;
+        // Nobody orders more than about once every other day, nor more than 300 times.
+        while self.times.len() < 300 && !chance(rng, drop_out) {
+            loop {
+                t += exponential(rng, 1.0 / peak_rate).max(2 * DAY);
+                if t >= now || chance(rng, season_weight(t)) {
+                    break;
+                }
+            }
+            if t >= now {
+                break;
+            }
+            self.times.push(t);
         }
-        self.times.push(last);
-        self.times.sort_unstable();
     }
 
     fn add_order(
@@ -171,21 +181,6 @@ impl History {
             items: start..self.lines.len(),
         });
     }
-}
-
-/// The last order of a repeat buyer: long ago for the lapsed, recent for the active, and in
-/// between for the rest.
-fn pick_last(first: i64, now: i64, rng: &mut ChaCha8Rng) -> i64 {
-    let lapsed_before = now - LAPSED_AFTER - DAY;
-    let u: f64 = rng.random();
-    if u < 0.38 && first < lapsed_before - 30 * DAY {
-        let span = lapsed_before - first;
-        return first + span / 4 + uniform_time(rng, 0, span - span / 4);
-    }
-    if u < 0.80 || first >= now - ACTIVE_WITHIN {
-        return uniform_time(rng, first.max(now - ACTIVE_WITHIN), now - MINUTE);
-    }
-    uniform_time(rng, first.max(now - LAPSED_AFTER), now - ACTIVE_WITHIN)
 }
 
 fn pick_quantity(customer: &Customer, rng: &mut ChaCha8Rng) -> u32 {

@@ -56,3 +56,52 @@ pub fn seasonal_time(rng: &mut ChaCha8Rng, lo: i64, hi: i64) -> i64 {
     }
     t
 }
+
+/// A Gamma(shape, 1) draw (Marsaglia and Tsang, with the boost for shapes below one).
+pub fn gamma(rng: &mut ChaCha8Rng, shape: f64) -> f64 {
+    if shape < 1.0 {
+        let u: f64 = rng.random();
+        return gamma(rng, shape + 1.0) * u.powf(1.0 / shape);
+    }
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        let z = normal(rng);
+        let v = (1.0 + c * z).powi(3);
+        if v <= 0.0 {
+            continue;
+        }
+        let u: f64 = rng.random();
+        if u.ln() < 0.5 * z * z + d - d * v + d * v.ln() {
+            return d * v;
+        }
+    }
+}
+
+/// A Beta(a, b) draw, as a ratio of gamma draws.
+pub fn beta(rng: &mut ChaCha8Rng, a: f64, b: f64) -> f64 {
+    let x = gamma(rng, a);
+    let y = gamma(rng, b);
+    if x + y > 0.0 {
+        x / (x + y)
+    } else {
+        0.5
+    }
+}
+
+/// A standard normal draw (Box-Muller).
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    let u1 = 1.0 - rng.random::<f64>();
+    let u2: f64 = rng.random();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// The season's weight of the month `t` (unix seconds) falls in, relative to the busiest month.
+pub fn season_weight(t: i64) -> f64 {
+    MONTH_WEIGHTS[calendar::date_of(t).month as usize - 1] / MAX_MONTH_WEIGHT
+}
+
+/// The mean of the month weights relative to the busiest month.
+pub fn mean_season_weight() -> f64 {
+    MONTH_WEIGHTS.iter().sum::<f64>() / 12.0 / MAX_MONTH_WEIGHT
+}

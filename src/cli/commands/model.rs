@@ -8,9 +8,17 @@ use crate::analytics_store::{
 use crate::cli::table::Table;
 use crate::cli::{CliError, CliResult, Context};
 
+/// Scoring settings from segflow.toml: the `[lifecycle]` thresholds, defaults for the rest.
+pub(crate) fn score_options(ctx: &Context) -> ScoreOptions {
+    ScoreOptions {
+        lifecycle: ctx.config.lifecycle.clone(),
+        ..ScoreOptions::default()
+    }
+}
+
 pub fn fit(ctx: &Context, json: bool) -> CliResult {
     let mut conn = ctx.open_store()?;
-    let report = fit_and_score(&mut conn, ctx.now, &ScoreOptions::default())?;
+    let report = fit_and_score(&mut conn, ctx.now, &score_options(ctx))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
@@ -48,7 +56,7 @@ pub fn show(ctx: &Context, holdout: Option<&str>, json: bool) -> CliResult {
                 &conn,
                 cutoff,
                 ctx.now,
-                &ScoreOptions::default(),
+                &score_options(ctx),
             )?)
         }
         None => None,
@@ -139,4 +147,16 @@ fn print_fit(p: &ModelParams, d: &ModelDiagnostics) {
         d.gamma_gamma.converged,
         d.gamma_gamma.customers
     );
+    for (model, report) in [("BG/NBD", &d.bgnbd), ("Gamma-Gamma", &d.gamma_gamma)] {
+        if !report.converged {
+            println!(
+                "note: the {model} fit did not converge; the parameters are the best found, refit with more history before trusting its predictions"
+            );
+        }
+        if report.at_bound {
+            println!(
+                "note: a {model} parameter stopped at its bound: the data cannot pin it down (for BG/NBD, drop-out that hardly varies between customers, or none at all); predictions remain usable"
+            );
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::analytics_store::{refresh_scores, uses_model_fields, ScoreOptions};
+use crate::analytics_store::{refresh_scores, uses_model_fields};
 use crate::cli::table::{percent, Table};
 use crate::cli::{CliError, CliResult, Context};
 use crate::compile::columnar::Program;
@@ -69,7 +69,7 @@ pub fn refresh(ctx: &Context, json: bool) -> CliResult {
     let mut conn = ctx.open_store()?;
     // Segments that read model scores see them as of this refresh, from the last fitted models.
     if set.segments.iter().any(|s| uses_model_fields(&s.expr)) {
-        refresh_scores(&mut conn, ctx.now, &ScoreOptions::default())?;
+        refresh_scores(&mut conn, ctx.now, &super::model::score_options(ctx))?;
     }
     let snapshot = Snapshot::load(&conn)?;
     let report = refresh_segments::refresh(&mut conn, &set, &snapshot, ctx.now)?;
