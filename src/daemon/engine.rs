@@ -59,13 +59,17 @@ impl Engine {
         tracing::info!("engine stopped");
     }
 
-    /// One pass at `now`; returns when the next pass is due at the latest.
+    /// One pass at `now`; returns when the next pass is due at the latest (`now` itself when
+    /// journal rows are left for the next pass).
     pub fn pass(&mut self, now: i64) -> Result<i64, String> {
         self.maybe_reload();
+        // Event triggers first: starting a journey from an event needs no segment work, so a
+        // burst of changed customers below never delays it by more than one bounded pass.
+        let mut report = self.journeys(chrono::Utc::now().timestamp_millis())?;
         let started = Instant::now();
         let caught = self.warm.catch_up(&self.conn).map_err(|e| e.to_string())?;
         if caught.reloaded {
-            tracing::info!("bulk change in the store: snapshot reloaded, every segment refreshed");
+            tracing::info!("store reloaded: every segment refreshed");
             for i in 0..self.gen.segments.len() {
                 self.refresh_segment(i, now)?;
             }
@@ -95,13 +99,8 @@ impl Engine {
                 complete(&self.conn, &job, claim.slot, now).map_err(|e| e.to_string())?;
             }
         }
-        let report = crate::workflow::run_once(
-            &mut self.conn,
-            &self.gen.workflows,
-            now,
-            &mut self.gen.dispatcher,
-        )
-        .map_err(|e| e.to_string())?;
+        // Again, for the segment changes just recorded.
+        report.add(&self.journeys(chrono::Utc::now().timestamp_millis())?);
         if report.started > 0 || report.sent > 0 {
             tracing::info!(
                 started = report.started,
@@ -121,7 +120,22 @@ impl Engine {
         }
         self.gauges()?;
         status::heartbeat(&self.conn, now, &self.metrics).map_err(|e| e.to_string())?;
+        if caught.more {
+            return Ok(now);
+        }
         self.next_wake(now)
+    }
+
+    /// Starts journeys from new triggers and advances the due ones, at `now` (taken when the
+    /// step runs, so a journey's `entered_at` is never before its event's receipt).
+    fn journeys(&mut self, now: i64) -> Result<crate::workflow::AdvanceReport, String> {
+        crate::workflow::run_once(
+            &mut self.conn,
+            &self.gen.workflows,
+            now,
+            &mut self.gen.dispatcher,
+        )
+        .map_err(|e| e.to_string())
     }
 
     fn next_wake(&self, now: i64) -> Result<i64, String> {

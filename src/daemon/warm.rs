@@ -30,6 +30,10 @@ use crate::store::StoreError;
 /// Chunks kept before they are merged into one.
 const MAX_CHUNKS: usize = 8;
 
+/// Journal rows applied per catch-up, which bounds the length of an engine pass under a burst
+/// of writes; the rest waits for the next pass, which then starts at once.
+const MAX_ROWS: i64 = 5_000;
+
 struct Chunk {
     snap: Snapshot,
 }
@@ -66,6 +70,8 @@ pub struct CatchUp {
     pub customers: Vec<i64>,
     /// True when the base was replaced and everything must be re-evaluated.
     pub reloaded: bool,
+    /// True when journal rows were left for the next catch-up.
+    pub more: bool,
 }
 
 impl WarmSnapshot {
@@ -103,18 +109,25 @@ impl WarmSnapshot {
     /// deleted; the daemon is the journal's only reader.
     pub fn catch_up(&mut self, conn: &Connection) -> Result<CatchUp, StoreError> {
         let swapped = self.finish_rebase(conn)?;
-        let end = journal_end(conn)?;
+        let journal = journal_end(conn)?;
         let fit = latest_fit(conn)?;
-        if end == self.seq && fit == self.fit {
+        if journal == self.seq && fit == self.fit {
             return Ok(CatchUp {
                 customers: Vec::new(),
                 reloaded: swapped,
+                more: false,
             });
         }
         let rows: Vec<(i64, Option<i64>)> = conn
-            .prepare("SELECT seq, customer FROM store_changes WHERE seq > ?1 AND seq <= ?2")?
-            .query_map([self.seq, end], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .prepare("SELECT seq, customer FROM store_changes WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3")?
+            .query_map([self.seq, journal, MAX_ROWS], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
+        let more = rows.len() as i64 == MAX_ROWS;
+        let end = if more {
+            rows.last().map_or(journal, |r| r.0)
+        } else {
+            journal
+        };
         let bulk = rows.iter().any(|r| r.1.is_none());
         let mut customers: Vec<i64> = rows.iter().filter_map(|r| r.1).collect();
         customers.sort_unstable();
@@ -132,6 +145,7 @@ impl WarmSnapshot {
                 return Ok(CatchUp {
                     customers: Vec::new(),
                     reloaded: true,
+                    more,
                 });
             }
             self.start_rebase(end);
@@ -143,6 +157,7 @@ impl WarmSnapshot {
                 return Ok(CatchUp {
                     customers: Vec::new(),
                     reloaded: true,
+                    more,
                 });
             }
             self.start_rebase(end);
@@ -151,11 +166,13 @@ impl WarmSnapshot {
             CatchUp {
                 customers: Vec::new(),
                 reloaded: true,
+                more,
             }
         } else {
             CatchUp {
                 customers,
                 reloaded: false,
+                more,
             }
         })
     }

@@ -6,8 +6,6 @@
 //! database lookup, cannot be forged for another customer or purpose, and is compared in
 //! constant time so the MAC cannot be guessed byte by byte.
 
-
-
 /// Binds the MAC to this token format, so a MAC made for another use of the secret never fits.
 const DOMAIN: &[u8] = b"segflow-unsubscribe-v1\n";
 

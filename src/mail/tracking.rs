@@ -15,7 +15,6 @@ use super::html_links::{anchor_hrefs, escape_attribute};
 use super::token::{TokenError, UnsubscribeSigner};
 use crate::ingest::{EventIn, Time};
 
-
 /// Binds the MAC to tracking tokens, so an unsubscribe MAC made with the same secret never fits.
 const DOMAIN: &[u8] = b"segflow-tracking-v1\n";
 

@@ -130,7 +130,8 @@ impl<'t> MembershipWriter<'t> {
     pub fn enter(&mut self, segment: &str, customer: i64, now: i64) -> rusqlite::Result<bool> {
         let done = self.add.execute(params![segment, customer, now])? == 1;
         if done {
-            self.change.execute(params![segment, customer, "entered", now])?;
+            self.change
+                .execute(params![segment, customer, "entered", now])?;
         }
         Ok(done)
     }
@@ -139,7 +140,8 @@ impl<'t> MembershipWriter<'t> {
     pub fn exit(&mut self, segment: &str, customer: i64, now: i64) -> rusqlite::Result<bool> {
         let done = self.remove.execute(params![segment, customer])? == 1;
         if done {
-            self.change.execute(params![segment, customer, "exited", now])?;
+            self.change
+                .execute(params![segment, customer, "exited", now])?;
         }
         Ok(done)
     }
