@@ -7,6 +7,7 @@
 //! next slot or journey wake-up, or the tick, whichever comes first. Every step is idempotent
 //! over the store, so a crash between two steps is repaired by the next pass.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,6 +37,12 @@ pub struct Engine {
     pub send_wake: Arc<Wake>,
     pub stop: Arc<AtomicBool>,
     pub last_poll: Instant,
+    /// Each segment job's next slot after its last claim. Claiming takes the write lock, which
+    /// the HTTP writer holds most of the time under load, so a job is only asked for when its
+    /// next slot has come (or after a reload, when the map is emptied).
+    pub next_due: HashMap<String, i64>,
+    /// When the heartbeat was last written.
+    pub last_beat: Option<Instant>,
 }
 
 impl Engine {
@@ -67,8 +74,10 @@ impl Engine {
         // burst of changed customers below never delays it by more than one bounded pass.
         let mut report = self.journeys(chrono::Utc::now().timestamp_millis())?;
         let started = Instant::now();
+        let mut moved = false;
         let caught = self.warm.catch_up(&self.conn).map_err(|e| e.to_string())?;
         if caught.reloaded {
+            moved = true;
             tracing::info!("store reloaded: every segment refreshed");
             for i in 0..self.gen.segments.len() {
                 self.refresh_segment(i, now)?;
@@ -82,6 +91,7 @@ impl Engine {
                 now,
             )
             .map_err(|e| e.to_string())?;
+            moved |= changes > 0;
             tracing::debug!(
                 customers = caught.customers.len(),
                 changes,
@@ -91,16 +101,25 @@ impl Engine {
         }
         for i in 0..self.gen.segments.len() {
             let job = segment_job(&self.gen.segments[i].name);
+            if self.next_due.get(&job).is_some_and(|&due| now < due) {
+                continue;
+            }
             let cadence = self.gen.segments[i].refresh.clone();
             if let Some(claim) =
                 claim_due(&mut self.conn, &job, &cadence, now).map_err(|e| e.to_string())?
             {
                 self.refresh_segment(i, now)?;
                 complete(&self.conn, &job, claim.slot, now).map_err(|e| e.to_string())?;
+                moved = true;
+            }
+            if let Some(next) = cadence.next_after(now) {
+                self.next_due.insert(job, next);
             }
         }
         // Again, for the segment changes just recorded.
-        report.add(&self.journeys(chrono::Utc::now().timestamp_millis())?);
+        if moved {
+            report.add(&self.journeys(chrono::Utc::now().timestamp_millis())?);
+        }
         if report.started > 0 || report.sent > 0 {
             tracing::info!(
                 started = report.started,
@@ -118,8 +137,14 @@ impl Engine {
         for e in self.gen.dispatcher.errors.drain(..) {
             tracing::warn!(error = %e, "a step's email was not queued");
         }
-        self.gauges()?;
-        status::heartbeat(&self.conn, now, &self.metrics).map_err(|e| e.to_string())?;
+        if self
+            .last_beat
+            .is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
+        {
+            self.gauges()?;
+            status::heartbeat(&self.conn, now, &self.metrics).map_err(|e| e.to_string())?;
+            self.last_beat = Some(Instant::now());
+        }
         if caught.more {
             return Ok(now);
         }
@@ -185,6 +210,7 @@ impl Engine {
                     "rules, workflows and templates reloaded"
                 );
                 self.gen = gen;
+                self.next_due.clear();
                 self.metrics.reload("ok");
                 let _ = status::set(
                     &self.conn,

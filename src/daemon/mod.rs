@@ -132,6 +132,8 @@ pub fn run(setup: Setup) -> Result<(), String> {
         send_wake: send_wake.clone(),
         stop: stop.clone(),
         last_poll: Instant::now(),
+        next_due: Default::default(),
+        last_beat: None,
     };
     let engine_thread = spawn("segflow-engine", move || engine.run())?;
     let sender_thread = {

@@ -32,7 +32,7 @@ const MAX_CHUNKS: usize = 8;
 
 /// Journal rows applied per catch-up, which bounds the length of an engine pass under a burst
 /// of writes; the rest waits for the next pass, which then starts at once.
-const MAX_ROWS: i64 = 5_000;
+const MAX_ROWS: i64 = 1_000;
 
 struct Chunk {
     snap: Snapshot,
