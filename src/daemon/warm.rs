@@ -8,13 +8,14 @@
 //! chunk holding them, else in the base. A segment's members are the base's members minus the
 //! changed customers plus, from each chunk, the members whose newest chunk it is. Every snapshot
 //! is evaluated by the same compiled program, so the result equals a full reload's
-//! (`tests/daemon_warm.rs`). Chunks are merged into one when there are more than a few, so
+//! (`tests/daemon_warm.rs`). Chunks are merged into one when there are more than 32, so
 //! evaluation never walks many small snapshots.
 //!
 //! When the changed customers outgrow a bound, a fresh base is loaded on a background thread
-//! while the engine goes on with the old one; it is swapped in at a later catch-up, with the
-//! customers changed during the load re-read on top. A bulk import (the journal's NULL marker)
-//! or a new model fit does the same. Which customers changed comes from the `store_changes`
+//! while the engine goes on with the old one; it is swapped in at a later catch-up, and the
+//! customers changed since the load began stay in the overlay. That swap changes nobody's data
+//! as the engine sees it, so it needs no refresh; a bulk import (the journal's NULL marker) or a
+//! new model fit also loads a fresh base, and then every segment is refreshed after the swap. Which customers changed comes from the `store_changes`
 //! journal (database triggers), so CSV imports from cron are seen as well as the HTTP API.
 
 use std::collections::HashMap;
@@ -28,7 +29,7 @@ use crate::store::snapshot::Snapshot;
 use crate::store::StoreError;
 
 /// Chunks kept before they are merged into one.
-const MAX_CHUNKS: usize = 8;
+const MAX_CHUNKS: usize = 32;
 
 /// Journal rows applied per catch-up, which bounds the length of an engine pass under a burst
 /// of writes; the rest waits for the next pass, which then starts at once.
@@ -42,6 +43,10 @@ struct Chunk {
 struct Rebase {
     from_seq: i64,
     handle: JoinHandle<Result<(Snapshot, i64), StoreError>>,
+    /// True when data changed without a per-customer journal (a bulk load, a model fit), so
+    /// every segment must be refreshed after the swap. A reload only because the overlay grew
+    /// changes nobody's data as the engine sees it and needs no refresh.
+    refresh: bool,
 }
 
 pub struct WarmSnapshot {
@@ -59,8 +64,10 @@ pub struct WarmSnapshot {
     /// Where to open a second connection for a background load; `None` loads in place.
     db: Option<PathBuf>,
     rebase: Option<Rebase>,
-    /// (seq, customer) applied since a running rebase started, to re-read after the swap.
+    /// (seq, customer) applied since a running rebase started, kept in the overlay after the swap.
     since_rebase: Vec<(i64, i64)>,
+    /// A bulk change arrived while a rebase was running: load again after the swap.
+    pending_full: bool,
 }
 
 /// What `catch_up` found.
@@ -93,7 +100,13 @@ impl WarmSnapshot {
             db,
             rebase: None,
             since_rebase: Vec::new(),
+            pending_full: false,
         })
+    }
+
+    /// True while a fresh base is loading in the background.
+    pub fn is_reloading(&self) -> bool {
+        self.rebase.is_some()
     }
 
     /// How many customers the warm state knows.
@@ -108,13 +121,14 @@ impl WarmSnapshot {
     /// Applies the journal since the last call (see the module doc). Applied journal rows are
     /// deleted; the daemon is the journal's only reader.
     pub fn catch_up(&mut self, conn: &Connection) -> Result<CatchUp, StoreError> {
-        let swapped = self.finish_rebase(conn)?;
+        let swapped = self.finish_rebase()?;
+        let refresh_all = swapped == Some(true);
         let journal = journal_end(conn)?;
         let fit = latest_fit(conn)?;
         if journal == self.seq && fit == self.fit {
             return Ok(CatchUp {
                 customers: Vec::new(),
-                reloaded: swapped,
+                reloaded: refresh_all,
                 more: false,
             });
         }
@@ -148,21 +162,25 @@ impl WarmSnapshot {
                     more,
                 });
             }
-            self.start_rebase(end);
+            if self.rebase.is_some() {
+                self.pending_full = true;
+            }
+            self.start_rebase(end, true);
         }
         self.add_chunk(conn, &customers)?;
         if self.changed.len() > self.max_overlay && self.rebase.is_none() {
             if self.db.is_none() {
+                // The new base holds these customers' data; they are still to be evaluated.
                 *self = WarmSnapshot::load(conn, self.max_overlay, None)?;
                 return Ok(CatchUp {
-                    customers: Vec::new(),
-                    reloaded: true,
+                    customers,
+                    reloaded: false,
                     more,
                 });
             }
-            self.start_rebase(end);
+            self.start_rebase(end, false);
         }
-        Ok(if swapped {
+        Ok(if refresh_all {
             CatchUp {
                 customers: Vec::new(),
                 reloaded: true,
@@ -201,7 +219,7 @@ impl WarmSnapshot {
         Ok(())
     }
 
-    fn start_rebase(&mut self, from_seq: i64) {
+    fn start_rebase(&mut self, from_seq: i64, refresh: bool) {
         let Some(db) = self.db.clone() else { return };
         if self.rebase.is_some() {
             return;
@@ -215,26 +233,30 @@ impl WarmSnapshot {
             let conn = crate::store::open(&db)?;
             load_base(&conn)
         });
-        self.rebase = Some(Rebase { from_seq, handle });
+        self.rebase = Some(Rebase {
+            from_seq,
+            handle,
+            refresh,
+        });
     }
 
-    /// Swaps in a finished background load, with the customers changed since re-read on top;
-    /// true when it did.
-    fn finish_rebase(&mut self, conn: &Connection) -> Result<bool, StoreError> {
+    /// Swaps in a finished background load; `Some(refresh)` when it did, where `refresh` says
+    /// whether every segment must be re-evaluated. The overlay keeps the customers changed since
+    /// the load began (their data there is newer than the base's) and drops the others.
+    fn finish_rebase(&mut self) -> Result<Option<bool>, StoreError> {
         if !self.rebase.as_ref().is_some_and(|r| r.handle.is_finished()) {
-            return Ok(false);
+            return Ok(None);
         }
         let Some(rebase) = self.rebase.take() else {
-            return Ok(false);
+            return Ok(None);
         };
         let (base, loaded_at) = match rebase.handle.join() {
             Ok(result) => result?,
             Err(_) => {
                 tracing::error!("the background snapshot load panicked; keeping the current one");
-                return Ok(false);
+                return Ok(None);
             }
         };
-        // Changes the new base may not contain: those journalled after its load began.
         let floor = loaded_at.min(rebase.from_seq);
         let mut again: Vec<i64> = self
             .since_rebase
@@ -245,12 +267,24 @@ impl WarmSnapshot {
         again.sort_unstable();
         again.dedup();
         self.base = base;
-        self.chunks.clear();
-        self.owner.clear();
-        self.changed.clear();
-        self.add_chunk(conn, &again)?;
-        tracing::info!(customers = self.base.len(), "fresh snapshot swapped in");
-        Ok(true)
+        self.owner.retain(|c, _| again.binary_search(c).is_ok());
+        self.changed = again
+            .into_iter()
+            .filter(|c| self.owner.contains_key(c))
+            .collect();
+        if self.changed.is_empty() {
+            self.chunks.clear();
+            self.owner.clear();
+        }
+        tracing::info!(
+            customers = self.base.len(),
+            kept = self.changed.len(),
+            "fresh snapshot swapped in"
+        );
+        if std::mem::take(&mut self.pending_full) {
+            self.start_rebase(self.seq, true);
+        }
+        Ok(Some(rebase.refresh))
     }
 
     /// The members of a segment at `now`, ascending, as a full reload would compute them.
