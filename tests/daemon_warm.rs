@@ -248,3 +248,41 @@ fn common_wait(mut f: impl FnMut() -> bool) -> bool {
     }
     false
 }
+
+/// More catch-ups than the overlay keeps chunks for (32) merge the chunks on a background
+/// thread; before, during and after the merge the members equal a full reload's.
+#[test]
+fn chunks_merged_in_the_background_stay_equal_to_a_full_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = common::shop_db(dir.path());
+    let now = common::shop_now();
+    let (_, segments) = example_segments();
+    let mut warm = WarmSnapshot::load(&conn, 1_000, Some(dir.path().join("shop.db"))).unwrap();
+    let check = |warm: &WarmSnapshot, conn: &rusqlite::Connection, when: &str| {
+        let fresh = members_of_fresh_snapshot(conn, &segments, now);
+        for (s, expected) in segments.iter().zip(&fresh) {
+            assert_eq!(
+                &warm.members(&s.program, now),
+                expected,
+                "segment {} {when}",
+                s.name
+            );
+        }
+    };
+    for k in 0..45 {
+        let customer = format!("c{:02}", k % 10 + 1);
+        order_for(&mut conn, &format!("m-{k}"), &customer, now);
+        warm.catch_up(&conn).unwrap();
+        check(&warm, &conn, &format!("after order {k}"));
+    }
+    // Let any merge in flight finish and be swapped in.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    order_for(&mut conn, "m-last", "c03", now);
+    warm.catch_up(&conn).unwrap();
+    check(&warm, &conn, "after the merge");
+    assert!(
+        warm.overlay_chunks() < 32,
+        "{} chunks: the merge never happened",
+        warm.overlay_chunks()
+    );
+}

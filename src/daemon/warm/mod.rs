@@ -35,6 +35,10 @@ const MAX_CHUNKS: usize = 32;
 /// of writes; the rest waits for the next pass, which then starts at once.
 const MAX_ROWS: i64 = 1_000;
 
+mod background;
+
+use background::Compaction;
+
 struct Chunk {
     snap: Snapshot,
 }
@@ -68,6 +72,8 @@ pub struct WarmSnapshot {
     since_rebase: Vec<(i64, i64)>,
     /// A bulk change arrived while a rebase was running: load again after the swap.
     pending_full: bool,
+    /// Chunks being merged into one in the background.
+    compaction: Option<Compaction>,
 }
 
 /// What `catch_up` found.
@@ -101,7 +107,13 @@ impl WarmSnapshot {
             rebase: None,
             since_rebase: Vec::new(),
             pending_full: false,
+            compaction: None,
         })
+    }
+
+    /// How many overlay chunks are kept (for tests and the logs).
+    pub fn overlay_chunks(&self) -> usize {
+        self.chunks.len()
     }
 
     /// True while a fresh base is loading in the background.
@@ -121,6 +133,7 @@ impl WarmSnapshot {
     /// Applies the journal since the last call (see the module doc). Applied journal rows are
     /// deleted; the daemon is the journal's only reader.
     pub fn catch_up(&mut self, conn: &Connection) -> Result<CatchUp, StoreError> {
+        self.finish_compaction();
         let swapped = self.finish_rebase()?;
         let refresh_all = swapped == Some(true);
         let journal = journal_end(conn)?;
@@ -168,7 +181,10 @@ impl WarmSnapshot {
             self.start_rebase(end, true);
         }
         self.add_chunk(conn, &customers)?;
-        if self.changed.len() > self.max_overlay && self.rebase.is_none() {
+        if self.changed.len() > self.max_overlay
+            && self.rebase.is_none()
+            && self.compaction.is_none()
+        {
             if self.db.is_none() {
                 // The new base holds these customers' data; they are still to be evaluated.
                 *self = WarmSnapshot::load(conn, self.max_overlay, None)?;
@@ -202,12 +218,15 @@ impl WarmSnapshot {
             return Ok(());
         }
         self.changed = merge(&self.changed, customers);
-        if self.chunks.len() >= MAX_CHUNKS {
+        if self.chunks.len() >= MAX_CHUNKS && self.db.is_none() {
             self.chunks = vec![Chunk {
                 snap: Snapshot::load_customers(conn, &self.changed)?,
             }];
             self.owner = self.changed.iter().map(|&c| (c, 0)).collect();
             return Ok(());
+        }
+        if self.chunks.len() >= MAX_CHUNKS {
+            self.start_compaction();
         }
         let index = self.chunks.len();
         self.chunks.push(Chunk {
@@ -217,74 +236,6 @@ impl WarmSnapshot {
             self.owner.insert(c, index);
         }
         Ok(())
-    }
-
-    fn start_rebase(&mut self, from_seq: i64, refresh: bool) {
-        let Some(db) = self.db.clone() else { return };
-        if self.rebase.is_some() {
-            return;
-        }
-        tracing::info!(
-            changed = self.changed.len(),
-            "loading a fresh snapshot in the background"
-        );
-        self.since_rebase.clear();
-        let handle = std::thread::spawn(move || {
-            let conn = crate::store::open(&db)?;
-            load_base(&conn)
-        });
-        self.rebase = Some(Rebase {
-            from_seq,
-            handle,
-            refresh,
-        });
-    }
-
-    /// Swaps in a finished background load; `Some(refresh)` when it did, where `refresh` says
-    /// whether every segment must be re-evaluated. The overlay keeps the customers changed since
-    /// the load began (their data there is newer than the base's) and drops the others.
-    fn finish_rebase(&mut self) -> Result<Option<bool>, StoreError> {
-        if !self.rebase.as_ref().is_some_and(|r| r.handle.is_finished()) {
-            return Ok(None);
-        }
-        let Some(rebase) = self.rebase.take() else {
-            return Ok(None);
-        };
-        let (base, loaded_at) = match rebase.handle.join() {
-            Ok(result) => result?,
-            Err(_) => {
-                tracing::error!("the background snapshot load panicked; keeping the current one");
-                return Ok(None);
-            }
-        };
-        let floor = loaded_at.min(rebase.from_seq);
-        let mut again: Vec<i64> = self
-            .since_rebase
-            .drain(..)
-            .filter(|&(s, _)| s > floor)
-            .map(|(_, c)| c)
-            .collect();
-        again.sort_unstable();
-        again.dedup();
-        self.base = base;
-        self.owner.retain(|c, _| again.binary_search(c).is_ok());
-        self.changed = again
-            .into_iter()
-            .filter(|c| self.owner.contains_key(c))
-            .collect();
-        if self.changed.is_empty() {
-            self.chunks.clear();
-            self.owner.clear();
-        }
-        tracing::info!(
-            customers = self.base.len(),
-            kept = self.changed.len(),
-            "fresh snapshot swapped in"
-        );
-        if std::mem::take(&mut self.pending_full) {
-            self.start_rebase(self.seq, true);
-        }
-        Ok(Some(rebase.refresh))
     }
 
     /// The members of a segment at `now`, ascending, as a full reload would compute them.
