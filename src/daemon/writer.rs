@@ -58,8 +58,10 @@ pub struct Writer {
     queue: mpsc::Sender<Job>,
 }
 
-/// The most requests committed together; bounds the latency one commit adds to the first.
+/// The most requests, and items, committed together: bounds the latency one commit adds to the
+/// first request and how long the engine's own writes wait for the lock.
 const GROUP: usize = 256;
+const GROUP_ITEMS: usize = 2_000;
 
 impl Writer {
     /// Starts the writer thread on its own connection to `db`.
@@ -100,10 +102,14 @@ impl Writer {
 /// Runs until every `Writer` is dropped and the queue is empty.
 fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, wake: &Wake, metrics: &Metrics) {
     while let Ok(first) = jobs.recv() {
+        let mut items = first.writes.len();
         let mut group = vec![first];
-        while group.len() < GROUP {
+        while group.len() < GROUP && items < GROUP_ITEMS {
             match jobs.try_recv() {
-                Ok(job) => group.push(job),
+                Ok(job) => {
+                    items += job.writes.len();
+                    group.push(job);
+                }
                 Err(_) => break,
             }
         }
