@@ -19,6 +19,7 @@ pub mod generation;
 mod http;
 pub mod membership;
 mod metrics;
+pub(crate) mod priority;
 pub mod status;
 mod wake;
 pub mod warm;
@@ -65,6 +66,8 @@ pub fn run(setup: Setup) -> Result<(), String> {
     let _lock = lock(&db)?;
     let mut conn = crate::store::open(&db).map_err(|e| e.to_string())?;
     writer::immediate(&mut conn);
+    conn.busy_timeout(Duration::from_secs(60))
+        .map_err(|e| e.to_string())?;
     let gen = Generation::load(&paths, &config)?;
     if let Some(w) = &gen.warning {
         tracing::warn!("{w}");
@@ -83,6 +86,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
     let metrics = Arc::new(Metrics::default());
     let wake = Arc::new(Wake::default());
     let send_wake = Arc::new(Wake::default());
+    let checkpoint_wake = Arc::new(Wake::default());
     let stop = Arc::new(AtomicBool::new(false));
     let (writer, writer_thread) =
         Writer::spawn(&db, wake.clone(), metrics.clone()).map_err(|e| e.to_string())?;
@@ -135,7 +139,10 @@ pub fn run(setup: Setup) -> Result<(), String> {
         next_due: Default::default(),
         last_beat: None,
     };
-    let engine_thread = spawn("segflow-engine", move || engine.run())?;
+    let engine_thread = spawn("segflow-engine", move || {
+        priority::lower_this_thread();
+        engine.run()
+    })?;
     let sender_thread = {
         let (db, mail, stop, wake) = (
             db.clone(),
@@ -147,6 +154,13 @@ pub fn run(setup: Setup) -> Result<(), String> {
         let connections = config.daemon.send_connections;
         spawn("segflow-sender", move || {
             sender_loop(&db, &mail, &stop, &wake, &metrics, connections)
+        })?
+    };
+
+    let checkpoint_thread = {
+        let (db, stop, wake) = (db.clone(), stop.clone(), checkpoint_wake.clone());
+        spawn("segflow-checkpoint", move || {
+            checkpointer(&db, &stop, &wake)
         })?
     };
 
@@ -170,11 +184,13 @@ pub fn run(setup: Setup) -> Result<(), String> {
     stop.store(true, Ordering::SeqCst);
     wake.raise();
     send_wake.raise();
+    checkpoint_wake.raise();
     let mut clean = true;
     for (name, handle) in [
         ("writer", writer_thread),
         ("engine", engine_thread),
         ("sender", sender_thread),
+        ("checkpoint", checkpoint_thread),
     ] {
         while !handle.is_finished() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
@@ -278,6 +294,26 @@ fn sender_loop(
         wake.wait(poll);
     }
     tracing::info!("sender stopped");
+}
+
+/// Moves the WAL into the database file once a second (PASSIVE: it never blocks a writer or a
+/// reader), so that neither the HTTP writer, which has automatic checkpoints turned off, nor the
+/// engine spends a request's or a journey's time on it.
+fn checkpointer(db: &Path, stop: &AtomicBool, wake: &Wake) {
+    priority::lower_this_thread();
+    let conn = match crate::store::open(db) {
+        Ok(conn) => conn,
+        Err(e) => {
+            tracing::error!(error = %e, "the checkpoint thread cannot open the store; the WAL grows until a restart");
+            return;
+        }
+    };
+    while !stop.load(Ordering::SeqCst) {
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "checkpoint failed; retrying");
+        }
+        wake.wait(Duration::from_secs(1));
+    }
 }
 
 async fn shutdown_signal() {

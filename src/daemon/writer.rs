@@ -75,6 +75,10 @@ impl Writer {
         // The engine's write transactions are kept short, but a refresh that moves a large
         // segment can still hold the lock for seconds: requests wait for it rather than fail.
         conn.busy_timeout(std::time::Duration::from_secs(60))?;
+        // A checkpoint copies the WAL into the database file and syncs it, tens of
+        // milliseconds the committing request would wait for; a thread of its own runs them
+        // (`checkpointer` in mod.rs).
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let (queue, jobs) = mpsc::channel::<Job>();
         let handle = std::thread::Builder::new()
             .name("segflow-writer".into())

@@ -30,6 +30,7 @@ impl WarmSnapshot {
         self.compaction = None;
         self.since_rebase.clear();
         let handle = std::thread::spawn(move || {
+            crate::daemon::priority::lower_this_thread();
             let conn = crate::store::open(&db)?;
             load_base(&conn)
         });
@@ -97,6 +98,7 @@ impl WarmSnapshot {
         let ids = self.changed.clone();
         let for_thread = ids.clone();
         let handle = std::thread::spawn(move || {
+            crate::daemon::priority::lower_this_thread();
             let conn = crate::store::open(&db)?;
             Snapshot::load_customers(&conn, &for_thread)
         });
