@@ -10,6 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use segflow::analytics::{
     score_customers, BgNbd, ClvOptions, DiscountRate, GammaGamma, RfmInput, WEEKS_PER_MONTH,
 };
+use segflow::generate::sampling::gamma;
 
 const TRUE_BG: BgNbd = BgNbd {
     r: 0.243,
@@ -110,32 +111,4 @@ fn draw_customer(rng: &mut ChaCha8Rng) -> RfmInput {
         t: age,
         monetary,
     }
-}
-
-/// A Gamma(shape, 1) draw (Marsaglia and Tsang, with the boost for shapes below one).
-fn gamma(rng: &mut ChaCha8Rng, shape: f64) -> f64 {
-    if shape < 1.0 {
-        let u: f64 = rng.random();
-        return gamma(rng, shape + 1.0) * u.powf(1.0 / shape);
-    }
-    let d = shape - 1.0 / 3.0;
-    let c = 1.0 / (9.0 * d).sqrt();
-    loop {
-        let z = normal(rng);
-        let v = (1.0 + c * z).powi(3);
-        if v <= 0.0 {
-            continue;
-        }
-        let u: f64 = rng.random();
-        if u.ln() < 0.5 * z * z + d - d * v + d * v.ln() {
-            return d * v;
-        }
-    }
-}
-
-/// A standard normal draw (Box-Muller).
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
-    let u1 = 1.0 - rng.random::<f64>();
-    let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }

@@ -2,36 +2,13 @@
 //! window changes the stored `lifecycle` of `segflow model fit` and of the re-scoring a
 //! `segflow refresh` does, and a bad value stops with an error naming the file and the key.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod cli_shop;
+
+use std::path::Path;
+
+use cli_shop::{segflow, shop};
 
 const NOW: &str = "2026-11-15T12:00:00Z";
-
-fn segflow(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_segflow"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run segflow");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn shop() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    std::fs::create_dir(dir.path().join("rules")).unwrap();
-    for kind in ["customers", "products", "orders", "items", "events"] {
-        let file = repo.join(format!("tests/cases/shop/{kind}.csv"));
-        let (code, _, err) = segflow(dir.path(), &["import", kind, file.to_str().unwrap()]);
-        assert_eq!(code, 0, "import {kind}: {err}");
-    }
-    dir
-}
 
 /// The stored lifecycle of the customer with this external id.
 fn lifecycle_of(dir: &Path, customer: &str) -> String {

@@ -88,8 +88,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
     let send_wake = Arc::new(Wake::default());
     let checkpoint_wake = Arc::new(Wake::default());
     let stop = Arc::new(AtomicBool::new(false));
-    let (writer, writer_thread) =
-        Writer::spawn(&db, wake.clone(), metrics.clone()).map_err(|e| e.to_string())?;
+    let (writer, writer_thread) = Writer::spawn(&db, wake.clone(), metrics.clone())?;
 
     let (unsubscribe, _) = crate::workflow::signer_from_env(&config.mail.unsubscribe_secret_env)
         .map_err(|e| e.to_string())?;

@@ -69,25 +69,23 @@ impl Writer {
         db: &Path,
         wake: Arc<Wake>,
         metrics: Arc<Metrics>,
-    ) -> Result<(Writer, std::thread::JoinHandle<()>), crate::store::StoreError> {
-        let mut conn = crate::store::open(db)?;
+    ) -> Result<(Writer, std::thread::JoinHandle<()>), String> {
+        let mut conn = crate::store::open(db).map_err(|e| e.to_string())?;
         immediate(&mut conn);
         // The engine's write transactions are kept short, but a refresh that moves a large
         // segment can still hold the lock for seconds: requests wait for it rather than fail.
-        conn.busy_timeout(std::time::Duration::from_secs(60))?;
+        conn.busy_timeout(std::time::Duration::from_secs(60))
+            .map_err(|e| e.to_string())?;
         // A checkpoint copies the WAL into the database file and syncs it, tens of
         // milliseconds the committing request would wait for; a thread of its own runs them
         // (`checkpointer` in mod.rs).
-        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(|e| e.to_string())?;
         let (queue, jobs) = mpsc::channel::<Job>();
         let handle = std::thread::Builder::new()
             .name("segflow-writer".into())
             .spawn(move || run(conn, jobs, &wake, &metrics))
-            .map_err(|e| {
-                crate::store::StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(
-                    e,
-                )))
-            })?;
+            .map_err(|e| format!("cannot start the writer thread: {e}"))?;
         Ok((Writer { queue }, handle))
     }
 

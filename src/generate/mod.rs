@@ -14,7 +14,7 @@ mod csv_file;
 mod customer;
 mod error;
 mod history;
-mod sampling;
+pub mod sampling;
 mod shop_writer;
 mod vocab;
 

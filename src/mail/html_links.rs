@@ -6,6 +6,8 @@
 //! every byte it does not rewrite exactly as it was. It never fails; HTML it cannot make sense of
 //! is simply not rewritten.
 
+use super::html_text::decode_entities;
+
 /// Where one `<a>` element's `href` value sits in the HTML, and the URL it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Href {
@@ -106,45 +108,6 @@ fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         .windows(needle.len())
         .position(|w| w == needle)
         .map(|p| from + p)
-}
-
-/// Decodes the character references a URL in an attribute may hold: `&amp;`, `&lt;`, `&gt;`,
-/// `&quot;`, `&apos;` and numeric ones. Anything else (such as a bare `&b=2` in a query) stays
-/// as written, as browsers do.
-pub fn decode_entities(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let decoded = rest.find(';').filter(|&semi| semi <= 10).and_then(|semi| {
-            let c = match &rest[1..semi] {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16)
-                    .ok()
-                    .and_then(char::from_u32),
-                n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
-                _ => None,
-            }?;
-            Some((c, semi))
-        });
-        match decoded {
-            Some((c, semi)) => {
-                out.push(c);
-                rest = &rest[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Escapes text for a double-quoted attribute value.

@@ -235,8 +235,10 @@ fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
     (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
-/// Replaces the common named entities and numeric character references.
-fn decode_entities(s: &str) -> String {
+/// Replaces the common named entities and numeric character references; anything else (such
+/// as a bare `&b=2` in a URL's query) stays as written, as browsers do. Also decodes the URLs
+/// of links that tracking rewrites (`html_links`).
+pub(crate) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
