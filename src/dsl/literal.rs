@@ -7,7 +7,12 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 const MS_PER_DAY: i64 = 86_400_000;
 
-/// `90d` → milliseconds; `None` on an unknown unit or overflow.
+/// The longest duration segflow accepts: 36,500 days (about 100 years). Anything longer is a
+/// typo in practice, and a huge wait would otherwise overflow when added to a timestamp and
+/// fire at once.
+pub const MAX_DURATION_MS: i64 = 36_500 * MS_PER_DAY;
+
+/// `90d` → milliseconds; `None` on an unknown unit, overflow, or beyond [`MAX_DURATION_MS`].
 pub fn duration(text: &str) -> Option<i64> {
     let split = text.find(|c: char| !c.is_ascii_digit())?;
     let (digits, unit) = text.split_at(split);
@@ -21,7 +26,7 @@ pub fn duration(text: &str) -> Option<i64> {
         "w" => 7 * MS_PER_DAY,
         _ => return None,
     };
-    n.checked_mul(unit_ms)
+    n.checked_mul(unit_ms).filter(|ms| *ms <= MAX_DURATION_MS)
 }
 
 /// `2026-01-31` → unix milliseconds at midnight UTC; `None` for a date that does not exist.
@@ -95,6 +100,9 @@ mod tests {
         assert_eq!(duration("250ms"), Some(250));
         assert_eq!(duration("5y"), None);
         assert_eq!(duration("99999999999999999d"), None);
+        assert_eq!(duration("36500d"), Some(MAX_DURATION_MS));
+        assert_eq!(duration("36501d"), None);
+        assert_eq!(duration("106751991000d"), None);
     }
 
     #[test]

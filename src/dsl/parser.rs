@@ -425,7 +425,7 @@ impl Builder<'_> {
             Rule::boolean => NodeKind::Bool(text == "true"),
             Rule::null => NodeKind::Null,
             Rule::duration => NodeKind::Duration(literal::duration(text).ok_or_else(|| {
-                bad("duration", "a duration is a whole number followed by ms, s, m, h, d or w, such as 90d")
+                bad("duration", "a duration is a whole number followed by ms, s, m, h, d or w, such as 90d, and at most 36500d")
             })?),
             Rule::date => NodeKind::Date(
                 literal::date(text)
