@@ -93,7 +93,7 @@ fn authorize(s: &AppState, headers: &HeaderMap) -> Option<Response> {
     let given = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        .and_then(bearer_credentials);
     match given {
         Some(given) if same_secret(given.as_bytes(), token.as_bytes()) => None,
         Some(_) => Some(error(
@@ -106,5 +106,28 @@ fn authorize(s: &AppState, headers: &HeaderMap) -> Option<Response> {
             "",
             "send the API token as `Authorization: Bearer TOKEN`",
         )),
+    }
+}
+
+/// The credentials of an `Authorization` value whose scheme is `Bearer`. Auth schemes are
+/// case-insensitive (RFC 9110 section 11.1), so `bearer TOKEN` is as good as `Bearer TOKEN`.
+fn bearer_credentials(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| rest.trim_start_matches(' '))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_credentials;
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        assert_eq!(bearer_credentials("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_credentials("bearer abc"), Some("abc"));
+        assert_eq!(bearer_credentials("BEARER  abc"), Some("abc"));
+        assert_eq!(bearer_credentials("Basic abc"), None);
+        assert_eq!(bearer_credentials("Bearerabc"), None);
     }
 }
