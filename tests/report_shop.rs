@@ -5,9 +5,24 @@ use std::path::Path;
 use std::process::Command;
 
 use rusqlite::{params, Connection};
-use segflow::report::{build, render_html, ReportOptions, DAY_MS};
+use segflow::config::ShopConfig;
+use segflow::report::{build, render_html, Report, ReportOptions, DAY_MS};
 
 const NOW: i64 = 100 * DAY_MS;
+
+/// The outbox status of customer `c`'s message: 24 failed, 31 held by the policy, 16 still
+/// queued, 169 handed to the transport.
+fn status(c: i64) -> &'static str {
+    if c % 10 == 0 {
+        "failed"
+    } else if c % 7 == 0 {
+        "held"
+    } else if c % 11 == 0 {
+        "queued"
+    } else {
+        "sent"
+    }
+}
 
 /// 240 customers; customers 1..=120 are in `vip`, which grew from 100 to 120 members.
 /// The workflow `welcome` sends step `mail1` to everyone; its split `subject` puts odd customers
@@ -28,9 +43,9 @@ fn shop(conn: &Connection) {
             params![
                 format!("k{c}"),
                 c,
-                if c % 10 == 0 { "failed" } else { "sent" },
+                status(c),
                 sent_at,
-                if c % 10 == 0 { None } else { Some(sent_at) }
+                if status(c) == "sent" { Some(sent_at) } else { None }
             ],
         )
         .unwrap();
@@ -114,6 +129,15 @@ fn shop(conn: &Connection) {
     tx.commit().unwrap();
 }
 
+fn report_of(conn: &Connection, options: &ReportOptions) -> Report {
+    let shop = ShopConfig {
+        name: "Test <Shop>".into(),
+        currency: "EUR".into(),
+        ..ShopConfig::default()
+    };
+    build(conn, options, &shop).unwrap()
+}
+
 fn open_shop(dir: &Path) -> Connection {
     let conn = segflow::store::open(&dir.join("shop.db")).unwrap();
     shop(&conn);
@@ -124,7 +148,7 @@ fn open_shop(dir: &Path) -> Connection {
 fn figures_of_segments_workflows_and_splits() {
     let dir = tempfile::tempdir().unwrap();
     let conn = open_shop(dir.path());
-    let report = build(&conn, &ReportOptions::new(NOW)).unwrap();
+    let report = report_of(&conn, &ReportOptions::new(NOW));
 
     let vip = &report.segments[0];
     assert_eq!(vip.segment, "vip<&>");
@@ -132,13 +156,28 @@ fn figures_of_segments_workflows_and_splits() {
     assert!((vip.share - 0.5).abs() < 1e-12);
     // Both orders of each member are within the last 90 days.
     assert_eq!(vip.orders, 240);
-    assert_eq!(vip.revenue_cents, 120 * 6_000);
+    assert_eq!(vip.revenue.major(), 120.0 * 60.0);
     assert!((vip.revenue_share - 0.5).abs() < 1e-12);
     assert!((vip.repeat_rate - 1.0).abs() < 1e-12);
     assert!((vip.growth - 0.2).abs() < 1e-12);
+    // Stored CLVs are in major units: 100, 200, ... 12,000 EUR.
     let avg_clv = (1..=120).map(|c| c as f64 * 100.0).sum::<f64>() / 120.0;
-    assert!((vip.avg_predicted_clv.unwrap() - avg_clv).abs() < 1e-9);
-    assert!((vip.priority - 120.0 * avg_clv * 1.2).abs() < 1e-6);
+    assert!((vip.avg_predicted_clv.unwrap().major() - avg_clv).abs() < 1e-9);
+    // Each member spent 60.00 EUR, first 50 days ago (counted as a year), churn risk 25 %.
+    assert_eq!(vip.buyers, 120);
+    assert!((vip.yearly_spend.major() - 7_200.0).abs() < 1e-9);
+    assert!((vip.value_at_stake.unwrap().major() - 1_800.0).abs() < 1e-9);
+    assert_eq!(vip.rank, 1);
+    // Every customer of the shop spends and risks the same, so the segment has no more at stake
+    // than any 120 customers.
+    assert_eq!(vip.excess_at_stake.unwrap().major(), 0.0);
+    assert_eq!(
+        vip.reason,
+        "120 buyers spend 7,200.00 EUR a year; 25% of it is at risk of churn, 0.00 EUR more than 120 average customers"
+    );
+    assert_eq!(report.currency, "EUR");
+    assert_eq!(report.period.since, "1970-01-11 00:00 UTC");
+    assert_eq!(report.period.until, "1970-04-11 00:00 UTC");
     // Members 3, 9, 15, ... opened (20 of them); 6, 12, ... clicked (20).
     assert!((vip.open_rate - 20.0 / 120.0).abs() < 1e-12);
     assert!((vip.click_rate - 20.0 / 120.0).abs() < 1e-12);
@@ -147,19 +186,16 @@ fn figures_of_segments_workflows_and_splits() {
     assert_eq!(wf.workflow, "welcome");
     let t = &wf.totals;
     assert_eq!(
-        (t.entered, t.sent, t.delivered, t.failed),
-        (240, 240, 216, 24)
+        (t.entered, t.sent, t.queued, t.held, t.skipped, t.failed),
+        (240, 169, 16, 31, 0, 24)
     );
     assert_eq!((t.opened, t.clicked), (40, 40));
     // Only the order two days after a delivered send counts (window of 7 days).
-    assert_eq!(t.attributed_orders, 216);
-    assert_eq!(t.attributed_revenue_cents, 216 * 5_000);
+    assert_eq!(t.attributed_orders, 169);
+    assert_eq!(t.attributed_revenue.major(), 169.0 * 50.0);
     assert_eq!(wf.steps.len(), 1);
     assert_eq!(wf.steps[0].step, "mail1");
-    assert_eq!(
-        wf.steps[0].attributed_revenue_cents,
-        t.attributed_revenue_cents
-    );
+    assert_eq!(wf.steps[0].attributed_revenue, t.attributed_revenue);
 
     let split = &report.splits[0];
     assert_eq!(split.split, "subject");
@@ -174,15 +210,15 @@ fn figures_of_segments_workflows_and_splits() {
     // A shorter window attributes nothing: every order is two days after its send.
     let mut short = ReportOptions::new(NOW);
     short.attribution_window = DAY_MS;
-    let none = build(&conn, &short).unwrap();
-    assert_eq!(none.workflows[0].totals.attributed_revenue_cents, 0);
+    let none = report_of(&conn, &short);
+    assert_eq!(none.workflows[0].totals.attributed_revenue.major(), 0.0);
 }
 
 #[test]
 fn html_renders_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let conn = open_shop(dir.path());
-    let report = build(&conn, &ReportOptions::new(NOW)).unwrap();
+    let report = report_of(&conn, &ReportOptions::new(NOW));
     let html = render_html(&report);
     assert!(!html.contains("vip<&>"), "segment names must be escaped");
     assert!(html.contains("vip&lt;&amp;&gt;"));

@@ -4,7 +4,7 @@
 //! distribution) from the textbook formulas: pooled two-proportion z-test, two-sided p-value,
 //! and the unpooled Wald interval of the difference.
 
-use segflow::analytics::report::{compare, normal_cdf, priority_score, Arm, Verdict, VerdictRules};
+use segflow::analytics::report::{compare, normal_cdf, Arm, Verdict, VerdictRules};
 
 fn arm(name: &str, entered: u64, converted: u64) -> Arm {
     Arm {
@@ -115,12 +115,4 @@ fn verdict_thresholds() {
         c.verdict.to_string(),
         format!("B better, {percent:.0}% confidence")
     );
-}
-
-#[test]
-fn priority_formula() {
-    close(priority_score(100, 50.0, 0.2), 6000.0, 1e-9);
-    close(priority_score(100, 50.0, -3.0), 0.0, 1e-9);
-    close(priority_score(0, 50.0, 0.5), 0.0, 1e-9);
-    close(priority_score(10, 2.0, f64::NAN), 20.0, 1e-9);
 }

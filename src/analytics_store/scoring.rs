@@ -176,8 +176,9 @@ fn score_rows(
         .collect())
 }
 
-/// Predictions for every customer; a customer without orders is scored as a new customer
-/// (`x = t_x = T = 0`), for whom BG/NBD and Gamma-Gamma give the population expectations.
+/// Predictions for every customer with orders; a customer without orders (a prospect) gets
+/// none, because the models forecast repeat purchases of buyers and say nothing about whether a
+/// prospect will ever buy.
 fn predict(
     summaries: &[Summary],
     params: &ModelParams,
@@ -208,18 +209,25 @@ fn predict(
         Ok(scores) => scores.into_iter().map(Some).collect(),
         Err(_) => score_each(&bg, &gg, &inputs, &clv_options),
     };
-    Ok(scores
+    let nan = f64::NAN;
+    Ok(summaries
         .iter()
-        .zip(purchases)
-        .map(|(s, purchases)| {
-            let nan = f64::NAN;
-            Predictions {
+        .zip(scores.iter().zip(purchases))
+        .map(|(summary, (s, purchases))| match summary.model {
+            None => Predictions {
+                p_alive: nan,
+                purchases_90d: nan,
+                aov: nan,
+                clv: nan,
+                churn_risk: nan,
+            },
+            Some(_) => Predictions {
                 p_alive: s.map_or(nan, |s| s.p_alive),
                 purchases_90d: purchases.unwrap_or(nan),
                 aov: s.map_or(nan, |s| s.expected_order_value),
                 clv: s.map_or(nan, |s| s.clv),
                 churn_risk: s.map_or(nan, |s| s.churn_risk),
-            }
+            },
         })
         .collect())
 }

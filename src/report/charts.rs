@@ -20,7 +20,7 @@ pub struct ChartData {
     /// Empty when no customer has scores.
     pub rfm: Vec<RfmCell>,
     pub lifecycle: Vec<(String, u64)>,
-    /// Every non-null predicted CLV (minor units).
+    /// Every non-null predicted CLV, in major units of the shop's currency.
     pub clv: Vec<f64>,
 }
 

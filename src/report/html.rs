@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::money::Money;
 use super::svg::{bars, escape, heat_map, histogram, lines};
 use super::Report;
 
@@ -13,7 +14,16 @@ fn note(text: &str) -> String {
 /// Renders the whole report.
 pub fn render_html(report: &Report) -> String {
     let c = &report.charts;
+    let currency = report.currency.as_str();
+    let money = |m: Money| escape(&m.format(currency));
     let mut body = String::new();
+    let _ = write!(
+        body,
+        "<p class=\"period\">{}: {}. Amounts in {}.</p>",
+        escape(&report.shop),
+        escape(&report.period.describe()),
+        escape(currency)
+    );
     body.push_str("<h2>Segment sizes over time</h2>");
     body.push_str(&if c.sizes.is_empty() {
         note("No segment sizes recorded yet: run `segflow refresh`.")
@@ -38,27 +48,37 @@ pub fn render_html(report: &Report) -> String {
             .collect();
         bars("lifecycle", &items)
     });
-    body.push_str("<h2>Predicted CLV</h2>");
+    let _ = write!(
+        body,
+        "<h2>Predicted CLV (customers per band, {})</h2>",
+        escape(currency)
+    );
     body.push_str(&if c.clv.is_empty() {
         note("No predicted CLV yet: run `segflow model fit`.")
     } else {
-        histogram("clv", &c.clv, 10)
+        histogram("clv", &c.clv, 10, |x| Money::from_major(x).format_number())
     });
-    body.push_str("<h2>Segments</h2><table><tr><th>segment</th><th>members</th><th>share</th><th>revenue</th><th>AOV</th><th>repeat rate</th><th>open rate</th><th>click rate</th><th>growth</th><th>priority</th></tr>");
+    body.push_str("<h2>Segments, ranked by what is at stake</h2>");
+    body.push_str(&note("Value at stake: the members' yearly spend weighted by their churn risk, the revenue a year the segment is expected to lose if nothing is done. Segments are ranked by how much more is at stake than in as many average customers."));
+    body.push_str("<table><tr><th>rank</th><th>segment</th><th>members</th><th>share</th><th>revenue</th><th>AOV</th><th>avg CLV</th><th>churn risk</th><th>repeat rate</th><th>open rate</th><th>click rate</th><th>growth</th><th>value at stake / year</th><th class=\"why\">why</th></tr>");
     for s in &report.segments {
         let _ = write!(
             body,
-            "<tr><td>{}</td><td>{}</td><td>{:.1}%</td><td>{:.2}</td><td>{:.2}</td><td>{:.1}%</td><td>{:.1}%</td><td>{:.1}%</td><td>{:+.1}%</td><td>{:.0}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{:.1}%</td><td>{:.1}%</td><td>{:+.1}%</td><td>{}</td><td class=\"why\">{}</td></tr>",
+            s.rank,
             escape(&s.segment),
             s.members,
             s.share * 100.0,
-            s.revenue_cents as f64 / 100.0,
-            s.aov_cents / 100.0,
+            money(s.revenue),
+            money(s.aov),
+            s.avg_predicted_clv.map_or("-".into(), money),
+            s.avg_churn_risk.map_or("-".into(), |x| format!("{:.1}%", x * 100.0)),
             s.repeat_rate * 100.0,
             s.open_rate * 100.0,
             s.click_rate * 100.0,
             s.growth * 100.0,
-            s.priority / 100.0
+            s.value_at_stake.map_or("-".into(), money),
+            escape(&s.reason)
         );
     }
     body.push_str("</table><h2>Workflow funnels</h2>");
@@ -70,17 +90,20 @@ pub fn render_html(report: &Report) -> String {
         let items = vec![
             ("entered".to_string(), t.entered as f64),
             ("sent".to_string(), t.sent as f64),
+            ("queued".to_string(), t.queued as f64),
+            ("held".to_string(), t.held as f64),
             ("opened".to_string(), t.opened as f64),
             ("clicked".to_string(), t.clicked as f64),
             ("converted".to_string(), t.converted as f64),
         ];
         let _ = write!(
             body,
-            "<h3>{}</h3>{}<p>conversion rate {:.1}%, attributed revenue {:.2}</p>",
+            "<h3>{}</h3>{}<p>conversion rate {:.1}%, {} attributed orders worth {}</p>",
             escape(&w.workflow),
             bars(&format!("funnel-{}", w.workflow), &items),
             t.conversion_rate * 100.0,
-            t.attributed_revenue_cents as f64 / 100.0
+            t.attributed_orders,
+            money(t.attributed_revenue)
         );
     }
     body.push_str("<h2>A/B splits</h2>");
@@ -107,6 +130,7 @@ pub fn render_html(report: &Report) -> String {
         }
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>segflow report</title><style>body{{font-family:sans-serif;margin:2em;max-width:60em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}td:first-child{{text-align:left}}.note{{color:#777}}</style></head><body><h1>segflow report</h1>{body}</body></html>\n"
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>segflow report: {shop}</title><style>body{{font-family:sans-serif;margin:2em;max-width:110em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right;white-space:nowrap}}.why{{white-space:normal;min-width:24em}}td:nth-child(2),.why{{text-align:left}}.note{{color:#777}}</style></head><body><h1>segflow report: {shop}</h1>{body}</body></html>\n",
+        shop = escape(&report.shop)
     )
 }

@@ -8,6 +8,8 @@
 
 mod charts;
 mod html;
+mod money;
+mod priority;
 mod segments;
 mod svg;
 mod workflows;
@@ -16,9 +18,11 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::analytics::report::VerdictRules;
+use crate::config::ShopConfig;
 
 pub use charts::{ChartData, RfmCell};
 pub use html::render_html;
+pub use money::Money;
 pub use segments::SegmentReport;
 pub use workflows::{SplitReport, StepReport, WorkflowReport};
 
@@ -49,9 +53,50 @@ impl ReportOptions {
     }
 }
 
-/// Everything `segflow report` prints.
+/// The period a report covers, as a merchant reads it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Period {
+    /// `2026-09-03 00:00 UTC`.
+    pub since: String,
+    pub until: String,
+    /// The length of the period in days (90 by default).
+    pub days: f64,
+}
+
+impl Period {
+    fn new(options: &ReportOptions) -> Period {
+        Period {
+            since: utc(options.since),
+            until: utc(options.now),
+            days: (options.now - options.since) as f64 / DAY_MS as f64,
+        }
+    }
+
+    /// `2026-09-03 00:00 UTC to 2026-12-02 00:00 UTC (90 days)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} to {} ({} days)",
+            self.since,
+            self.until,
+            self.days.round()
+        )
+    }
+}
+
+fn utc(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map_or_else(
+        || ms.to_string(),
+        |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    )
+}
+
+/// Everything `segflow report` prints. Every money figure is a [`Money`] in `currency`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// The shop's name and currency (`[shop]` in segflow.toml).
+    pub shop: String,
+    pub currency: String,
+    pub period: Period,
     pub options: ReportOptions,
     pub segments: Vec<SegmentReport>,
     pub workflows: Vec<WorkflowReport>,
@@ -60,10 +105,17 @@ pub struct Report {
 }
 
 /// Reads every figure of the report from the store.
-pub fn build(conn: &Connection, options: &ReportOptions) -> rusqlite::Result<Report> {
+pub fn build(
+    conn: &Connection,
+    options: &ReportOptions,
+    shop: &ShopConfig,
+) -> rusqlite::Result<Report> {
     Ok(Report {
+        shop: shop.name.clone(),
+        currency: shop.currency.clone(),
+        period: Period::new(options),
         options: *options,
-        segments: segments::segment_reports(conn, options)?,
+        segments: segments::segment_reports(conn, options, &shop.currency)?,
         workflows: workflows::workflow_reports(conn, options)?,
         splits: workflows::split_reports(conn, options)?,
         charts: charts::chart_data(conn, options)?,

@@ -8,35 +8,52 @@
 //! - growth: `(members now - baseline) / baseline`, where the baseline is the last size in
 //!   `segment_sizes` at or before `since`, else the first size within the period; 0 without
 //!   history or with a baseline of 0;
-//! - priority: `members × average value × (1 + growth)` (see `analytics::report::priority_score`),
-//!   where the average value is the average predicted CLV when scores exist, else revenue per
-//!   member in the period.
+//! - value at stake: the yearly spend of the members who have ordered, each weighted by their
+//!   churn risk. A member's yearly spend is everything they spent up to `now` divided by the
+//!   years since their first order (at least one year). It is the revenue a year that the
+//!   segment is expected to lose if nothing is done;
+//! - excess at stake (what the segments are ranked by, see `priority.rs`): the value at stake
+//!   minus that of as many average customers of the shop (the shop's value at stake over all
+//!   its customers, per customer, times the members). It is what targeting this segment adds
+//!   over mailing the same number of customers at random, so a large segment of ordinary
+//!   customers does not outrank a small one of lapsing big spenders by its size alone.
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::{ratio, ReportOptions};
-use crate::analytics::report::priority_score;
+use super::money::Money;
+use super::{ratio, ReportOptions, DAY_MS};
 
-/// The figures of one segment. Money is in minor units.
+/// The figures of one segment. Money is in the shop's currency, major units.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SegmentReport {
     pub segment: String,
     pub members: u64,
     pub share: f64,
-    pub revenue_cents: i64,
+    pub revenue: Money,
     pub revenue_share: f64,
     pub orders: u64,
-    pub aov_cents: f64,
+    pub aov: Money,
     pub orders_per_customer: f64,
     pub repeat_rate: f64,
     /// Average predicted CLV and churn risk over members with scores; absent without scores.
-    pub avg_predicted_clv: Option<f64>,
+    pub avg_predicted_clv: Option<Money>,
     pub avg_churn_risk: Option<f64>,
     pub open_rate: f64,
     pub click_rate: f64,
     pub growth: f64,
-    pub priority: f64,
+    /// Members with at least one order up to `now`, and their summed yearly spend.
+    pub buyers: u64,
+    pub yearly_spend: Money,
+    /// The churn-weighted yearly spend; 0 without buyers; absent when no buyer has a churn risk
+    /// (no model fit).
+    pub value_at_stake: Option<Money>,
+    /// `value_at_stake` minus that of as many average customers; absent with it.
+    pub excess_at_stake: Option<Money>,
+    /// 1 for the segment with the most value at stake; see `priority.rs`.
+    pub rank: u32,
+    /// Why the segment has its rank, in words a merchant reads.
+    pub reason: String,
 }
 
 const FIGURES: &str = "
@@ -55,10 +72,32 @@ SELECT COUNT(*), COALESCE(SUM(n), 0), COALESCE(SUM(spent), 0),
           AND e.type = 'email_clicked' AND e.occurred_at BETWEEN ?2 AND ?3)
 FROM per";
 
-/// One report per segment that has stored members or a size history, by name.
+/// Who a value at stake is summed over: a segment's members (?1 names it), or every customer
+/// of the shop (?1 is NULL).
+const SEGMENT: &str = "SELECT customer FROM segment_members WHERE segment = ?1";
+const SHOP: &str = "SELECT id AS customer FROM customers WHERE ?1 IS NULL";
+
+/// Yearly spend (minor units) and churn risk of every customer of `{members}` who has ordered
+/// by `now` (?2); ?3 is the length of a year in milliseconds.
+const STAKE: &str = "
+WITH m AS ({members}),
+life AS (
+  SELECT m.customer, SUM(o.total) AS spent, MIN(o.placed_at) AS first
+  FROM m JOIN orders o ON o.customer = m.customer AND o.placed_at <= ?2
+  GROUP BY m.customer),
+yearly AS (
+  SELECT l.spent / MAX(1.0, (?2 - l.first) * 1.0 / ?3) AS spend, s.churn_risk AS churn
+  FROM life l LEFT JOIN customer_scores s ON s.customer = l.customer)
+SELECT COUNT(*), COALESCE(SUM(spend), 0), SUM(spend * churn), COUNT(churn) FROM yearly";
+
+/// A year of 365.25 days, in milliseconds.
+const YEAR_MS: i64 = 36_525 * DAY_MS / 100;
+
+/// One report per segment that has stored members or a size history, ranked by value at stake.
 pub fn segment_reports(
     conn: &Connection,
     options: &ReportOptions,
+    currency: &str,
 ) -> rusqlite::Result<Vec<SegmentReport>> {
     let names: Vec<String> = conn
         .prepare(
@@ -72,20 +111,33 @@ pub fn segment_reports(
         params![options.since, options.now],
         |r| r.get(0),
     )?;
+    let shop = stake(conn, SHOP, None, options.now)?;
+    let per_customer = shop
+        .at_risk
+        .map(|x| ratio(x, customers as f64))
+        .unwrap_or(0.0);
     let mut out = Vec::with_capacity(names.len());
     for name in names {
-        out.push(one(conn, options, name, customers, total_revenue)?);
+        out.push(one(
+            conn,
+            options,
+            name,
+            (customers, total_revenue, per_customer),
+        )?);
     }
+    super::priority::rank(&mut out, currency);
     Ok(out)
 }
 
+/// The figures of one segment; `shop` is the shop's customers, revenue in the period and value
+/// at stake per customer (minor units).
 fn one(
     conn: &Connection,
     o: &ReportOptions,
     segment: String,
-    customers: i64,
-    total_revenue: i64,
+    shop: (i64, i64, f64),
 ) -> rusqlite::Result<SegmentReport> {
+    let (customers, total_revenue, stake_per_customer) = shop;
     let row = conn.query_row(FIGURES, params![segment, o.since, o.now], |r| {
         Ok((
             r.get::<_, i64>(0)?,
@@ -100,25 +152,64 @@ fn one(
         ))
     })?;
     let (members, orders, revenue, buyers, repeaters, clv, churn, openers, clickers) = row;
+    let stake = stake(conn, SEGMENT, Some(&segment), o.now)?;
     let growth = growth(conn, &segment, o, members)?;
     let m = members as f64;
-    let average_value = clv.unwrap_or(ratio(revenue as f64, m));
     Ok(SegmentReport {
         members: members as u64,
         share: ratio(m, customers as f64),
-        revenue_cents: revenue,
+        revenue: Money::from_minor(revenue as f64),
         revenue_share: ratio(revenue as f64, total_revenue as f64),
         orders: orders as u64,
-        aov_cents: ratio(revenue as f64, orders as f64),
+        aov: Money::from_minor(ratio(revenue as f64, orders as f64)),
         orders_per_customer: ratio(orders as f64, m),
         repeat_rate: ratio(repeaters as f64, buyers as f64),
-        avg_predicted_clv: clv,
+        avg_predicted_clv: clv.map(Money::from_major),
         avg_churn_risk: churn,
         open_rate: ratio(openers as f64, m),
         click_rate: ratio(clickers as f64, m),
         growth,
-        priority: priority_score(members as u64, average_value, growth),
+        buyers: stake.buyers,
+        yearly_spend: Money::from_minor(stake.yearly),
+        value_at_stake: stake.at_risk.map(Money::from_minor),
+        excess_at_stake: stake
+            .at_risk
+            .map(|x| Money::from_minor(x - stake_per_customer * m)),
+        rank: 0,
+        reason: String::new(),
         segment,
+    })
+}
+
+/// Sums behind a value at stake, in minor units.
+struct Stake {
+    buyers: u64,
+    yearly: f64,
+    /// 0 without buyers; `None` when buyers have no churn risk.
+    at_risk: Option<f64>,
+}
+
+fn stake(
+    conn: &Connection,
+    members: &str,
+    segment: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<Stake> {
+    let sql = STAKE.replace("{members}", members);
+    conn.query_row(&sql, params![segment, now, YEAR_MS], |r| {
+        let buyers = r.get::<_, i64>(0)? as u64;
+        let scored: i64 = r.get(3)?;
+        Ok(Stake {
+            buyers,
+            yearly: r.get(1)?,
+            at_risk: if buyers == 0 {
+                Some(0.0)
+            } else if scored > 0 {
+                Some(r.get::<_, Option<f64>>(2)?.unwrap_or(0.0))
+            } else {
+                None
+            },
+        })
     })
 }
 

@@ -145,31 +145,74 @@ pub fn heat_map(name: &str, cells: &[(i64, i64, u64)], row_label: &str, col_labe
     s
 }
 
-/// Equal-width histogram of `values` with `bins` bins.
-pub fn histogram(name: &str, values: &[f64], bins: usize) -> String {
-    let (lo, hi) = values
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+/// Histogram of `values` with `bins` bars: `bins - 1` equal-width bands from the smallest
+/// value up to the 99th percentile, then one band for everything from there up, so that a few
+/// very large values (a shop's whales) do not squeeze everyone else into the first bar.
+/// `label` writes a band's bound.
+pub fn histogram(name: &str, values: &[f64], bins: usize, label: impl Fn(f64) -> String) -> String {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let (Some(&lo), Some(&max)) = (sorted.first(), sorted.last()) else {
+        return bars(name, &[]);
+    };
+    let bins = bins.max(2);
+    let p99 = sorted[(sorted.len() - 1) * 99 / 100];
+    // Under 100 values the 99th percentile is just the largest value or close to it.
+    let (hi, open_top) = if sorted.len() >= 100 && p99 > lo && p99 < max {
+        (p99, true)
+    } else {
+        (max, false)
+    };
+    let bands = if open_top { bins - 1 } else { bins };
     let width = if hi > lo {
-        (hi - lo) / bins as f64
+        (hi - lo) / bands as f64
     } else {
         1.0
     };
     let mut counts = vec![0u64; bins];
-    for v in values {
-        let i = (((v - lo) / width) as usize).min(bins - 1);
+    for v in &sorted {
+        let i = if open_top && *v >= hi {
+            bins - 1
+        } else {
+            (((v - lo) / width) as usize).min(bands - 1)
+        };
         counts[i] += 1;
     }
     let items: Vec<(String, f64)> = counts
         .iter()
+        .take(if open_top { bins } else { bands })
         .enumerate()
         .map(|(i, c)| {
-            let from = (lo + width * i as f64) / 100.0;
-            (
-                format!("{from:.2} – {:.2}", from + width / 100.0),
-                *c as f64,
-            )
+            let from = lo + width * i as f64;
+            let text = if open_top && i == bins - 1 {
+                format!("{} and more", label(hi))
+            } else {
+                format!("{} – {}", label(from), label(from + width))
+            };
+            (text, *c as f64)
         })
         .collect();
     bars(name, &items)
+}
+
+#[cfg(test)]
+mod histogram_tests {
+    use super::histogram;
+
+    #[test]
+    fn a_whale_gets_the_open_top_band_instead_of_squeezing_everyone() {
+        let mut values: Vec<f64> = (0..1000).map(f64::from).collect();
+        values.push(1_000_000.0);
+        let svg = histogram("h", &values, 5, |x| format!("{x:.0}"));
+        // Four bands of 247.5 up to the 99th percentile (990), then 990 and more.
+        assert!(svg.contains("0 – 248"), "{svg}");
+        assert!(svg.contains("990 and more"), "{svg}");
+        assert!(!svg.contains("1000000"), "{svg}");
+        // Without outliers the bands run to the maximum.
+        let even = histogram("h", &[1.0, 2.0, 3.0, 4.0], 3, |x| format!("{x:.0}"));
+        assert!(
+            even.contains("3 – 4") && !even.contains("and more"),
+            "{even}"
+        );
+    }
 }

@@ -3,8 +3,9 @@
 //! Definitions, over the period `[since, now]`:
 //! - entered: journeys that entered the workflow in the period; for a step, those of them with a
 //!   `journey_log` row on the step;
-//! - sent: outbox rows created in the period, whatever their status; delivered: those with
-//!   status `sent`; failed: status `failed`;
+//! - of the outbox rows created in the period: sent, those handed to the transport (status
+//!   `sent`); queued, those waiting for the sender (`queued`, `sending`); held, those the
+//!   sending policy holds until later (quiet hours, frequency cap); skipped; failed;
 //! - opened / clicked (attribution): distinct customers with an `email_opened` /
 //!   `email_clicked` event in the period whose `prop.workflow` names the workflow, or, when the
 //!   event has no `workflow` property, whose `prop.campaign` does. A step counts only events
@@ -21,17 +22,20 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
+use super::money::Money;
 use super::{ratio, ReportOptions};
 use crate::analytics::report::{compare, Arm, Comparison};
 
-/// The funnel of a workflow, or of one of its steps. Money is in minor units.
+/// The funnel of a workflow, or of one of its steps. Money is in the shop's currency.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct StepReport {
     /// The step id; empty for the workflow's totals.
     pub step: String,
     pub entered: u64,
     pub sent: u64,
-    pub delivered: u64,
+    pub queued: u64,
+    pub held: u64,
+    pub skipped: u64,
     pub failed: u64,
     pub opened: u64,
     pub clicked: u64,
@@ -39,7 +43,7 @@ pub struct StepReport {
     /// `converted / entered`.
     pub conversion_rate: f64,
     pub attributed_orders: u64,
-    pub attributed_revenue_cents: i64,
+    pub attributed_revenue: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -89,9 +93,9 @@ pub fn workflow_reports(
             let mut r = funnel(conn, o, &workflow, Some(&step))?;
             if let Some((n, cents)) = revenue.get(&(workflow.clone(), step.clone())) {
                 r.attributed_orders = *n;
-                r.attributed_revenue_cents = *cents;
+                r.attributed_revenue = Money::from_minor(*cents as f64);
                 totals.attributed_orders += *n;
-                totals.attributed_revenue_cents += *cents;
+                totals.attributed_revenue += r.attributed_revenue;
             }
             reports.push(r);
         }
@@ -124,8 +128,10 @@ fn funnel(
     let sql = format!(
         "SELECT (SELECT COUNT(*) {journeys}),
                 (SELECT COUNT(*) {journeys} AND j.state = 'converted'),
-                (SELECT COUNT(*) {outbox}),
                 (SELECT COUNT(*) {outbox} AND status = 'sent'),
+                (SELECT COUNT(*) {outbox} AND status IN ('queued', 'sending')),
+                (SELECT COUNT(*) {outbox} AND status = 'held'),
+                (SELECT COUNT(*) {outbox} AND status = 'skipped'),
                 (SELECT COUNT(*) {outbox} AND status = 'failed'),
                 ({}), ({})",
         events("email_opened"),
@@ -140,10 +146,12 @@ fn funnel(
             converted: converted as u64,
             conversion_rate: ratio(converted as f64, entered as f64),
             sent: r.get::<_, i64>(2)? as u64,
-            delivered: r.get::<_, i64>(3)? as u64,
-            failed: r.get::<_, i64>(4)? as u64,
-            opened: r.get::<_, i64>(5)? as u64,
-            clicked: r.get::<_, i64>(6)? as u64,
+            queued: r.get::<_, i64>(3)? as u64,
+            held: r.get::<_, i64>(4)? as u64,
+            skipped: r.get::<_, i64>(5)? as u64,
+            failed: r.get::<_, i64>(6)? as u64,
+            opened: r.get::<_, i64>(7)? as u64,
+            clicked: r.get::<_, i64>(8)? as u64,
             ..StepReport::default()
         })
     })

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::cli::table::Table;
 use crate::cli::{CliError, CliResult, Context};
-use crate::report::{build, render_html, Report, ReportOptions, DAY_MS};
+use crate::report::{build, render_html, Money, Report, ReportOptions, DAY_MS};
 
 pub fn report(
     ctx: &Context,
@@ -24,7 +24,7 @@ pub fn report(
     }
     options.attribution_window = i64::from(window_days) * DAY_MS;
     let conn = ctx.open_store()?;
-    let report = build(&conn, &options)?;
+    let report = build(&conn, &options, &ctx.config.shop)?;
     if let Some(path) = html {
         std::fs::write(path, render_html(&report)).map_err(|e| {
             CliError::Message(format!(
@@ -45,38 +45,47 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-fn money(cents: f64) -> String {
-    format!("{:.2}", cents / 100.0)
+/// A money cell: the column heading names the currency.
+fn money(m: Money) -> String {
+    m.format_number()
 }
 
 fn print_text(report: &Report) {
-    let mut t = Table::new(
-        &[
-            "segment",
-            "members",
-            "share",
-            "revenue",
-            "rev share",
-            "AOV",
-            "orders/cust",
-            "repeat",
-            "avg CLV",
-            "churn",
-            "open",
-            "click",
-            "growth",
-            "priority",
-        ],
-        &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+    println!(
+        "{}: {}. Amounts in {}.\n",
+        report.shop,
+        report.period.describe(),
+        report.currency
     );
+    let c = &report.currency;
+    let headings = [
+        "rank".to_string(),
+        "segment".into(),
+        "members".into(),
+        "share".into(),
+        format!("revenue {c}"),
+        "rev share".into(),
+        format!("AOV {c}"),
+        "orders/cust".into(),
+        "repeat".into(),
+        format!("avg CLV {c}"),
+        "churn".into(),
+        "open".into(),
+        "click".into(),
+        "growth".into(),
+        format!("at stake {c}/yr"),
+    ];
+    let headings: Vec<&str> = headings.iter().map(String::as_str).collect();
+    let mut t = Table::new(&headings, &[0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
     for s in &report.segments {
         t.row(vec![
+            s.rank.to_string(),
             s.segment.clone(),
             s.members.to_string(),
             pct(s.share),
-            money(s.revenue_cents as f64),
+            money(s.revenue),
             pct(s.revenue_share),
-            money(s.aov_cents),
+            money(s.aov),
             format!("{:.2}", s.orders_per_customer),
             pct(s.repeat_rate),
             s.avg_predicted_clv.map_or("-".into(), money),
@@ -84,29 +93,38 @@ fn print_text(report: &Report) {
             pct(s.open_rate),
             pct(s.click_rate),
             format!("{:+.1}%", s.growth * 100.0),
-            money(s.priority),
+            s.value_at_stake.map_or("-".into(), money),
         ]);
     }
     print!("{}", t.render());
     println!(
-        "priority = members x average value (avg CLV, else revenue per member) x (1 + growth)\n"
+        "\nat stake = the members' yearly spend weighted by their churn risk: the revenue a year \
+         the segment is expected to lose if nothing is done.\nRanked by how much more is at \
+         stake than in as many average customers:"
     );
+    for s in &report.segments {
+        println!("{:>4}. {}: {}", s.rank, s.segment, s.reason);
+    }
+    println!();
+    let revenue = format!("revenue {c}");
     let mut w = Table::new(
         &[
             "workflow",
             "step",
             "entered",
             "sent",
-            "delivered",
+            "queued",
+            "held",
+            "skipped",
             "failed",
             "opened",
             "clicked",
             "converted",
             "conv rate",
             "orders",
-            "revenue",
+            &revenue,
         ],
-        &[2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+        &[2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
     );
     for wf in &report.workflows {
         for s in std::iter::once(&wf.totals).chain(&wf.steps) {
@@ -119,14 +137,16 @@ fn print_text(report: &Report) {
                 },
                 s.entered.to_string(),
                 s.sent.to_string(),
-                s.delivered.to_string(),
+                s.queued.to_string(),
+                s.held.to_string(),
+                s.skipped.to_string(),
                 s.failed.to_string(),
                 s.opened.to_string(),
                 s.clicked.to_string(),
                 s.converted.to_string(),
                 pct(s.conversion_rate),
                 s.attributed_orders.to_string(),
-                money(s.attributed_revenue_cents as f64),
+                money(s.attributed_revenue),
             ]);
         }
     }
