@@ -41,9 +41,9 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A merchant repository with the example rules, workflows and templates, the hand-written
-/// shop imported and segments refreshed.
-fn shop() -> tempfile::TempDir {
+/// A merchant repository with the example rules, workflows and templates and the hand-written
+/// shop imported; nothing refreshed or run yet.
+fn imported_shop() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&repo().join("rules"), &dir.path().join("rules"));
     copy_dir(&repo().join("workflows"), &dir.path().join("workflows"));
@@ -52,9 +52,120 @@ fn shop() -> tempfile::TempDir {
         let (code, _, err) = segflow(dir.path(), &["import", kind, file.to_str().unwrap()]);
         assert_eq!(code, 0, "import {kind}: {err}");
     }
+    dir
+}
+
+/// The imported shop whose workflows went live a day before `NOW` (their first run), then
+/// segments refreshed at `NOW`: every member a segment has is newly entered after the
+/// workflows' activation.
+fn shop() -> tempfile::TempDir {
+    let dir = imported_shop();
+    let (code, _, err) = segflow(
+        dir.path(),
+        &[
+            "--now",
+            "2026-11-14T12:00:00Z",
+            "workflows",
+            "run",
+            "--once",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
     let (code, _, err) = segflow(dir.path(), &["--now", NOW, "refresh"]);
     assert_eq!(code, 0, "{err}");
     dir
+}
+
+#[test]
+fn a_first_run_never_reaches_back_unless_a_backfill_asks() {
+    // The store holds months of checkouts and orders, and a refresh has just put every existing
+    // customer into their segments; the workflows run for the first time now.
+    let dir = imported_shop();
+    let (code, _, err) = segflow(dir.path(), &["--now", NOW, "refresh"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = segflow(dir.path(), &["--now", NOW, "workflows", "run", "--once"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(count(dir.path(), "SELECT COUNT(*) FROM journeys"), 0);
+    assert_eq!(count(dir.path(), "SELECT COUNT(*) FROM outbox"), 0);
+    // Later runs still ignore what was there at the activation; only the birthday workflow,
+    // on a schedule, fires at its first slot after the activation.
+    let (code, _, err) = segflow(
+        dir.path(),
+        &[
+            "--now",
+            "2026-11-16T12:00:00Z",
+            "workflows",
+            "run",
+            "--once",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        count(
+            dir.path(),
+            "SELECT COUNT(*) FROM journeys WHERE workflow <> 'birthday'"
+        ),
+        0
+    );
+
+    // A new workflow that asks for a backfill of 2 days starts journeys for the checkouts of
+    // the last 2 days before its activation, and only those.
+    let recent: i64 = count(
+        dir.path(),
+        "SELECT COUNT(DISTINCT customer) FROM events WHERE type = 'checkout_started'
+         AND occurred_at > strftime('%s', '2026-11-13T12:00:00Z') * 1000",
+    );
+    let all: i64 = count(
+        dir.path(),
+        "SELECT COUNT(DISTINCT customer) FROM events WHERE type = 'checkout_started'",
+    );
+    assert!(recent > 0 && recent < all, "recent {recent} of {all}");
+    std::fs::write(
+        dir.path().join("workflows/recent_checkouts.yaml"),
+        "workflow: recent_checkouts
+trigger: { event: checkout_started, backfill: 2d }
+steps:
+  - { id: tag_it, tag: checked_out }
+",
+    )
+    .unwrap();
+    let (code, _, err) = segflow(dir.path(), &["--now", NOW, "workflows", "run", "--once"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        count(
+            dir.path(),
+            "SELECT COUNT(DISTINCT customer) FROM journeys WHERE workflow = 'recent_checkouts'"
+        ),
+        recent
+    );
+    // Asked for, a backfill also takes the members who entered a segment before the
+    // activation.
+    std::fs::write(
+        dir.path().join("workflows/vip_backfill.yaml"),
+        "workflow: vip_backfill\ntrigger: { segment_entered: vip, backfill: 1d }\nsteps:\n  - { id: tag_it, tag: vip_seen }\n",
+    )
+    .unwrap();
+    let (code, _, err) = segflow(dir.path(), &["--now", NOW, "workflows", "run", "--once"]);
+    assert_eq!(code, 0, "{err}");
+    let vips = count(
+        dir.path(),
+        "SELECT COUNT(*) FROM segment_members WHERE segment = 'vip'",
+    );
+    assert!(vips > 0);
+    assert_eq!(
+        count(
+            dir.path(),
+            "SELECT COUNT(*) FROM journeys WHERE workflow = 'vip_backfill'"
+        ),
+        vips
+    );
+    assert_eq!(
+        count(
+            dir.path(),
+            "SELECT COUNT(*) FROM outbox WHERE workflow <> 'birthday'"
+        ),
+        0
+    );
 }
 
 fn count(dir: &Path, sql: &str) -> i64 {

@@ -259,9 +259,21 @@ fn shopify_webhooks_are_verified_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
     write_shop(dir.path(), 1, "1h");
     let daemon = Daemon::start(dir.path());
-    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/shopify/checkouts_create.json");
-    let body = std::fs::read(&file).unwrap();
+    // Shopify's documented example checkout, created now: a workflow starts journeys only for
+    // checkouts after it went live, and a webhook arrives as the checkout happens.
+    let example = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/shopify/checkouts_create.json"),
+    )
+    .unwrap();
+    let created = (chrono::Utc::now() + chrono::Duration::seconds(5))
+        .format("%Y-%m-%dT%H:%M:%S+00:00")
+        .to_string();
+    let body = example
+        .replace("2021-12-31T19:00:00-05:00", &created)
+        .into_bytes();
+    let file = dir.path().join("checkout.json");
+    std::fs::write(&file, &body).unwrap();
     let signature = shopify_signature(&file);
     let post = |body: &[u8], sig: Option<&str>| {
         let mut headers = vec![

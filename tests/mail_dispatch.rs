@@ -50,6 +50,7 @@ fn a_send_is_enqueued_once_however_often_the_engine_runs() {
     let c = customer(&conn, 1);
     entered(&conn, "vip", c, T0);
     let wf = workflows(&[("vip_reward", VIP)]);
+    live(&mut conn, &wf);
     let mut d = dispatcher(dir.path(), GOOD);
     for _ in 0..3 {
         run_once(&mut conn, &wf, T0, &mut d).unwrap();
@@ -83,7 +84,9 @@ fn no_consent_and_suppressed_addresses_are_skipped_with_a_reason() {
         entered(&conn, "vip", c, T0);
     }
     let mut d = dispatcher(dir.path(), GOOD);
-    run_once(&mut conn, &workflows(&[("vip_reward", VIP)]), T0, &mut d).unwrap();
+    let wf = workflows(&[("vip_reward", VIP)]);
+    live(&mut conn, &wf);
+    run_once(&mut conn, &wf, T0, &mut d).unwrap();
     for c in [no_consent, suppressed] {
         assert!(outbox(&conn, c).is_empty());
         assert_eq!(log(&conn, "vip_reward", c)[1].1, "skipped");
@@ -118,6 +121,7 @@ fn quiet_hours_hold_the_message_with_not_before() {
     let late = T0 + 12 * HOUR;
     entered(&conn, "vip", c, late);
     let wf = workflows(&[("vip_reward", VIP)]);
+    live(&mut conn, &wf);
     let mut d = dispatcher(dir.path(), GOOD);
     let report = run_once(&mut conn, &wf, late, &mut d).unwrap();
     assert_eq!(report.held, 1);
@@ -164,7 +168,9 @@ fn recommendations_are_bought_together_and_exclude_what_the_customer_has() {
     basket(me, &[1, 2]);
     entered(&conn, "vip", me, T0);
     let mut d = dispatcher(dir.path(), GOOD);
-    run_once(&mut conn, &workflows(&[("vip_reward", VIP)]), T0, &mut d).unwrap();
+    let wf = workflows(&[("vip_reward", VIP)]);
+    live(&mut conn, &wf);
+    run_once(&mut conn, &wf, T0, &mut d).unwrap();
     let html = &outbox(&conn, me)[0].2;
     assert!(html.contains("<li>Cheese</li>"), "{html}");
     for absent in ["Apple", "Bread", "Dates"] {
@@ -179,7 +185,9 @@ fn a_broken_template_queues_nothing_and_records_the_error() {
     let c = customer(&conn, 1);
     entered(&conn, "vip", c, T0);
     let mut d = dispatcher(dir.path(), "<p>{{ no_such_variable }}</p>");
-    run_once(&mut conn, &workflows(&[("vip_reward", VIP)]), T0, &mut d).unwrap();
+    let wf = workflows(&[("vip_reward", VIP)]);
+    live(&mut conn, &wf);
+    run_once(&mut conn, &wf, T0, &mut d).unwrap();
     assert!(outbox(&conn, c).is_empty());
     let detail: String = conn
         .query_row(

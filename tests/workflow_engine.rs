@@ -23,6 +23,7 @@ fn wait_then_send_then_done_and_triggers_consumed_once() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = store(dir.path());
     let wf = workflows(&[("welcome", WELCOME)]);
+    live(&mut conn, &wf);
     let a = customer(&conn, 1);
     entered(&conn, "new_customers", a, T0);
     let mut d = RecordingDispatcher::default();
@@ -63,6 +64,7 @@ fn goal_met_converts_the_journey() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = store(dir.path());
     let wf = workflows(&[("welcome", WELCOME)]);
+    live(&mut conn, &wf);
     let a = customer(&conn, 1);
     let b = customer(&conn, 2);
     entered(&conn, "new_customers", a, T0);
@@ -107,6 +109,7 @@ fn event_trigger_filter_wait_until_timeout_and_if_on_the_trigger() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = store(dir.path());
     let wf = workflows(&[("abandoned_cart", CART)]);
+    live(&mut conn, &wf);
     let big = customer(&conn, 1);
     let small = customer(&conn, 2);
     let buyer = customer(&conn, 3);
@@ -172,6 +175,7 @@ fn reentry_never_and_always() {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = store(dir.path());
         let wf = workflows(&[("vip_reward", &text)]);
+        live(&mut conn, &wf);
         let a = customer(&conn, 1);
         let mut d = RecordingDispatcher::default();
         entered(&conn, "vip", a, T0);
@@ -208,6 +212,7 @@ steps:
     let dir = tempfile::tempdir().unwrap();
     let mut conn = store(dir.path());
     let wf = workflows(&[("vip_reward", text)]);
+    live(&mut conn, &wf);
     let a = customer(&conn, 1);
     let b = customer(&conn, 2);
     entered(&conn, "vip", a, T0);
@@ -248,7 +253,9 @@ fn in_flight_journeys_on_a_removed_step_exit_with_a_reason() {
     let a = customer(&conn, 1);
     entered(&conn, "new_customers", a, T0);
     let mut d = RecordingDispatcher::default();
-    run_once(&mut conn, &workflows(&[("welcome", WELCOME)]), T0, &mut d).unwrap();
+    let wf = workflows(&[("welcome", WELCOME)]);
+    live(&mut conn, &wf);
+    run_once(&mut conn, &wf, T0, &mut d).unwrap();
     // The merchant removes the wait step while the customer waits on it.
     let edited = WELCOME.replace("  - { id: wait_2d, wait: 2d }\n", "");
     let edited = workflows(&[("welcome", &edited)]);
@@ -278,6 +285,7 @@ steps:
     let dir = tempfile::tempdir().unwrap();
     let mut conn = store(dir.path());
     let wf = workflows(&[("welcome", WELCOME), ("checkout", CHECKOUT)]);
+    live(&mut conn, &wf);
     let tx = conn.transaction().unwrap();
     for n in 1..=4_500 {
         let c = customer(&tx, n);

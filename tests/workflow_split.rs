@@ -64,6 +64,7 @@ steps:
     let dir = tempfile::tempdir().unwrap();
     let mut conn = store(dir.path());
     let wf = workflows(&[("vip_reward", text)]);
+    live(&mut conn, &wf);
     let ids: Vec<i64> = (1..=40).map(|n| customer(&conn, n)).collect();
     for &c in &ids {
         entered(&conn, "vip", c, T0);

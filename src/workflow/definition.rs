@@ -83,6 +83,11 @@ pub struct Workflow {
     pub name: String,
     pub description: String,
     pub trigger: Trigger,
+    /// How long before the workflow's activation (its first run, recorded in the store) a
+    /// segment change or event may have happened and still start a journey, in milliseconds.
+    /// `None`: only what happens after the activation, so a new workflow never mails about
+    /// months-old checkouts or treats a segment's existing members as newly entered.
+    pub backfill: Option<i64>,
     pub reentry: Reentry,
     pub goal: Option<Condition>,
     pub exit_when: Option<Condition>,

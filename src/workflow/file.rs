@@ -20,7 +20,7 @@ use crate::policy::PolicyOverrides;
 use crate::segment::SegmentSet;
 
 const HELP: YamlHelp = YamlHelp {
-    unknown_field: "a workflow has the keys workflow, description, trigger, reentry, goal, exit_when, policy and steps; a step has an id and one of send, wait, wait_until, if, split, tag, untag, exit",
+    unknown_field: "a workflow has the keys workflow, description, trigger, reentry, goal, exit_when, policy and steps; a trigger has one of segment_entered, segment_exited, event (with where) and schedule, and optionally backfill; a step has an id and one of send, wait, wait_until, if, split, tag, untag, exit",
     missing_field: "a workflow needs `workflow:`, `trigger:` and `steps:`, and every step an `id:`",
     syntax: "check the YAML syntax: `key: value` pairs, and quotes around a condition that starts with a quote or contains `: `",
 };
@@ -47,6 +47,7 @@ struct RawTrigger {
     #[serde(rename = "where")]
     filter: Option<Spanned<String>>,
     schedule: Option<RawSchedule>,
+    backfill: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,6 +143,10 @@ pub fn parse(
         );
     }
     let trigger = l.trigger(&raw.trigger, name_span);
+    let backfill = match &raw.trigger.backfill {
+        Some(b) => l.backfill(b, raw.trigger.schedule.is_some()),
+        None => Some(None),
+    };
     let reentry = raw
         .reentry
         .as_ref()
@@ -160,7 +165,9 @@ pub fn parse(
             .with_help("add `steps:` with a list such as `- { id: hello, send: welcome_1 }`"),
         );
     }
-    let (Some(trigger), Some(reentry), Some(steps)) = (trigger, reentry, steps) else {
+    let (Some(trigger), Some(backfill), Some(reentry), Some(steps)) =
+        (trigger, backfill, reentry, steps)
+    else {
         return Err(l.diagnostics);
     };
     if !l.diagnostics.is_empty() {
@@ -170,6 +177,7 @@ pub fn parse(
         name,
         description: raw.description.unwrap_or_default(),
         trigger,
+        backfill,
         reentry,
         goal: goal.flatten(),
         exit_when: exit_when.flatten(),
@@ -289,6 +297,24 @@ impl Loader<'_> {
             .with_help("write never, always or `after DURATION` such as `after 30d`"),
         );
         None
+    }
+
+    /// `backfill:` of a segment or event trigger: a duration; `None` when it is wrong.
+    fn backfill(&mut self, value: &Spanned<String>, schedule: bool) -> Option<Option<i64>> {
+        if schedule {
+            let span = self.span(value);
+            self.report(
+                Diagnostic::new(
+                    Code::BadStep,
+                    "`backfill` applies only to segment and event triggers",
+                    span,
+                    "on a schedule",
+                )
+                .with_help("a schedule fires from its next slot on; remove `backfill`"),
+            );
+            return None;
+        }
+        self.duration(value, "backfill").map(Some)
     }
 
     fn trigger(&mut self, raw: &RawTrigger, at: Span) -> Option<Trigger> {

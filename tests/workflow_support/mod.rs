@@ -101,6 +101,12 @@ pub fn workflows(files: &[(&str, &str)]) -> Workflows {
         .unwrap_or_else(|ds| panic!("{}", render(&ds, false)))
 }
 
+/// Records the workflows as live since a day before `T0`, so the segment changes and events
+/// a test writes at `T0` and later happened after their activation and start journeys.
+pub fn live(conn: &mut Connection, workflows: &Workflows) {
+    segflow::workflow::activate(conn, workflows, T0 - DAY).unwrap();
+}
+
 /// (step, action) of a customer's journey log, in order.
 pub fn log(conn: &Connection, workflow: &str, customer: i64) -> Vec<(String, String)> {
     conn.prepare(

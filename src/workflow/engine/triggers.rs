@@ -1,6 +1,12 @@
 //! Trigger consumption: segment changes and events after each workflow's cursor, and schedule
 //! slots recorded in `schedule_slots`, so that every trigger starts at most one journey even
 //! when the engine runs twice or crashes halfway (cursor and journeys commit together).
+//!
+//! A trigger never reaches back: the first run that sees a workflow records its activation
+//! time, and only segment changes and events that happened after it (or within the workflow's
+//! `backfill:` window before it) start journeys. Without this, a new abandoned-checkout flow
+//! would mail every customer whose checkout of months ago is in the store, and a new
+//! `segment_entered` flow would greet every existing member as newly entered.
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -31,6 +37,44 @@ fn set_cursor(
         params![workflow, source, position],
     )?;
     Ok(())
+}
+
+/// Records `at` as the activation time of every workflow not yet active: what the first run
+/// would record as its `now`, given explicitly (a workflow that went live before the data at
+/// hand, in a simulation or a test).
+pub fn activate(
+    conn: &mut rusqlite::Connection,
+    workflows: &Workflows,
+    at: i64,
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    for wf in &workflows.workflows {
+        activated_at(&tx, wf, at)?;
+    }
+    tx.commit()
+}
+
+/// The workflow's activation time, recorded on the first run that sees it. A workflow that
+/// already consumed triggers before activations were recorded counts as active for ever.
+fn activated_at(tx: &Transaction, wf: &Workflow, now: i64) -> rusqlite::Result<i64> {
+    if let Some(at) = cursor(tx, &wf.name, "activated")? {
+        return Ok(at);
+    }
+    let consumed: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM workflow_cursors WHERE workflow = ?1)",
+        [&wf.name],
+        |r| r.get(0),
+    )?;
+    let at = if consumed { i64::MIN } else { now };
+    set_cursor(tx, &wf.name, "activated", at)?;
+    Ok(at)
+}
+
+/// The earliest time a trigger may have happened and still start a journey: after the
+/// activation, less the backfill window.
+fn earliest(tx: &Transaction, wf: &Workflow, now: i64) -> rusqlite::Result<i64> {
+    let activated = activated_at(tx, wf, now)?;
+    Ok(activated.saturating_sub(wf.backfill.unwrap_or(0)))
 }
 
 /// Segment changes or events consumed per transaction: a refresh that moves a million
@@ -76,17 +120,23 @@ fn segment(
     change: &str,
     now: i64,
 ) -> Result<(usize, bool), EngineError> {
+    let earliest = earliest(tx, wf, now)?;
     let from = cursor(tx, &wf.name, "segment_changes")?.unwrap_or(0);
-    let rows: Vec<(i64, i64)> = tx
-        .prepare("SELECT id, customer FROM segment_changes WHERE segment = ?1 AND change = ?2 AND id > ?3 ORDER BY id LIMIT ?4")?
-        .query_map(params![segment, change, from, TRIGGER_BATCH], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let rows: Vec<(i64, i64, i64)> = tx
+        .prepare("SELECT id, customer, at FROM segment_changes WHERE segment = ?1 AND change = ?2 AND id > ?3 ORDER BY id LIMIT ?4")?
+        .query_map(params![segment, change, from, TRIGGER_BATCH], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     let full = rows.len() as i64 == TRIGGER_BATCH;
     let mut started = 0;
     let mut last = from;
-    for (id, customer) in rows {
-        started += usize::from(start(tx, wf, customer, now, None)?);
+    for (id, customer, at) in rows {
         last = id;
+        // A change from before the activation (a member who was already in the segment) is
+        // consumed without starting a journey.
+        if at <= earliest {
+            continue;
+        }
+        started += usize::from(start(tx, wf, customer, now, None)?);
     }
     if full {
         set_cursor(tx, &wf.name, "segment_changes", last)?;
@@ -104,6 +154,7 @@ fn events(
     event_type: &str,
     now: i64,
 ) -> Result<(usize, bool), EngineError> {
+    let earliest = earliest(tx, wf, now)?;
     let from = cursor(tx, &wf.name, "events")?.unwrap_or(0);
     let max: Option<i64> = tx.query_row("SELECT MAX(id) FROM events", [], |r| r.get(0))?;
     let rows: Vec<(i64, i64, i64, String)> = tx
@@ -129,6 +180,10 @@ fn events(
     };
     let mut started = 0;
     for (id, customer, occurred_at, props) in rows {
+        // An event from before the activation, even one imported later, starts nothing.
+        if occurred_at <= earliest {
+            continue;
+        }
         let properties: serde_json::Value =
             serde_json::from_str(&props).unwrap_or(serde_json::Value::Null);
         if let (Some(f), Some(snap)) = (filter, &snap) {
