@@ -31,7 +31,7 @@ pub use file_transport::FileTransport;
 pub use html_text::html_to_text;
 pub use message::{message_id_for, EmailParts, MessageDefaults, OutgoingEmail};
 pub use outbox::{enqueue, Enqueued, NewMessage};
-pub use sender::{Clock, DrainReport, Sender, SystemClock};
+pub use sender::{Clock, DrainReport, PinnedClock, Sender, SystemClock};
 pub use setup::{configured_sender, AnyTransport};
 pub use smtp_transport::SmtpTransport;
 pub use templates::{RenderedEmail, TemplateError, Templates};
