@@ -35,6 +35,6 @@ pub use sender::{Clock, DrainReport, PinnedClock, Sender, SystemClock};
 pub use setup::{configured_sender, AnyTransport};
 pub use smtp_transport::SmtpTransport;
 pub use templates::{RenderedEmail, TemplateError, Templates};
-pub use token::{TokenError, UnsubscribeClaims, UnsubscribeSigner};
+pub use token::{TokenError, TokenKind, UnsubscribeClaims, UnsubscribeSigner};
 pub use tracking::{event_for, instrument, TrackClaims, TrackKind, TrackingSigner};
 pub use transport::{SendError, Transport};

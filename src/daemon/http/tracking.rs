@@ -40,9 +40,8 @@ fn unavailable(s: &AppState, endpoint: &'static str, e: &str) -> Response {
 }
 
 pub async fn open(State(s): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
-    let claims = match s.tracking.verify(&token) {
-        Ok(c) if c.kind == TrackKind::Open => c,
-        Ok(_) => return not_found(&s, "open", "not an open token"),
+    let claims = match s.tracking.verify_kind(&token, TrackKind::Open) {
+        Ok(c) => c,
         Err(e) => return not_found(&s, "open", &e.to_string()),
     };
     if let Err(e) = s.writer.write(vec![Write::Track(claims)], now_ms()).await {
@@ -57,9 +56,8 @@ pub async fn open(State(s): State<Arc<AppState>>, Path(token): Path<String>) -> 
 }
 
 pub async fn click(State(s): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
-    let claims = match s.tracking.verify(&token) {
-        Ok(c) if c.kind == TrackKind::Click => c,
-        Ok(_) => return not_found(&s, "click", "not a click token"),
+    let claims = match s.tracking.verify_kind(&token, TrackKind::Click) {
+        Ok(c) => c,
         Err(e) => return not_found(&s, "click", &e.to_string()),
     };
     let Some(url) = claims.url.clone() else {
@@ -78,8 +76,8 @@ pub async fn unsubscribe_page(
     State(s): State<Arc<AppState>>,
     Path(token): Path<String>,
 ) -> Response {
-    if s.unsubscribe.verify(&token).is_err() {
-        return not_found(&s, "unsubscribe", "bad unsubscribe token");
+    if let Err(e) = s.unsubscribe.verify(&token) {
+        return not_found(&s, "unsubscribe", &e.to_string());
     }
     s.metrics.request("unsubscribe", 200);
     // A GET never unsubscribes: mail scanners fetch links. The button POSTs to the same URL,
