@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 use sha2::Sha256;
 
 use super::model::{
-    field_error, CustomerIn, EventIn, FieldError, ItemIn, Money, OrderIn, Time, Validate,
+    field_error, parse, CustomerIn, EventIn, FieldError, ItemIn, Money, OrderIn, Time, Validate,
 };
 use super::write::{self, Written};
 
@@ -152,19 +152,6 @@ fn resolve(tx: &Transaction, key: &str) -> rusqlite::Result<String> {
         .query_row([key], |r| r.get(0))
         .optional()?;
     Ok(by_email.unwrap_or_else(|| key.to_string()))
-}
-
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, FieldError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        FieldError {
-            field: if path == "." { String::new() } else { path },
-            message: e.into_inner().to_string(),
-        }
-    })?;
-    de.end().map_err(|e| field_error("", &e.to_string()))?;
-    Ok(value)
 }
 
 /// A Shopify id, sent as a JSON number (or, by some tools, a string).

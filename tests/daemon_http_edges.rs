@@ -1,0 +1,79 @@
+//! The edges of the daemon's HTTP API through the real `segflow run` on a loopback port: a body
+//! too large or not JSON is refused in JSON like every other error, with the position of the
+//! syntax error.
+
+mod daemon_support;
+
+use daemon_support::*;
+
+#[test]
+fn oversized_and_malformed_bodies_are_refused_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    write_shop(dir.path(), 1, "1h");
+    let daemon = Daemon::start(dir.path());
+
+    // write_shop sets max_body_bytes = 65536.
+    let big = format!(
+        r#"{{"type":"a","customer_id":"c","properties":{{"x":"{}"}}}}"#,
+        "y".repeat(70_000)
+    );
+    let r = daemon.api("/v1/events", &big);
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (
+            413,
+            r#"{"error":"the body is larger than 65536 bytes; send fewer items per request or raise [daemon] max_body_bytes"}"#
+        )
+    );
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let r = daemon.request(
+        "POST",
+        "/webhooks/shopify",
+        &[("X-Shopify-Topic", "orders/create")],
+        big.as_bytes(),
+    );
+    assert_eq!(r.status, 413);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+
+    for (body, expected) in [
+        (
+            r#"{"type":"a","customer_id":"c""#,
+            r#"{"column":29,"error":"the body is not valid JSON: EOF while parsing an object","line":1}"#,
+        ),
+        (
+            r#"{"type":"a","customer_id":"c","#,
+            r#"{"column":30,"error":"the body is not valid JSON: EOF while parsing a value","line":1}"#,
+        ),
+        (
+            r#"{"type":"a" "customer_id":"c"}"#,
+            r#"{"column":13,"error":"the body is not valid JSON: expected `,` or `}`","line":1}"#,
+        ),
+        (
+            "[\n  {\"type\": \"a\", \"customer_id\": \"c\"},\n  {type: \"b\"}\n]",
+            r#"{"column":4,"error":"the body is not valid JSON: key must be a string","line":3}"#,
+        ),
+        (
+            r#"{"type":"a","customer_id":"c"} x"#,
+            r#"{"column":32,"error":"the body is not valid JSON: trailing characters","line":1}"#,
+        ),
+    ] {
+        let r = daemon.api("/v1/events", body);
+        assert_eq!((r.status, r.body.as_str()), (400, expected), "{body}");
+    }
+    // A wrong value still names its field.
+    let r = daemon.api("/v1/events", r#"{"type":"a","customer_id":7}"#);
+    assert_eq!(r.status, 400);
+    let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(json["field"], "customer_id", "{}", r.body);
+
+    let conn = store(dir.path());
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM events"), 0);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM customers"), 0);
+    let metrics = daemon.request("GET", "/metrics", &[], b"").body;
+    for line in [
+        "segflow_http_requests_total{endpoint=\"events\",status=\"413\"} 1",
+        "segflow_http_requests_total{endpoint=\"events\",status=\"400\"} 6",
+    ] {
+        assert!(metrics.contains(line), "{line} in\n{metrics}");
+    }
+}
