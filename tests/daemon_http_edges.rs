@@ -1,6 +1,7 @@
 //! The edges of the daemon's HTTP API through the real `segflow run` on a loopback port: a body
 //! too large or not JSON is refused in JSON like every other error, with the position of the
-//! syntax error.
+//! syntax error, and an event id already used for another customer is refused (409) without
+//! writing anything of the request.
 
 mod daemon_support;
 
@@ -76,4 +77,59 @@ fn oversized_and_malformed_bodies_are_refused_in_json() {
     ] {
         assert!(metrics.contains(line), "{line} in\n{metrics}");
     }
+}
+
+#[test]
+fn an_event_id_of_another_customer_is_refused_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    write_shop(dir.path(), 1, "1h");
+    let daemon = Daemon::start(dir.path());
+    let event = |id: &str, customer: &str| {
+        format!(r#"{{"id":"{id}","type":"page_viewed","customer_id":"{customer}"}}"#)
+    };
+
+    let r = daemon.api("/v1/events", &event("e-1", "c1"));
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (200, r#"{"accepted":1,"duplicates":0}"#)
+    );
+    let refusal = r#"{"error":"event id `e-1` is already stored for customer `c1`, not `c2`; give every event its own id (a retry keeps the id and the customer)","field":"FIELD"}"#;
+    let r = daemon.api("/v1/events", &event("e-1", "c2"));
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (409, refusal.replace("FIELD", "id").as_str())
+    );
+    // In a batch the item is named, and nothing of the batch is written.
+    let batch = format!("[{},{}]", event("e-2", "c3"), event("e-1", "c2"));
+    let r = daemon.api("/v1/events", &batch);
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (409, refusal.replace("FIELD", "[1].id").as_str())
+    );
+    let conn = store(dir.path());
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM customers WHERE external_id <> 'c1'"
+        ),
+        0,
+        "no customer was created by the refused requests"
+    );
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM events"), 1);
+
+    // A retry of the stored event is still a duplicate, not a conflict.
+    let r = daemon.api("/v1/events", &event("e-1", "c1"));
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (200, r#"{"accepted":1,"duplicates":1}"#)
+    );
+    let metrics = daemon.request("GET", "/metrics", &[], b"").body;
+    assert!(
+        metrics.contains("segflow_http_requests_total{endpoint=\"events\",status=\"409\"} 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("segflow_events_ingested_total 1"),
+        "{metrics}"
+    );
 }

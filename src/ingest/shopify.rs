@@ -25,7 +25,7 @@ use sha2::Sha256;
 use super::model::{
     field_error, parse, CustomerIn, EventIn, FieldError, ItemIn, Money, OrderIn, Time, Validate,
 };
-use super::write::{self, Written};
+use super::write::{self, WriteError, Written};
 
 /// Verifies `X-Shopify-Hmac-Sha256`: base64(HMAC-SHA256(secret, raw body)), compared in
 /// constant time. A missing or undecodable header, or an empty secret, never verifies.
@@ -98,7 +98,7 @@ pub fn map_webhook(topic: &str, body: &[u8]) -> Result<Vec<Ingest>, FieldError> 
 
 /// Writes what `map_webhook` returned, resolving customers as the CSV import does (see the
 /// module doc); `now` stands in for a missing event time.
-pub fn write(tx: &Transaction, item: &Ingest, now: i64) -> rusqlite::Result<Written> {
+pub fn write(tx: &Transaction, item: &Ingest, now: i64) -> Result<Written, WriteError> {
     match item {
         Ingest::Customer(c) => {
             let mut c = c.clone();
@@ -113,12 +113,12 @@ pub fn write(tx: &Transaction, item: &Ingest, now: i64) -> rusqlite::Result<Writ
                 (_, true) => c.id = resolve(tx, &c.id)?,
                 (None, false) => {}
             }
-            write::customer(tx, &c)
+            Ok(write::customer(tx, &c)?)
         }
         Ingest::Order(o) => {
             let mut o = o.clone();
             o.customer_id = resolve(tx, &o.customer_id)?;
-            write::order(tx, &o)
+            Ok(write::order(tx, &o)?)
         }
         Ingest::Event(e) => {
             let mut e = e.clone();

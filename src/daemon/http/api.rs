@@ -12,7 +12,7 @@ use axum::Json;
 use serde_json::json;
 
 use super::{error, invalid, now_ms, same_secret, unreadable, AppState};
-use crate::daemon::writer::Write;
+use crate::daemon::writer::{Refused, Write};
 use crate::ingest::{parse_batch, CustomerIn, EventIn, OrderIn, Validate};
 
 /// The body as axum read it: the bytes, or why they could not be read (too large, cut off).
@@ -73,6 +73,19 @@ where
                 Json(json!({ "accepted": count, "duplicates": duplicates })),
             )
                 .into_response()
+        }
+        Err(Refused::Conflict {
+            index,
+            field,
+            message,
+        }) => {
+            // The item's path as `parse_batch` names fields: `[2].id` in an array, else `id`.
+            let path = if body.trim_ascii_start().starts_with(b"[") {
+                format!("[{index}].{field}")
+            } else {
+                field.to_string()
+            };
+            error(StatusCode::CONFLICT, &path, &message)
         }
         Err(e) => {
             tracing::error!(error = %e, "ingest write failed");

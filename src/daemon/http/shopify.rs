@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::{error, invalid, now_ms, unreadable, AppState};
-use crate::daemon::writer::Write;
+use crate::daemon::writer::{Refused, Write};
 use crate::ingest::{map_webhook, verify_webhook};
 
 pub async fn webhook(
@@ -59,9 +59,13 @@ async fn handle(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Response {
     let writes = items.into_iter().map(Write::Shopify).collect();
     match s.writer.write(writes, now_ms()).await {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(Refused::Conflict { field, message, .. }) => {
+            tracing::warn!(%topic, error = %message, "refused a Shopify webhook that contradicts the store");
+            error(StatusCode::CONFLICT, field, &message)
+        }
         Err(e) => {
             tracing::error!(%topic, error = %e, "Shopify webhook not stored; Shopify will retry");
-            error(StatusCode::SERVICE_UNAVAILABLE, "", &e)
+            error(StatusCode::SERVICE_UNAVAILABLE, "", &e.to_string())
         }
     }
 }
