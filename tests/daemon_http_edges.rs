@@ -1,7 +1,7 @@
 //! The edges of the daemon's HTTP API through the real `segflow run` on a loopback port: a body
 //! too large or not JSON is refused in JSON like every other error, with the position of the
-//! syntax error, and an event id already used for another customer is refused (409) without
-//! writing anything of the request.
+//! syntax error; an event id already used for another customer is refused (409) without
+//! writing anything of the request; an email that is a list or holds a line break is refused.
 
 mod daemon_support;
 
@@ -132,4 +132,36 @@ fn an_event_id_of_another_customer_is_refused_and_creates_nothing() {
         metrics.contains("segflow_events_ingested_total 1"),
         "{metrics}"
     );
+}
+
+#[test]
+fn an_email_that_is_a_list_or_holds_a_line_break_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write_shop(dir.path(), 1, "1h");
+    let daemon = Daemon::start(dir.path());
+    let hint = "write a single bare address such as ana@example.com";
+    let r = daemon.api(
+        "/v1/customers",
+        r#"{"id":"c1","email":"\"Evil\" <a@b.test>, c@evil.test"}"#,
+    );
+    let expected = serde_json::json!({
+        "error": format!("`\"Evil\" <a@b.test>, c@evil.test` is not one email address: it looks like a list of addresses; {hint}"),
+        "field": "email",
+    });
+    assert_eq!((r.status, r.body.clone()), (400, expected.to_string()));
+    let r = daemon.api(
+        "/v1/customers",
+        r#"[{"id":"c2","email":"c2@shop.test"},{"id":"c3","email":"a@b.test\r\nBcc: x@evil.test"}]"#,
+    );
+    let expected = serde_json::json!({
+        "error": format!("`a@b.test\\r\\nBcc: x@evil.test` is not one email address: it holds a line break or another control character; {hint}"),
+        "field": "[1].email",
+    });
+    assert_eq!((r.status, r.body.clone()), (400, expected.to_string()));
+    assert_eq!(
+        count(&store(dir.path()), "SELECT COUNT(*) FROM customers"),
+        0
+    );
+    let r = daemon.api("/v1/customers", r#"{"id":"c4","email":"ada@example.com"}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
 }

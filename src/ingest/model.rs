@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::store::import::cell::{parse_cents, parse_datetime};
+use crate::store::import::cell::{check_email, parse_cents, parse_datetime};
 
 /// One customer event, as sent by a shop or a tracking endpoint.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -284,6 +284,9 @@ impl Validate for CustomerIn {
     fn validate(&self) -> Result<(), FieldError> {
         id("id", &self.id)?;
         if let Some(email) = &self.email {
+            if !email.is_empty() {
+                check_email(email).map_err(|reason| field_error("email", &reason))?;
+            }
             if !email.is_empty() && !email.contains('@') {
                 return Err(field_error(
                     "email",
