@@ -191,6 +191,61 @@ fn workflows_run_enqueues_each_message_once() {
     );
 }
 
+/// `send --now T` is a run as of T: only rows due by T go out, and T is their recorded send time.
+#[test]
+fn send_now_delivers_what_is_due_then_and_records_that_time() {
+    let dir = shop();
+    // No pacing, so that every message's recorded time is exactly --now.
+    std::fs::write(
+        dir.path().join("segflow.toml"),
+        "[mail.delivery]\nrate_per_second = 0\n",
+    )
+    .unwrap();
+    let (code, _, err) = segflow(dir.path(), &["--now", NOW, "workflows", "run", "--once"]);
+    assert_eq!(code, 0, "{err}");
+    let now = segflow::dsl::literal::timestamp(NOW).unwrap();
+    let due = count(
+        dir.path(),
+        &format!(
+            "SELECT COUNT(*) FROM outbox WHERE status = 'queued' AND next_attempt_at <= {now}"
+        ),
+    );
+    assert!(due > 0, "nothing is due at {NOW}");
+
+    // Two weeks earlier nothing had been queued yet, so nothing is due.
+    let (code, out, err) = segflow(dir.path(), &["--now", "2026-11-01T12:00:00Z", "send"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("sent 0 into outbox;"), "{out}");
+    assert_eq!(
+        count(
+            dir.path(),
+            "SELECT COUNT(*) FROM outbox WHERE status = 'sent'"
+        ),
+        0
+    );
+
+    let (code, out, err) = segflow(dir.path(), &["--now", NOW, "send"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with(&format!("sent {due} into outbox;")),
+        "{out}"
+    );
+    assert_eq!(
+        count(
+            dir.path(),
+            &format!("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND sent_at = {now}")
+        ),
+        due
+    );
+    assert_eq!(
+        count(
+            dir.path(),
+            "SELECT COUNT(*) FROM outbox WHERE status = 'sent'"
+        ),
+        due
+    );
+}
+
 #[test]
 fn preview_renders_a_send_step_for_a_customer() {
     let dir = shop();

@@ -180,6 +180,67 @@ fn segment_export_writes_csv_and_jsonl() {
     assert_eq!(ids, ["c01", "c04", "c12"]);
 }
 
+/// Customers control their own names and addresses, and merchants open exports in spreadsheets:
+/// a cell that would run as a formula is exported with a leading `'`; JSONL keeps it exact.
+#[test]
+fn segment_export_csv_neutralises_formulas_and_jsonl_keeps_values() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    std::fs::write(
+        dir.path().join("rules/everyone.yaml"),
+        "segment: everyone\nwhere: orders.count() == 0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "customer_id,email,first_name,last_name,country,attr.note\n\
+         c1,-1@shop.test,=cmd|' /C calc'!A0,+SUM(1+1),@x,=1+1\n\
+         +c2,=cmd|'calc'!A0@shop.test,-1,Plain,DE,\n\
+         c3,alice@example.com,Alice,O'Brien,US,\n",
+    )
+    .unwrap();
+    let out = segflow(dir.path(), &["import", "customers", "customers.csv"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = segflow(dir.path(), &["segment", "export", "everyone"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "customer_id,email,first_name,last_name,country,orders,total_spent,last_order_at\n\
+         c1,'-1@shop.test,'=cmd|' /C calc'!A0,'+SUM(1+1),'@x,0,0.00,\n\
+         '+c2,'=cmd|'calc'!A0@shop.test,'-1,Plain,DE,0,0.00,\n\
+         c3,alice@example.com,Alice,O'Brien,US,0,0.00,\n"
+    );
+    let out = segflow(
+        dir.path(),
+        &["segment", "export", "everyone", "--format", "jsonl"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rows: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let fields = |r: &serde_json::Value| {
+        ["customer_id", "email", "first_name", "last_name", "country"]
+            .map(|k| r[k].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        fields(&rows[0]),
+        [
+            "c1",
+            "-1@shop.test",
+            "=cmd|' /C calc'!A0",
+            "+SUM(1+1)",
+            "@x"
+        ]
+    );
+    assert_eq!(
+        fields(&rows[1]),
+        ["+c2", "=cmd|'calc'!A0@shop.test", "-1", "Plain", "DE"]
+    );
+    assert_eq!(rows.len(), 3);
+}
+
 #[test]
 fn refresh_records_changes_and_history() {
     let dir = shop();

@@ -124,6 +124,45 @@ fn bad_customer_cells_are_rejected_with_reasons() {
     assert_eq!(store.rows("SELECT external_id FROM customers"), vec!["c4"]);
 }
 
+/// A list of addresses or a line break in an email cell used to be stored and fail only at send
+/// time (or add a header); the row is rejected with the column and the reason instead.
+#[test]
+fn an_email_cell_with_a_list_or_a_line_break_is_rejected() {
+    let mut store = Store::new();
+    let path = store.file(
+        "people.csv",
+        "customer_id,email\n\
+         c1,\"\"\"Evil\"\" <a@b.test>, c@evil.test\"\n\
+         c2,\"a@b.test\r\nBcc: x@evil.test\"\n\
+         c3,ada@example.com\n\
+         c4,ada@example.com;bob@example.com\n",
+    );
+    let summary = store.import(ImportKind::Customers, &path).unwrap();
+    assert_eq!((summary.inserted, summary.rejected), (1, 3));
+    let rows = import_support::rejects(&summary.reject_file.clone().unwrap());
+    let hint = "write a single bare address such as ana@example.com";
+    assert_eq!(
+        rows[1][2..],
+        [
+            format!("column email: `\"Evil\" <a@b.test>, c@evil.test` is not one email address: it looks like a list of addresses; {hint}"),
+            "2".to_string()
+        ]
+    );
+    assert_eq!(
+        rows[2][2..],
+        [
+            format!("column email: `a@b.test\\r\\nBcc: x@evil.test` is not one email address: it holds a line break or another control character; {hint}"),
+            "3".to_string()
+        ]
+    );
+    assert_eq!(rows[3][0], "c4");
+    assert!(rows[3][2].contains("a list of addresses"), "{:?}", rows[3]);
+    assert_eq!(
+        store.rows("SELECT external_id, email FROM customers"),
+        vec!["c3|ada@example.com"]
+    );
+}
+
 #[test]
 fn products_are_upserted_with_exact_prices() {
     let mut store = Store::new();

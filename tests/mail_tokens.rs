@@ -2,7 +2,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use segflow::mail::{TokenError, UnsubscribeClaims, UnsubscribeSigner};
+use segflow::mail::{TokenError, TokenKind, UnsubscribeClaims, UnsubscribeSigner};
 
 fn signer() -> UnsubscribeSigner {
     UnsubscribeSigner::new(b"0123456789abcdef-secret").unwrap()
@@ -39,7 +39,7 @@ fn a_changed_payload_is_refused() {
         URL_SAFE_NO_PAD.encode(br#"[43,"ada@example.test","marketing",1780000000000]"#);
     assert_eq!(
         signer().verify(&format!("{forged_payload}.{mac}")),
-        Err(TokenError::BadSignature)
+        Err(TokenError::BadSignature(TokenKind::Unsubscribe))
     );
     // Another customer's valid MAC does not fit this payload either.
     let other = signer().sign(&claims(43));
@@ -47,7 +47,7 @@ fn a_changed_payload_is_refused() {
     let (_, other_mac) = other.split_once('.').unwrap();
     assert_eq!(
         signer().verify(&format!("{payload}.{other_mac}")),
-        Err(TokenError::BadSignature)
+        Err(TokenError::BadSignature(TokenKind::Unsubscribe))
     );
 }
 
@@ -58,11 +58,20 @@ fn a_changed_mac_or_secret_is_refused() {
     let mut mac_bytes = URL_SAFE_NO_PAD.decode(mac).unwrap();
     mac_bytes[31] ^= 1;
     let flipped = format!("{payload}.{}", URL_SAFE_NO_PAD.encode(&mac_bytes));
-    assert_eq!(signer().verify(&flipped), Err(TokenError::BadSignature));
+    assert_eq!(
+        signer().verify(&flipped),
+        Err(TokenError::BadSignature(TokenKind::Unsubscribe))
+    );
     let truncated = format!("{payload}.{}", URL_SAFE_NO_PAD.encode(&mac_bytes[..16]));
-    assert_eq!(signer().verify(&truncated), Err(TokenError::BadSignature));
+    assert_eq!(
+        signer().verify(&truncated),
+        Err(TokenError::BadSignature(TokenKind::Unsubscribe))
+    );
     let other = UnsubscribeSigner::new(b"another-secret-of-some-length").unwrap();
-    assert_eq!(other.verify(&token), Err(TokenError::BadSignature));
+    assert_eq!(
+        other.verify(&token),
+        Err(TokenError::BadSignature(TokenKind::Unsubscribe))
+    );
 }
 
 #[test]
@@ -70,7 +79,10 @@ fn garbage_and_weak_secrets_are_refused() {
     for token in ["", "no-dot", "!!!.???", "a.b.c"] {
         assert!(signer().verify(token).is_err(), "{token:?}");
     }
-    assert_eq!(signer().verify("no-dot"), Err(TokenError::Malformed));
+    assert_eq!(
+        signer().verify("no-dot"),
+        Err(TokenError::Malformed(TokenKind::Unsubscribe))
+    );
     assert_eq!(
         UnsubscribeSigner::new(b"short").unwrap_err(),
         TokenError::SecretTooShort { len: 5 }

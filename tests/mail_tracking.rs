@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use segflow::config::ShopConfig;
 use segflow::mail::tracking::{event_for, instrument, TrackClaims, TrackKind, TrackingSigner};
-use segflow::mail::{Templates, TokenError, UnsubscribeClaims, UnsubscribeSigner};
+use segflow::mail::{Templates, TokenError, TokenKind, UnsubscribeClaims, UnsubscribeSigner};
 use segflow::policy::PolicyConfig;
 use segflow::workflow::{DispatchSettings, OutboxDispatcher, SendRequest};
 use workflow_support::*;
@@ -75,13 +75,28 @@ fn altered_tokens_are_refused() {
     let s = signer();
     let token = s.token(&click_claims("https://shop.test/sale"));
     let other_url = tampered(&token, |p| p.replace("/sale", "/evil"));
-    assert_eq!(s.verify(&other_url), Err(TokenError::BadSignature));
+    assert_eq!(
+        s.verify(&other_url),
+        Err(TokenError::BadSignature(TokenKind::Tracking))
+    );
     let other_customer = tampered(&token, |p| p.replace(",42,", ",43,"));
-    assert_eq!(s.verify(&other_customer), Err(TokenError::BadSignature));
+    assert_eq!(
+        s.verify(&other_customer),
+        Err(TokenError::BadSignature(TokenKind::Tracking))
+    );
     let other_secret = TrackingSigner::new(b"another secret of enough bytes");
-    assert_eq!(other_secret.verify(&token), Err(TokenError::BadSignature));
-    assert_eq!(s.verify("no-dot"), Err(TokenError::Malformed));
-    assert_eq!(s.verify("!!.!!"), Err(TokenError::Malformed));
+    assert_eq!(
+        other_secret.verify(&token),
+        Err(TokenError::BadSignature(TokenKind::Tracking))
+    );
+    assert_eq!(
+        s.verify("no-dot"),
+        Err(TokenError::Malformed(TokenKind::Tracking))
+    );
+    assert_eq!(
+        s.verify("!!.!!"),
+        Err(TokenError::Malformed(TokenKind::Tracking))
+    );
 }
 
 #[test]
@@ -94,10 +109,62 @@ fn an_unsubscribe_token_is_not_a_tracking_token() {
         issued_at: T0,
     });
     let tracking = TrackingSigner::from_unsubscribe(&unsubscribe);
-    assert_eq!(tracking.verify(&token), Err(TokenError::BadSignature));
+    assert_eq!(
+        tracking.verify(&token),
+        Err(TokenError::BadSignature(TokenKind::Tracking))
+    );
     // The shared secret is really shared: a token of `new(SECRET)` verifies.
     let mine = signer().token(&open_claims());
     assert_eq!(tracking.verify(&mine).unwrap(), open_claims());
+}
+
+/// The daemon logs these texts when it refuses `/o/` and `/c/` links: each names its own kind of
+/// token, never "unsubscribe token".
+#[test]
+fn refused_tracking_tokens_name_their_kind() {
+    let s = signer();
+    let text = |r: Result<TrackClaims, TokenError>| r.unwrap_err().to_string();
+    assert_eq!(
+        text(s.verify_kind("no-dot", TrackKind::Open)),
+        "the open-tracking token is malformed"
+    );
+    assert_eq!(
+        text(s.verify_kind("no-dot", TrackKind::Click)),
+        "the click token is malformed"
+    );
+    let click = s.token(&click_claims("https://shop.test/sale"));
+    let forged = tampered(&click, |p| p.replace("/sale", "/evil"));
+    assert_eq!(
+        text(s.verify_kind(&forged, TrackKind::Click)),
+        "the click token's signature does not match"
+    );
+    let open = s.token(&open_claims());
+    let forged = tampered(&open, |p| p.replace(",42,", ",43,"));
+    assert_eq!(
+        text(s.verify_kind(&forged, TrackKind::Open)),
+        "the open-tracking token's signature does not match"
+    );
+    assert_eq!(
+        text(s.verify_kind(&open, TrackKind::Click)),
+        "this is an open-tracking token, not a click token"
+    );
+    assert_eq!(
+        text(s.verify_kind(&click, TrackKind::Open)),
+        "this is a click token, not an open-tracking token"
+    );
+    assert_eq!(
+        s.verify_kind(&open, TrackKind::Open).unwrap(),
+        open_claims()
+    );
+    let unsubscribe = UnsubscribeSigner::new(SECRET).unwrap();
+    assert_eq!(
+        unsubscribe.verify("no-dot").unwrap_err().to_string(),
+        "the unsubscribe token is malformed"
+    );
+    assert_eq!(
+        unsubscribe.verify(&open).unwrap_err().to_string(),
+        "the unsubscribe token's signature does not match"
+    );
 }
 
 #[test]

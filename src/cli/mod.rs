@@ -43,6 +43,9 @@ pub struct Context {
     pub workflows: PathBuf,
     /// The evaluation time in unix milliseconds.
     pub now: i64,
+    /// Whether `now` came from `--now` rather than the clock: commands that would otherwise
+    /// keep reading the clock (the sender) then keep to `now` instead.
+    pub now_given: bool,
 }
 
 impl Context {
@@ -75,6 +78,7 @@ impl Context {
             rules,
             config,
             now,
+            now_given: global.now.is_some(),
         })
     }
 

@@ -106,6 +106,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
         tracking: TrackingSigner::from_unsubscribe(&unsubscribe),
         unsubscribe,
         max_batch: config.daemon.max_batch,
+        max_body: config.daemon.max_body_bytes,
     });
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -166,7 +167,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
     tracing::info!(address = %local, "listening");
     // Printed for scripts and tests that start the daemon on port 0.
     println!("segflow listening on http://{local}");
-    let app = http::router(state, config.daemon.max_body_bytes);
+    let app = http::router(state);
     let served = runtime.block_on(async {
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())

@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 
 use super::metrics::Metrics;
 use super::wake::Wake;
-use crate::ingest::write::{self, Written};
+use crate::ingest::write::{self, WriteError, Written};
 use crate::ingest::{CustomerIn, EventIn, OrderIn};
 
 /// One thing to write.
@@ -44,7 +44,23 @@ impl Write {
     }
 }
 
-type Reply = oneshot::Sender<Result<Vec<Written>, String>>;
+/// Why a request was not stored; nothing of it was written either way.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    /// Item `index` of the request contradicts the store (an event id of another customer):
+    /// the sender must change the request, a retry cannot help (409).
+    #[error("{message}")]
+    Conflict {
+        index: usize,
+        field: &'static str,
+        message: String,
+    },
+    /// The store failed; a retry may succeed (503).
+    #[error("{0}")]
+    Store(String),
+}
+
+type Reply = oneshot::Sender<Result<Vec<Written>, Refused>>;
 
 struct Job {
     writes: Vec<Write>,
@@ -90,14 +106,14 @@ impl Writer {
     }
 
     /// Writes `writes` in one savepoint and answers after the commit that contains it.
-    pub async fn write(&self, writes: Vec<Write>, now: i64) -> Result<Vec<Written>, String> {
+    pub async fn write(&self, writes: Vec<Write>, now: i64) -> Result<Vec<Written>, Refused> {
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Job { writes, now, reply })
-            .map_err(|_| "the daemon is shutting down".to_string())?;
+            .map_err(|_| Refused::Store("the daemon is shutting down".to_string()))?;
         answer
             .await
-            .map_err(|_| "the writer stopped before committing".to_string())?
+            .map_err(|_| Refused::Store("the writer stopped before committing".to_string()))?
     }
 }
 
@@ -120,7 +136,9 @@ fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, wake: &Wake, metrics: &M
         for (job, result) in group.into_iter().zip(results) {
             let result = match committed {
                 Ok(()) => result,
-                Err(ref e) => Err(format!("the database refused the commit: {e}")),
+                Err(ref e) => Err(Refused::Store(format!(
+                    "the database refused the commit: {e}"
+                ))),
             };
             if let Ok(written) = &result {
                 events += job
@@ -140,14 +158,15 @@ fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, wake: &Wake, metrics: &M
     }
 }
 
-type GroupResult = (Vec<Result<Vec<Written>, String>>, Result<(), String>);
+type GroupResult = (Vec<Result<Vec<Written>, Refused>>, Result<(), String>);
 
 fn write_group(conn: &mut Connection, group: &[Job]) -> GroupResult {
     let tx = match conn.transaction() {
         Ok(tx) => tx,
         Err(e) => {
             let message = format!("cannot start a transaction: {e}");
-            return (vec![Err(message.clone()); group.len()], Err(message));
+            let refused = Refused::Store(message.clone());
+            return (vec![Err(refused); group.len()], Err(message));
         }
     };
     let mut results = Vec::with_capacity(group.len());
@@ -161,29 +180,39 @@ fn write_group(conn: &mut Connection, group: &[Job]) -> GroupResult {
     (results, committed)
 }
 
-fn write_job(tx: &rusqlite::Transaction, job: &Job) -> Result<Vec<Written>, String> {
-    let fail = |e: rusqlite::Error| e.to_string();
+fn write_job(tx: &rusqlite::Transaction, job: &Job) -> Result<Vec<Written>, Refused> {
+    let fail = |e: rusqlite::Error| Refused::Store(e.to_string());
     tx.execute_batch("SAVEPOINT job").map_err(fail)?;
     let mut written = Vec::with_capacity(job.writes.len());
     let mut outcome = Ok(());
-    for w in &job.writes {
+    for (index, w) in job.writes.iter().enumerate() {
         let result = match w {
-            Write::Customer(c) => write::customer(tx, c),
-            Write::Order(o) => write::order(tx, o),
+            Write::Customer(c) => write::customer(tx, c).map_err(WriteError::from),
+            Write::Order(o) => write::order(tx, o).map_err(WriteError::from),
             Write::Event(e) => write::event(tx, e, job.now),
             Write::Shopify(item) => crate::ingest::shopify::write(tx, item, job.now),
             Write::Track(claims) => track(tx, claims, job.now),
             Write::Suppress { email, reason } => {
-                crate::mail::suppressions::suppress(tx, email, reason, job.now).map(|_| Written {
-                    customer: 0,
-                    fresh: true,
-                })
+                crate::mail::suppressions::suppress(tx, email, reason, job.now)
+                    .map(|_| Written {
+                        customer: 0,
+                        fresh: true,
+                    })
+                    .map_err(WriteError::from)
             }
         };
         match result {
             Ok(w) => written.push(w),
-            Err(e) => {
-                outcome = Err(e);
+            Err(WriteError::Conflict { field, message }) => {
+                outcome = Err(Refused::Conflict {
+                    index,
+                    field,
+                    message,
+                });
+                break;
+            }
+            Err(WriteError::Store(e)) => {
+                outcome = Err(Refused::Store(e.to_string()));
                 break;
             }
         }
@@ -193,10 +222,10 @@ fn write_job(tx: &rusqlite::Transaction, job: &Job) -> Result<Vec<Written>, Stri
             tx.execute_batch("RELEASE job").map_err(fail)?;
             Ok(written)
         }
-        Err(e) => {
+        Err(refused) => {
             tx.execute_batch("ROLLBACK TO job; RELEASE job")
                 .map_err(fail)?;
-            Err(e.to_string())
+            Err(refused)
         }
     }
 }
@@ -205,7 +234,7 @@ fn track(
     tx: &rusqlite::Transaction,
     claims: &crate::mail::TrackClaims,
     now: i64,
-) -> rusqlite::Result<Written> {
+) -> Result<Written, WriteError> {
     use rusqlite::OptionalExtension;
     let external: Option<String> = tx
         .prepare_cached("SELECT external_id FROM customers WHERE id = ?1")?

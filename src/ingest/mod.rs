@@ -12,7 +12,7 @@ pub use model::{
     parse_batch, CustomerIn, EventIn, FieldError, ItemIn, Money, OrderIn, Time, Validate,
 };
 pub use shopify::{map_webhook, verify_webhook, Ingest};
-pub use write::Written;
+pub use write::{WriteError, Written};
 
 #[cfg(test)]
 mod tests {

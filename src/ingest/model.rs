@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::store::import::cell::{parse_cents, parse_datetime};
+use crate::store::import::cell::{check_email, parse_cents, parse_datetime};
 
 /// One customer event, as sent by a shop or a tracking endpoint.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -133,21 +133,27 @@ impl<'de> Deserialize<'de> for Money {
     }
 }
 
-/// What is wrong with a request, naming the field.
+/// What is wrong with a request, naming the field, or for a body that is not JSON at all, the
+/// line and column where it stops being JSON.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     /// The path of the field, such as `[2].customer_id` or `items[0].price`; empty for the body.
     pub field: String,
     pub message: String,
+    /// (line, column), both from 1, of a JSON syntax error in the body.
+    pub at: Option<(usize, usize)>,
 }
 
 impl std::fmt::Display for FieldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.field.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "{}: {}", self.field, self.message)
+        if !self.field.is_empty() {
+            write!(f, "{}: ", self.field)?;
         }
+        write!(f, "{}", self.message)?;
+        if let Some((line, column)) = self.at {
+            write!(f, " at line {line} column {column}")?;
+        }
+        Ok(())
     }
 }
 
@@ -188,18 +194,37 @@ where
     Ok(items)
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, FieldError> {
+/// Deserialises one JSON document; a wrong value names its field, a syntax error its position.
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, FieldError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." { String::new() } else { path };
-        FieldError {
-            field,
-            message: e.into_inner().to_string(),
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            // The path of a syntax error is where the parser stood, often `?` (inside a key it
+            // could not read), which names no field; the position is what helps.
+            return syntax_error(&inner);
         }
+        let field = if path == "." { String::new() } else { path };
+        field_error(&field, &inner.to_string())
     })?;
-    de.end().map_err(|e| field_error("", &e.to_string()))?;
+    de.end().map_err(|e| syntax_error(&e))?;
     Ok(value)
+}
+
+/// A body that is not JSON: serde_json's reason without its " at line L column C" suffix, which
+/// becomes `at`.
+fn syntax_error(e: &serde_json::Error) -> FieldError {
+    let (line, column) = (e.line(), e.column());
+    let text = e.to_string();
+    let reason = text
+        .strip_suffix(&format!(" at line {line} column {column}"))
+        .unwrap_or(&text);
+    FieldError {
+        field: String::new(),
+        message: format!("the body is not valid JSON: {reason}"),
+        at: Some((line, column)),
+    }
 }
 
 fn join(prefix: &str, field: &str) -> String {
@@ -214,6 +239,7 @@ pub(crate) fn field_error(field: &str, message: &str) -> FieldError {
     FieldError {
         field: field.to_string(),
         message: message.to_string(),
+        at: None,
     }
 }
 
@@ -258,6 +284,9 @@ impl Validate for CustomerIn {
     fn validate(&self) -> Result<(), FieldError> {
         id("id", &self.id)?;
         if let Some(email) = &self.email {
+            if !email.is_empty() {
+                check_email(email).map_err(|reason| field_error("email", &reason))?;
+            }
             if !email.is_empty() && !email.contains('@') {
                 return Err(field_error(
                     "email",

@@ -23,9 +23,9 @@ use serde_json::{Map, Value};
 use sha2::Sha256;
 
 use super::model::{
-    field_error, CustomerIn, EventIn, FieldError, ItemIn, Money, OrderIn, Time, Validate,
+    field_error, parse, CustomerIn, EventIn, FieldError, ItemIn, Money, OrderIn, Time, Validate,
 };
-use super::write::{self, Written};
+use super::write::{self, WriteError, Written};
 
 /// Verifies `X-Shopify-Hmac-Sha256`: base64(HMAC-SHA256(secret, raw body)), compared in
 /// constant time. A missing or undecodable header, or an empty secret, never verifies.
@@ -98,7 +98,7 @@ pub fn map_webhook(topic: &str, body: &[u8]) -> Result<Vec<Ingest>, FieldError> 
 
 /// Writes what `map_webhook` returned, resolving customers as the CSV import does (see the
 /// module doc); `now` stands in for a missing event time.
-pub fn write(tx: &Transaction, item: &Ingest, now: i64) -> rusqlite::Result<Written> {
+pub fn write(tx: &Transaction, item: &Ingest, now: i64) -> Result<Written, WriteError> {
     match item {
         Ingest::Customer(c) => {
             let mut c = c.clone();
@@ -113,12 +113,12 @@ pub fn write(tx: &Transaction, item: &Ingest, now: i64) -> rusqlite::Result<Writ
                 (_, true) => c.id = resolve(tx, &c.id)?,
                 (None, false) => {}
             }
-            write::customer(tx, &c)
+            Ok(write::customer(tx, &c)?)
         }
         Ingest::Order(o) => {
             let mut o = o.clone();
             o.customer_id = resolve(tx, &o.customer_id)?;
-            write::order(tx, &o)
+            Ok(write::order(tx, &o)?)
         }
         Ingest::Event(e) => {
             let mut e = e.clone();
@@ -152,19 +152,6 @@ fn resolve(tx: &Transaction, key: &str) -> rusqlite::Result<String> {
         .query_row([key], |r| r.get(0))
         .optional()?;
     Ok(by_email.unwrap_or_else(|| key.to_string()))
-}
-
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, FieldError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        FieldError {
-            field: if path == "." { String::new() } else { path },
-            message: e.into_inner().to_string(),
-        }
-    })?;
-    de.end().map_err(|e| field_error("", &e.to_string()))?;
-    Ok(value)
 }
 
 /// A Shopify id, sent as a JSON number (or, by some tools, a string).

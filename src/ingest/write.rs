@@ -19,6 +19,20 @@ pub struct Written {
     pub fresh: bool,
 }
 
+/// Why a write was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The request contradicts what is stored, such as an event id already used for another
+    /// customer; `field` names the field of the item at fault. Retrying cannot help.
+    #[error("{field}: {message}")]
+    Conflict {
+        field: &'static str,
+        message: String,
+    },
+    #[error(transparent)]
+    Store(#[from] rusqlite::Error),
+}
+
 /// The internal id of a customer, inserting a bare row for an unknown external id.
 pub fn customer_id(tx: &Transaction, external_id: &str) -> rusqlite::Result<i64> {
     let found: Option<i64> = tx
@@ -33,8 +47,42 @@ pub fn customer_id(tx: &Transaction, external_id: &str) -> rusqlite::Result<i64>
     Ok(tx.last_insert_rowid())
 }
 
-/// Stores one event; `now` stands in for a missing `occurred_at`.
-pub fn event(tx: &Transaction, e: &EventIn, now: i64) -> rusqlite::Result<Written> {
+/// Stores one event; `now` stands in for a missing `occurred_at`. An `id` already stored is a
+/// retry of that event when it names the same customer, and a conflict (nothing written, not
+/// even the customer) when it names another: an id stands for one event of one customer, and
+/// dropping the second as a duplicate would lose it silently.
+pub fn event(tx: &Transaction, e: &EventIn, now: i64) -> Result<Written, WriteError> {
+    if let Some(id) = &e.id {
+        let stored: Option<(i64, Option<String>)> = tx
+            .prepare_cached(
+                "SELECT ev.customer, c.external_id FROM events ev
+                 LEFT JOIN customers c ON c.id = ev.customer WHERE ev.dedup_key = ?1",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match stored {
+            Some((customer, Some(owner))) if owner == e.customer_id => {
+                return Ok(Written {
+                    customer,
+                    fresh: false,
+                })
+            }
+            Some((_, owner)) => {
+                let owner = owner.map_or_else(
+                    || "a deleted customer".into(),
+                    |o| format!("customer `{o}`"),
+                );
+                return Err(WriteError::Conflict {
+                    field: "id",
+                    message: format!(
+                        "event id `{id}` is already stored for {owner}, not `{}`; give every event its own id (a retry keeps the id and the customer)",
+                        e.customer_id
+                    ),
+                });
+            }
+            None => {}
+        }
+    }
     let customer = customer_id(tx, &e.customer_id)?;
     let occurred_at = e.occurred_at.map_or(now, |t| t.0);
     let properties = serde_json::Value::Object(e.properties.clone()).to_string();

@@ -6,7 +6,7 @@
 //! queues it again with the same Message-ID, so at most that one message can reach the server
 //! twice, recognisably (invariant 5). Time comes from a `Clock`, so tests control it.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::Connection;
@@ -38,6 +38,41 @@ impl Clock for SystemClock {
 
     fn sleep(&self, duration: Duration) {
         std::thread::sleep(duration);
+    }
+}
+
+/// A clock that starts at a given time (`segflow send --now`) and moves on only by the time it
+/// waits, so a run is reproducible: the rows due are those due at the start, and every time it
+/// records (sent, retry, Date header) is the start plus the pacing waits before it. The waits
+/// are real, since the rate limit protects a real server.
+#[derive(Debug, Default)]
+pub struct PinnedClock {
+    now: AtomicI64,
+}
+
+impl PinnedClock {
+    /// A clock reading `start` (unix milliseconds) until it first sleeps.
+    pub fn new(start: i64) -> Self {
+        PinnedClock {
+            now: AtomicI64::new(start),
+        }
+    }
+}
+
+impl Clock for PinnedClock {
+    fn now_ms(&self) -> i64 {
+        self.now.load(Ordering::SeqCst)
+    }
+
+    fn sleep(&self, duration: Duration) {
+        std::thread::sleep(duration);
+        let ms = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+        // Saturating, so that no wait can wrap the clock round to the past.
+        let _ = self
+            .now
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |t| {
+                Some(t.saturating_add(ms))
+            });
     }
 }
 

@@ -8,7 +8,7 @@ use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use super::TokenError;
+use super::token::{TokenError, TokenKind};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -30,17 +30,19 @@ pub(crate) fn seal(secret: &[u8], domain: &[u8], payload: &[u8]) -> String {
     )
 }
 
-/// The payload of `token` once its MAC checks.
-pub(crate) fn open(secret: &[u8], domain: &[u8], token: &str) -> Result<Vec<u8>, TokenError> {
-    let (payload_b64, mac_b64) = token.split_once('.').ok_or(TokenError::Malformed)?;
-    let payload = URL_SAFE_NO_PAD
-        .decode(payload_b64)
-        .map_err(|_| TokenError::Malformed)?;
-    let tag = URL_SAFE_NO_PAD
-        .decode(mac_b64)
-        .map_err(|_| TokenError::Malformed)?;
+/// The payload of `token` once its MAC checks; errors name the `kind` of token.
+pub(crate) fn open(
+    secret: &[u8],
+    domain: &[u8],
+    token: &str,
+    kind: TokenKind,
+) -> Result<Vec<u8>, TokenError> {
+    let malformed = |_| TokenError::Malformed(kind);
+    let (payload_b64, mac_b64) = token.split_once('.').ok_or(TokenError::Malformed(kind))?;
+    let payload = URL_SAFE_NO_PAD.decode(payload_b64).map_err(malformed)?;
+    let tag = URL_SAFE_NO_PAD.decode(mac_b64).map_err(malformed)?;
     mac(secret, domain, &payload)
         .verify_slice(&tag)
-        .map_err(|_| TokenError::BadSignature)?;
+        .map_err(|_| TokenError::BadSignature(kind))?;
     Ok(payload)
 }

@@ -25,6 +25,39 @@ pub struct UnsubscribeClaims {
     pub issued_at: i64,
 }
 
+/// Which kind of link token was refused, so that a log line names the link that failed: the
+/// three endpoints `/u/`, `/o/` and `/c/` share one error type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// `/u/TOKEN`.
+    Unsubscribe,
+    /// `/o/TOKEN`, the open pixel.
+    Open,
+    /// `/c/TOKEN`, a tracked link.
+    Click,
+    /// An open or click token verified without saying which it should be.
+    Tracking,
+}
+
+impl TokenKind {
+    /// The kind with its indefinite article, for "this is a click token, not ...".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            TokenKind::Unsubscribe => "an unsubscribe token",
+            TokenKind::Open => "an open-tracking token",
+            TokenKind::Click => "a click token",
+            TokenKind::Tracking => "a tracking token",
+        }
+    }
+}
+
+impl std::fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let article = self.with_article();
+        f.write_str(article.split_once(' ').map_or(article, |(_, noun)| noun))
+    }
+}
+
 /// Why a token was refused or could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -32,10 +65,16 @@ pub enum TokenError {
     MissingSecret { var: String },
     #[error("the unsubscribe secret is too short ({len} bytes); use at least 16 random bytes")]
     SecretTooShort { len: usize },
-    #[error("the unsubscribe token is malformed")]
-    Malformed,
-    #[error("the unsubscribe token's signature does not match")]
-    BadSignature,
+    #[error("the {0} is malformed")]
+    Malformed(TokenKind),
+    #[error("the {0}'s signature does not match")]
+    BadSignature(TokenKind),
+    /// A genuine token of one kind used on the endpoint of another (an open token on `/c/`).
+    #[error("this is {}, not {}", .found.with_article(), .expected.with_article())]
+    WrongKind {
+        expected: TokenKind,
+        found: TokenKind,
+    },
 }
 
 /// Signs and verifies unsubscribe tokens with one secret.
@@ -94,9 +133,10 @@ impl UnsubscribeSigner {
 
     /// Checks `token`'s signature and returns what it asserts.
     pub fn verify(&self, token: &str) -> Result<UnsubscribeClaims, TokenError> {
-        let payload = super::signed::open(&self.secret, DOMAIN, token)?;
+        let kind = TokenKind::Unsubscribe;
+        let payload = super::signed::open(&self.secret, DOMAIN, token, kind)?;
         let (customer, email, purpose, issued_at): (i64, String, String, i64) =
-            serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
+            serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed(kind))?;
         Ok(UnsubscribeClaims {
             customer,
             email,

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::html_links::{anchor_hrefs, escape_attribute};
-use super::token::{TokenError, UnsubscribeSigner};
+use super::token::{TokenError, TokenKind, UnsubscribeSigner};
 use crate::ingest::{EventIn, Time};
 
 /// Binds the MAC to tracking tokens, so an unsubscribe MAC made with the same secret never fits.
@@ -30,6 +30,14 @@ impl TrackKind {
         match self {
             TrackKind::Open => "o",
             TrackKind::Click => "c",
+        }
+    }
+
+    /// The name of this kind of token in errors.
+    pub fn token_kind(self) -> TokenKind {
+        match self {
+            TrackKind::Open => TokenKind::Open,
+            TrackKind::Click => TokenKind::Click,
         }
     }
 
@@ -97,9 +105,27 @@ impl TrackingSigner {
         super::signed::seal(&self.secret, DOMAIN, payload.as_bytes())
     }
 
-    /// Checks `token`'s signature (in constant time) and returns what it asserts.
+    /// Checks `token`'s signature (in constant time) and returns what it asserts, open or click.
     pub fn verify(&self, token: &str) -> Result<TrackClaims, TokenError> {
-        let payload = super::signed::open(&self.secret, DOMAIN, token)?;
+        self.verify_as(token, TokenKind::Tracking)
+    }
+
+    /// Like `verify` for the endpoint of `expected`: errors name that kind of token, and a
+    /// genuine token of the other kind is refused as such.
+    pub fn verify_kind(&self, token: &str, expected: TrackKind) -> Result<TrackClaims, TokenError> {
+        let kind = expected.token_kind();
+        let claims = self.verify_as(token, kind)?;
+        if claims.kind != expected {
+            return Err(TokenError::WrongKind {
+                expected: kind,
+                found: claims.kind.token_kind(),
+            });
+        }
+        Ok(claims)
+    }
+
+    fn verify_as(&self, token: &str, token_kind: TokenKind) -> Result<TrackClaims, TokenError> {
+        let payload = super::signed::open(&self.secret, DOMAIN, token, token_kind)?;
         let (kind, customer, workflow, step, message_id, url): (
             String,
             i64,
@@ -107,11 +133,11 @@ impl TrackingSigner {
             String,
             String,
             Option<String>,
-        ) = serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
+        ) = serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed(token_kind))?;
         let kind = match (kind.as_str(), &url) {
             ("o", None) => TrackKind::Open,
             ("c", Some(_)) => TrackKind::Click,
-            _ => return Err(TokenError::Malformed),
+            _ => return Err(TokenError::Malformed(token_kind)),
         };
         Ok(TrackClaims {
             kind,

@@ -6,6 +6,7 @@
 pub mod refresh_yaml;
 pub mod rule_file;
 pub mod set;
+pub mod spreadsheet;
 pub mod stats;
 pub mod yaml_dir;
 

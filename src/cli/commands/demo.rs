@@ -82,6 +82,7 @@ pub fn demo(ctx: &Context, customers: usize, seed: u64, dir: &Path) -> CliResult
         rules: ctx.rules.clone(),
         workflows: ctx.workflows.clone(),
         now: ctx.now,
+        now_given: ctx.now_given,
     };
     super::segments::refresh(&demo_ctx, false)?;
     println!();

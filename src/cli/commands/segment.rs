@@ -10,6 +10,7 @@ use crate::cli::args::ExportFormat;
 use crate::cli::table::{money, percent, Table};
 use crate::cli::{CliResult, Context};
 use crate::compile::columnar::Program;
+use crate::segment::spreadsheet::text_cell;
 use crate::segment::stats::{self, MemberRow};
 use crate::store::snapshot::Snapshot;
 
@@ -134,12 +135,13 @@ pub fn export(ctx: &Context, name: &str, format: ExportFormat, out: Option<&Path
                 "last_order_at",
             ])?;
             for r in &rows {
+                let text = |v: Option<&str>| text_cell(v.unwrap_or("")).into_owned();
                 csv.write_record([
-                    r.customer_id.as_str(),
-                    r.email.as_deref().unwrap_or(""),
-                    r.first_name.as_deref().unwrap_or(""),
-                    r.last_name.as_deref().unwrap_or(""),
-                    r.country.as_deref().unwrap_or(""),
+                    &text(Some(&r.customer_id)),
+                    &text(r.email.as_deref()),
+                    &text(r.first_name.as_deref()),
+                    &text(r.last_name.as_deref()),
+                    &text(r.country.as_deref()),
                     &r.orders.to_string(),
                     &money(r.total_spent_cents),
                     &r.last_order_at.map(date).unwrap_or_default(),

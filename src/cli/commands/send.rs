@@ -10,7 +10,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::mail::config::TransportKind;
 use crate::mail::outbox;
-use crate::mail::{DrainReport, SystemClock};
+use crate::mail::{Clock, DrainReport, PinnedClock, SystemClock};
 
 use super::super::{CliError, CliResult, Context};
 
@@ -20,13 +20,20 @@ pub fn send(ctx: &Context, once: bool, connections: usize) -> CliResult {
     let mail = &ctx.config.mail;
     let sender = crate::mail::configured_sender(mail).map_err(CliError::Message)?;
     let conn = ctx.open_store()?;
-    let clock = SystemClock;
-    let recovered = sender.recover(&conn, crate::mail::Clock::now_ms(&clock))?;
+    // With --now the run is as of that time: due rows are those due by then, and it is the
+    // time recorded for what is sent. Without it, the wall clock.
+    let clock: Box<dyn Clock> = if ctx.now_given {
+        Box::new(PinnedClock::new(ctx.now))
+    } else {
+        Box::new(SystemClock)
+    };
+    let clock = clock.as_ref();
+    let recovered = sender.recover(&conn, clock.now_ms())?;
     let mut total = DrainReport::default();
     // No signal handling yet: a stop is a kill, which the recovery above covers.
     let never = AtomicBool::new(false);
     loop {
-        let report = sender.drain_concurrent(&conn, &clock, &never, connections)?;
+        let report = sender.drain_concurrent(&conn, clock, &never, connections)?;
         add(&mut total, &report);
         // A drain that handled nothing means nothing is due: what is left waits for a retry time.
         if once || report.processed() == 0 {

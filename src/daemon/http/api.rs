@@ -4,37 +4,37 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{error, now_ms, same_secret, AppState};
-use crate::daemon::writer::Write;
+use super::{error, invalid, now_ms, same_secret, unreadable, AppState};
+use crate::daemon::writer::{Refused, Write};
 use crate::ingest::{parse_batch, CustomerIn, EventIn, OrderIn, Validate};
 
-pub async fn events(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
-    ingest::<EventIn>(&s, "events", &headers, &body, Write::Event).await
+/// The body as axum read it: the bytes, or why they could not be read (too large, cut off).
+type Body = Result<Bytes, BytesRejection>;
+
+pub async fn events(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+    ingest::<EventIn>(&s, "events", &headers, body, Write::Event).await
 }
 
-pub async fn customers(
-    State(s): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    ingest::<CustomerIn>(&s, "customers", &headers, &body, Write::Customer).await
+pub async fn customers(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+    ingest::<CustomerIn>(&s, "customers", &headers, body, Write::Customer).await
 }
 
-pub async fn orders(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
-    ingest::<OrderIn>(&s, "orders", &headers, &body, Write::Order).await
+pub async fn orders(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+    ingest::<OrderIn>(&s, "orders", &headers, body, Write::Order).await
 }
 
 async fn ingest<T>(
     s: &AppState,
     endpoint: &'static str,
     headers: &HeaderMap,
-    body: &[u8],
+    body: Body,
     wrap: fn(T) -> Write,
 ) -> Response
 where
@@ -45,16 +45,20 @@ where
     response
 }
 
-async fn handle<T>(s: &AppState, headers: &HeaderMap, body: &[u8], wrap: fn(T) -> Write) -> Response
+async fn handle<T>(s: &AppState, headers: &HeaderMap, body: Body, wrap: fn(T) -> Write) -> Response
 where
     T: for<'de> serde::Deserialize<'de> + Validate,
 {
     if let Some(refused) = authorize(s, headers) {
         return refused;
     }
-    let items = match parse_batch::<T>(body, s.max_batch) {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return unreadable(rejection, s.max_body),
+    };
+    let items = match parse_batch::<T>(&body, s.max_batch) {
         Ok(items) => items,
-        Err(e) => return error(StatusCode::BAD_REQUEST, &e.field, &e.message),
+        Err(e) => return invalid(&e),
     };
     let count = items.len();
     match s
@@ -69,6 +73,19 @@ where
                 Json(json!({ "accepted": count, "duplicates": duplicates })),
             )
                 .into_response()
+        }
+        Err(Refused::Conflict {
+            index,
+            field,
+            message,
+        }) => {
+            // The item's path as `parse_batch` names fields: `[2].id` in an array, else `id`.
+            let path = if body.trim_ascii_start().starts_with(b"[") {
+                format!("[{index}].{field}")
+            } else {
+                field.to_string()
+            };
+            error(StatusCode::CONFLICT, &path, &message)
         }
         Err(e) => {
             tracing::error!(error = %e, "ingest write failed");

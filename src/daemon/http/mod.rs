@@ -11,6 +11,7 @@ mod tracking;
 
 use std::sync::Arc;
 
+use axum::extract::rejection::BytesRejection;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -20,6 +21,7 @@ use serde_json::json;
 
 use super::metrics::Metrics;
 use super::writer::Writer;
+use crate::ingest::FieldError;
 use crate::mail::tracking::TrackingSigner;
 use crate::mail::UnsubscribeSigner;
 
@@ -34,9 +36,12 @@ pub struct AppState {
     pub unsubscribe: UnsubscribeSigner,
     pub tracking: TrackingSigner,
     pub max_batch: usize,
+    /// `[daemon] max_body_bytes`, named in the refusal of a larger body.
+    pub max_body: usize,
 }
 
-pub fn router(state: Arc<AppState>, max_body: usize) -> Router {
+pub fn router(state: Arc<AppState>) -> Router {
+    let max_body = state.max_body;
     Router::new()
         .route("/v1/events", post(api::events))
         .route("/v1/customers", post(api::customers))
@@ -62,6 +67,31 @@ pub fn error(status: StatusCode, field: &str, message: &str) -> Response {
         json!({ "error": message, "field": field })
     };
     (status, Json(body)).into_response()
+}
+
+/// A refused request body: `{"error", "field"}` for a wrong value, `{"error", "line", "column"}`
+/// for a body that is not JSON.
+pub fn invalid(e: &FieldError) -> Response {
+    let Some((line, column)) = e.at else {
+        return error(StatusCode::BAD_REQUEST, &e.field, &e.message);
+    };
+    let body = json!({ "error": e.message, "line": line, "column": column });
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
+/// The JSON refusal of a body axum could not read: larger than `[daemon] max_body_bytes` (413),
+/// or cut off by the client (400). Axum's own rejections are plain text, and every other answer
+/// of the API is JSON.
+pub fn unreadable(rejection: BytesRejection, max_body: usize) -> Response {
+    let status = rejection.status();
+    let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        format!(
+            "the body is larger than {max_body} bytes; send fewer items per request or raise [daemon] max_body_bytes"
+        )
+    } else {
+        format!("the body could not be read: {}", rejection.body_text())
+    };
+    error(status, "", &message)
 }
 
 /// The current time in unix milliseconds (handlers stamp what they receive).

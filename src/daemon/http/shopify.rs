@@ -4,16 +4,24 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::{error, now_ms, AppState};
-use crate::daemon::writer::Write;
+use super::{error, invalid, now_ms, unreadable, AppState};
+use crate::daemon::writer::{Refused, Write};
 use crate::ingest::{map_webhook, verify_webhook};
 
-pub async fn webhook(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
-    let response = handle(&s, &headers, &body).await;
+pub async fn webhook(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let response = match body {
+        Ok(body) => handle(&s, &headers, &body).await,
+        Err(rejection) => unreadable(rejection, s.max_body),
+    };
     s.metrics.request("shopify", response.status().as_u16());
     response
 }
@@ -40,8 +48,8 @@ async fn handle(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Response {
     let items = match map_webhook(&topic, body) {
         Ok(items) => items,
         Err(e) => {
-            tracing::warn!(%topic, field = %e.field, error = %e.message, "refused a malformed Shopify webhook");
-            return error(StatusCode::BAD_REQUEST, &e.field, &e.message);
+            tracing::warn!(%topic, error = %e, "refused a malformed Shopify webhook");
+            return invalid(&e);
         }
     };
     if items.is_empty() {
@@ -51,9 +59,13 @@ async fn handle(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Response {
     let writes = items.into_iter().map(Write::Shopify).collect();
     match s.writer.write(writes, now_ms()).await {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(Refused::Conflict { field, message, .. }) => {
+            tracing::warn!(%topic, error = %message, "refused a Shopify webhook that contradicts the store");
+            error(StatusCode::CONFLICT, field, &message)
+        }
         Err(e) => {
             tracing::error!(%topic, error = %e, "Shopify webhook not stored; Shopify will retry");
-            error(StatusCode::SERVICE_UNAVAILABLE, "", &e)
+            error(StatusCode::SERVICE_UNAVAILABLE, "", &e.to_string())
         }
     }
 }

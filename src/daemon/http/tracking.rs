@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::{now_ms, AppState};
-use crate::daemon::writer::Write;
+use crate::daemon::writer::{Refused, Write};
 use crate::mail::TrackKind;
 
 /// A transparent 1x1 GIF.
@@ -33,20 +33,23 @@ fn not_found(s: &AppState, endpoint: &'static str, why: &str) -> Response {
         .into_response()
 }
 
-fn unavailable(s: &AppState, endpoint: &'static str, e: &str) -> Response {
+fn unavailable(s: &AppState, endpoint: &'static str, e: &Refused) -> Response {
     tracing::error!(endpoint, error = %e, "could not record a link");
     s.metrics.request(endpoint, 503);
     (StatusCode::SERVICE_UNAVAILABLE, "try again in a moment\n").into_response()
 }
 
 pub async fn open(State(s): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
-    let claims = match s.tracking.verify(&token) {
-        Ok(c) if c.kind == TrackKind::Open => c,
-        Ok(_) => return not_found(&s, "open", "not an open token"),
+    let claims = match s.tracking.verify_kind(&token, TrackKind::Open) {
+        Ok(c) => c,
         Err(e) => return not_found(&s, "open", &e.to_string()),
     };
-    if let Err(e) = s.writer.write(vec![Write::Track(claims)], now_ms()).await {
-        return unavailable(&s, "open", &e);
+    match s.writer.write(vec![Write::Track(claims)], now_ms()).await {
+        Ok(_) => {}
+        // The open cannot be attributed (its id belongs to another customer); retrying would
+        // not change that, so the pixel is served and the refusal logged.
+        Err(e @ Refused::Conflict { .. }) => tracing::warn!(error = %e, "open not recorded"),
+        Err(e) => return unavailable(&s, "open", &e),
     }
     s.metrics.request("open", 200);
     (
@@ -57,9 +60,8 @@ pub async fn open(State(s): State<Arc<AppState>>, Path(token): Path<String>) -> 
 }
 
 pub async fn click(State(s): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
-    let claims = match s.tracking.verify(&token) {
-        Ok(c) if c.kind == TrackKind::Click => c,
-        Ok(_) => return not_found(&s, "click", "not a click token"),
+    let claims = match s.tracking.verify_kind(&token, TrackKind::Click) {
+        Ok(c) => c,
         Err(e) => return not_found(&s, "click", &e.to_string()),
     };
     let Some(url) = claims.url.clone() else {
@@ -78,8 +80,8 @@ pub async fn unsubscribe_page(
     State(s): State<Arc<AppState>>,
     Path(token): Path<String>,
 ) -> Response {
-    if s.unsubscribe.verify(&token).is_err() {
-        return not_found(&s, "unsubscribe", "bad unsubscribe token");
+    if let Err(e) = s.unsubscribe.verify(&token) {
+        return not_found(&s, "unsubscribe", &e.to_string());
     }
     s.metrics.request("unsubscribe", 200);
     // A GET never unsubscribes: mail scanners fetch links. The button POSTs to the same URL,

@@ -1,11 +1,42 @@
 //! Parsing of single CSV cells into the store's representations: dates to unix milliseconds,
-//! decimal money to integer cents, booleans, integers, tag lists and typed JSON values.
+//! decimal money to integer cents, booleans, integers, tag lists and typed JSON values, and the
+//! check that an email cell holds one address.
 //!
 //! The parsers are hand-written rather than built on chrono's format strings because the
 //! import runs them millions of times; they allocate nothing on success and return a short
 //! human reason on failure, which the caller puts into the reject file.
 
 use serde_json::Value;
+
+/// Checks that `text` is one bare email address, the only form the sender can put in a `To:`
+/// header. A line break would end the header and start another (header injection), and a list
+/// (`"Evil" <a@b>, c@evil`) or a display name is more than one customer's address; both used to
+/// be stored and fail only at send time. The reason names what to write instead.
+pub fn check_email(text: &str) -> Result<(), String> {
+    let why = if text.chars().any(char::is_control) {
+        "it holds a line break or another control character"
+    } else if text.contains([',', ';']) {
+        "it looks like a list of addresses"
+    } else if text.contains(['<', '>', '"']) || text.chars().any(char::is_whitespace) {
+        "it holds a name, quotes, angle brackets or spaces besides the address"
+    } else {
+        return Ok(());
+    };
+    // Control characters are shown escaped, so that the reason stays on one line.
+    let shown: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    Err(format!(
+        "`{shown}` is not one email address: {why}; write a single bare address such as ana@example.com"
+    ))
+}
 
 /// Milliseconds in one day, the unit of a plain date.
 const DAY_MS: i64 = 86_400_000;

@@ -5,7 +5,7 @@ use super::header::Header;
 
 /// The optional customer columns, their store column and how their cells are parsed.
 const CUSTOMER_FIELDS: &[(&str, CellKind)] = &[
-    ("email", CellKind::Text),
+    ("email", CellKind::Email),
     ("first_name", CellKind::Text),
     ("last_name", CellKind::Text),
     ("created_at", CellKind::DateTime),

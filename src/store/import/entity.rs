@@ -16,6 +16,8 @@ use super::upsert::{Col, Outcome, Upsert};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CellKind {
     Text,
+    /// One email address (`cell::check_email`); a list or a line break rejects the row.
+    Email,
     /// Text that Shopify prefixes with an apostrophe to keep spreadsheets from mangling it.
     QuotedText,
     DateTime,
@@ -110,6 +112,12 @@ impl<'c> EntityImporter<'c> {
             let failed = |reason: String| format!("column {}: {reason}", field.label);
             let value: ToSqlOutput = match field.kind {
                 CellKind::Text => text(cell),
+                CellKind::Email => {
+                    if let Some(address) = cell {
+                        cell::check_email(address).map_err(failed)?;
+                    }
+                    text(cell)
+                }
                 CellKind::QuotedText => text(cell.map(strip_quote)),
                 CellKind::DateTime => int(parsed(cell, cell::parse_datetime).map_err(failed)?),
                 CellKind::Day => int(parsed(cell, cell::parse_datetime)

@@ -23,7 +23,7 @@ pub fn is_shopify_customers(header: &Header) -> bool {
 
 /// The store column, the cell kind and the Shopify column names that feed it, newest first.
 const MAPPING: &[(&str, CellKind, &[&str])] = &[
-    ("email", CellKind::Text, &["email"]),
+    ("email", CellKind::Email, &["email"]),
     ("first_name", CellKind::Text, &["first name"]),
     ("last_name", CellKind::Text, &["last name"]),
     (
