@@ -74,6 +74,8 @@ impl Templates {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_fuel(Some(fuel));
         env.set_debug(true);
+        // The one way to print an amount (see `mail::money`).
+        env.add_filter("money", super::money::filter);
         let mut names = BTreeSet::new();
         // A repository without a template folder has no templates yet: that is not an error,
         // so `segflow run` starts in a fresh repository. A workflow that sends a template is

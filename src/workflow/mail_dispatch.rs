@@ -178,6 +178,7 @@ impl OutboxDispatcher {
             "last_order": context::last_order(tx, req.customer)?,
             "segments": context::segments(tx, req.customer)?,
             "trigger": req.trigger_event,
+            "cart": super::mail_cart::cart(tx, req.trigger_event.as_ref(), &self.shop.currency)?,
             "recommendations": context::products(tx, &picks)?,
             "unsubscribe_url": self.signer.url(&self.unsubscribe_base_url, &claims),
             "shop": { "name": self.shop.name, "currency": self.shop.currency, "timezone": self.shop.timezone },

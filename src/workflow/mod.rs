@@ -5,6 +5,7 @@ pub mod definition;
 pub mod dispatch;
 pub mod engine;
 mod file;
+pub mod mail_cart;
 pub mod mail_context;
 pub mod mail_dispatch;
 pub mod set;
