@@ -194,6 +194,24 @@ fn the_demo_writes_eml_files() {
     assert_eq!(emls.len() as i64, sent);
     let text = std::fs::read_to_string(&emls[0]).unwrap();
     assert!(text.contains("List-Unsubscribe:"), "{text}");
+    // The generated checkouts carry their products, so every cart reminder lists lines whose
+    // amounts are in dollars and cents, with the total.
+    let conn = rusqlite::Connection::open(dir.path().join("demo/segflow.db")).unwrap();
+    let reminders: Vec<String> = conn
+        .prepare("SELECT body_text FROM outbox WHERE workflow = 'abandoned_checkout'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!reminders.is_empty());
+    for body in &reminders {
+        let line = body
+            .lines()
+            .find(|l| l.starts_with("- ") && l.contains(" × "));
+        assert!(line.is_some_and(|l| l.ends_with(" USD")), "{body}");
+        assert!(body.contains("\nCart total: "), "{body}");
+    }
 }
 
 #[test]

@@ -168,11 +168,14 @@ fn a_cart_from_product_ids_takes_titles_and_prices_from_the_catalogue() {
     product(&conn, "P3", "Rain Jacket", 8_990);
     let tx = conn.transaction().unwrap();
     // Without `value` the total is the sum of the lines; the event's currency wins.
-    let trigger = json!({"properties": {"product_ids": ["P1", "P3"], "currency": "EUR"}});
+    // One entry per unit: P1 twice is one line of two.
+    let trigger = json!({"properties": {"product_ids": ["P1", "P3", "P1"], "currency": "EUR"}});
     let cart = segflow::workflow::mail_cart::cart(&tx, Some(&trigger), "USD").unwrap();
-    assert_eq!(cart["total_minor"], 20_990);
+    assert_eq!(cart["total_minor"], 32_990);
     assert_eq!(cart["currency"], "EUR");
-    assert_eq!(cart["item_count"], 2);
+    assert_eq!(cart["item_count"], 3);
+    assert_eq!(cart["items"][0]["quantity"], 2);
+    assert_eq!(cart["items"][0]["total_minor"], 24_000);
     assert_eq!(cart["items"][1]["title"], "Rain Jacket");
     assert_eq!(cart["items"][1]["price_minor"], 8_990);
     // An event without a cart has none; `value` alone is a cart with a total and no lines.

@@ -4,7 +4,7 @@
 //! A checkout event carries major units, as the API documents and Shopify sends them: `value`
 //! (the cart total; Shopify's `total_price` too), optional `currency`, and its lines either as
 //! `items` (objects with `product_id`, `title`, `quantity`, `price` per unit) or as
-//! `product_ids` (one unit each). Lines are completed from the products table (title, category,
+//! `product_ids` (one entry per unit, as the generator writes them). Lines are completed from the products table (title, category,
 //! and the catalogue price when the event has none), so a template can list every line by name.
 
 use rusqlite::{OptionalExtension, Transaction};
@@ -82,7 +82,7 @@ pub fn cart(
 }
 
 /// The lines of the event: `items` if present, else `product_ids`; entries without a product
-/// id are left out, a missing or unusable quantity counts as one.
+/// id are left out, a missing or unusable quantity in `items` counts as one.
 fn lines(props: &Map<String, Value>) -> Vec<Line> {
     let id = |v: &Value| match v {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
@@ -109,19 +109,20 @@ fn lines(props: &Map<String, Value>) -> Vec<Line> {
             })
             .collect();
     }
-    props
-        .get("product_ids")
-        .and_then(Value::as_array)
-        .map(|ids| {
-            ids.iter()
-                .filter_map(id)
-                .map(|product_id| Line {
-                    product_id,
-                    title: None,
-                    quantity: 1,
-                    price_minor: None,
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    // One entry per unit: a product listed twice is one line of quantity 2, in the order of
+    // its first entry.
+    let mut out: Vec<Line> = Vec::new();
+    let ids = props.get("product_ids").and_then(Value::as_array);
+    for product_id in ids.into_iter().flatten().filter_map(id) {
+        match out.iter_mut().find(|l| l.product_id == product_id) {
+            Some(line) => line.quantity += 1,
+            None => out.push(Line {
+                product_id,
+                title: None,
+                quantity: 1,
+                price_minor: None,
+            }),
+        }
+    }
+    out
 }
