@@ -262,4 +262,24 @@ fn the_cart_reminder_states_the_cart_of_an_imported_checkout() {
             assert!(part.contains(want), "{want:?} not in:\n{part}");
         }
     }
+    // `preview` of the step shows the same cart: that of the customer's journey.
+    let (code, out, err) = segflow(
+        dir.path(),
+        &[
+            "--now",
+            NOW,
+            "preview",
+            "abandoned_checkout",
+            "reminder_discount",
+            "--customer",
+            "c01",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("- 2 × Trail Runner 2: 240.00 USD\n"), "{out}");
+    assert!(out.contains("Cart total: 270.90 USD"), "{out}");
+    assert!(
+        err.contains("previewing with the customer's checkout_started event"),
+        "{err}"
+    );
 }
