@@ -75,6 +75,29 @@ fn init_with_examples_copies_the_starter_files_and_checks() {
 }
 
 #[test]
+fn the_readme_path_runs_from_init_to_report() {
+    // README, "Your own shop": init; import customers, products, orders, items and events;
+    // check; refresh; model fit; report (run is the next test). The shop is a generated one.
+    let (_dir, shop) = init(&["--examples"]);
+    let (code, _, err) = segflow(&shop, &["generate", "--customers", "200", "--out", "data"]);
+    assert_eq!(code, 0, "{err}");
+    for kind in ["customers", "products", "orders", "items", "events"] {
+        let file = format!("data/{kind}.csv");
+        let (code, out, err) = segflow(&shop, &["import", kind, &file]);
+        assert_eq!(code, 0, "import {kind}: {out}{err}");
+    }
+    for args in [&["check"][..], &["refresh"], &["model", "fit"], &["report"]] {
+        let (code, out, err) = segflow(&shop, args);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+    }
+    let conn = rusqlite::Connection::open(shop.join("segflow.db")).unwrap();
+    let scored: i64 = conn
+        .query_row("SELECT COUNT(*) FROM customer_scores", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(scored, 200);
+}
+
+#[test]
 fn init_then_run_starts_the_daemon() {
     let (_dir, shop) = init(&[]);
     let log = shop.join("daemon.log");
