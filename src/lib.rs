@@ -17,6 +17,7 @@ pub mod ingest;
 pub mod mail;
 pub mod policy;
 pub mod report;
+pub mod scaffold;
 pub mod schedule;
 pub mod segment;
 pub mod store;

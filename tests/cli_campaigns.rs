@@ -360,4 +360,92 @@ fn the_demo_writes_eml_files() {
     assert_eq!(emls.len() as i64, sent);
     let text = std::fs::read_to_string(&emls[0]).unwrap();
     assert!(text.contains("List-Unsubscribe:"), "{text}");
+    // The generated checkouts carry their products, so every cart reminder lists lines whose
+    // amounts are in dollars and cents, with the total.
+    let conn = rusqlite::Connection::open(dir.path().join("demo/segflow.db")).unwrap();
+    let reminders: Vec<String> = conn
+        .prepare("SELECT body_text FROM outbox WHERE workflow = 'abandoned_checkout'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!reminders.is_empty());
+    for body in &reminders {
+        let line = body
+            .lines()
+            .find(|l| l.starts_with("- ") && l.contains(" × "));
+        assert!(line.is_some_and(|l| l.ends_with(" USD")), "{body}");
+        assert!(body.contains("\nCart total: "), "{body}");
+    }
+}
+
+#[test]
+fn the_cart_reminder_states_the_cart_of_an_imported_checkout() {
+    let dir = shop();
+    // A checkout as a merchant's events export has it: the total and the unit prices in major
+    // units, the lines as a JSON array (the second line's price is the one paid, not the
+    // catalogue's 30.00).
+    let events = dir.path().join("checkout.csv");
+    std::fs::write(
+        &events,
+        "customer_id,type,occurred_at,prop.value,prop.items\n\
+         c01,checkout_started,2026-11-15 11:30:00,270.90,\"[{\"\"product_id\"\":\"\"p1\"\",\"\"quantity\"\":2,\"\"price\"\":120.00},{\"\"product_id\"\":\"\"p2\"\",\"\"price\"\":30.90}]\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = segflow(dir.path(), &["import", "events", events.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = segflow(
+        dir.path(),
+        &[
+            "--now",
+            NOW,
+            "workflows",
+            "run",
+            "--until",
+            "2026-11-15T13:00:00Z",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let conn = rusqlite::Connection::open(dir.path().join("segflow.db")).unwrap();
+    let (step, text, html): (String, String, String) = conn
+        .query_row(
+            "SELECT o.step, o.body_text, o.body_html FROM outbox o JOIN customers c ON c.id = o.customer
+             WHERE o.workflow = 'abandoned_checkout' AND c.external_id = 'c01'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    // Over 100, so the discount variant.
+    assert_eq!(step, "reminder_discount");
+    for part in [&text, &html] {
+        for want in [
+            "Hi Alice,",
+            "2 × Trail Runner 2: 240.00 USD",
+            "1 × Organic Tee: 30.90 USD",
+            "Cart total: 270.90 USD",
+        ] {
+            assert!(part.contains(want), "{want:?} not in:\n{part}");
+        }
+    }
+    // `preview` of the step shows the same cart: that of the customer's journey.
+    let (code, out, err) = segflow(
+        dir.path(),
+        &[
+            "--now",
+            NOW,
+            "preview",
+            "abandoned_checkout",
+            "reminder_discount",
+            "--customer",
+            "c01",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("- 2 × Trail Runner 2: 240.00 USD\n"), "{out}");
+    assert!(out.contains("Cart total: 270.90 USD"), "{out}");
+    assert!(
+        err.contains("previewing with the customer's checkout_started event"),
+        "{err}"
+    );
 }

@@ -73,7 +73,7 @@ fn header_lines_are_the_import_formats() {
         "product_id,title,category,price,tags",
         "order_id,customer_id,placed_at,total,discount,status,channel,currency",
         "order_id,product_id,quantity,price",
-        "customer_id,type,occurred_at,prop.value,prop.product_id,prop.category,prop.campaign,prop.url",
+        "customer_id,type,occurred_at,prop.value,prop.product_id,prop.category,prop.campaign,prop.url,prop.product_ids",
     ];
     for (name, header) in FILES.iter().zip(expected) {
         let text = fs::read_to_string(tmp.path().join(name)).unwrap();

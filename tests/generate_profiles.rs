@@ -239,7 +239,14 @@ fn items_and_events_reference_known_products() {
                 assert_eq!(e["prop.value"], product["price"]);
             }
             "page_viewed" => assert!(e["prop.url"].starts_with('/')),
-            "checkout_started" => assert!(cents(&e["prop.value"]) > 0),
+            "checkout_started" => {
+                // The cart's products, one entry per unit, add up to its value, so a cart
+                // reminder can list the lines of what the total says.
+                let ids: Vec<String> = serde_json::from_str(&e["prop.product_ids"]).unwrap();
+                let sum: i64 = ids.iter().map(|p| cents(&products[p]["price"])).sum();
+                assert_eq!(sum, cents(&e["prop.value"]), "{e:?}");
+                assert!(sum > 0);
+            }
             "email_opened" | "email_clicked" => assert!(!e["prop.campaign"].is_empty()),
             other => panic!("unknown event type {other}"),
         }

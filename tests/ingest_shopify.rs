@@ -171,6 +171,7 @@ fn a_checkout_becomes_checkout_started() {
     let mut properties = serde_json::Map::new();
     for (k, v) in [
         ("checkout_token", json!("123123123")),
+        ("value", json!(398.0)),
         ("total_price", json!(398.0)),
         ("currency", json!("USD")),
         (
@@ -179,6 +180,13 @@ fn a_checkout_becomes_checkout_started() {
         ),
         ("item_count", json!(2)),
         ("product_ids", json!(["IPOD2008PINK", "IPOD2008BLACK"])),
+        (
+            "items",
+            json!([
+                {"product_id": "IPOD2008PINK", "title": "IPod Nano - 8GB", "quantity": 1, "price": 199.0},
+                {"product_id": "IPOD2008BLACK", "title": "IPod Nano - 8GB", "quantity": 1, "price": 199.0}
+            ]),
+        ),
     ] {
         properties.insert(k.into(), v);
     }

@@ -199,3 +199,52 @@ fn a_broken_template_queues_nothing_and_records_the_error() {
     assert!(detail.starts_with("template error:"), "{detail}");
     assert_eq!(d.errors.len(), 1);
 }
+
+#[test]
+fn customers_sharing_an_address_get_one_email_per_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = store(dir.path());
+    // A customer deleted and re-created in Shopify: two rows, one mailbox (written in another
+    // case and with a stray space by the second export).
+    let (first, second, third) = (customer(&conn, 1), customer(&conn, 2), customer(&conn, 3));
+    conn.execute(
+        "UPDATE customers SET email = ' C1@Example.COM' WHERE id = ?1",
+        [second],
+    )
+    .unwrap();
+    for c in [first, second, third] {
+        entered(&conn, "vip", c, T0);
+    }
+    let wf = workflows(&[("vip_reward", VIP)]);
+    let mut d = dispatcher(dir.path(), GOOD);
+    run_once(&mut conn, &wf, T0, &mut d).unwrap();
+    assert_eq!(outbox(&conn, first).len(), 1);
+    assert_eq!(
+        outbox(&conn, second).len(),
+        0,
+        "a second email to c1@example.com"
+    );
+    assert_eq!(
+        outbox(&conn, third).len(),
+        1,
+        "another address is not affected"
+    );
+    assert_eq!(log(&conn, "vip_reward", second)[1].1, "skipped");
+    let reason: String = conn
+        .query_row(
+            "SELECT l.detail FROM journey_log l JOIN journeys j ON j.id = l.journey
+             WHERE j.customer = ?1 AND l.action = 'skipped'",
+            [second],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        reason,
+        "duplicate address: customer c1 has the same email and already has this step (queued since 2026-11-02T10:00:00Z); one email per address"
+    );
+    let counts = &d.counts[&("vip_reward".to_string(), "reward".to_string())];
+    assert_eq!((counts.queued, counts.skipped), (2, 1));
+    // Running again changes nothing: the skip is final for that journey.
+    run_once(&mut conn, &wf, T0 + HOUR, &mut d).unwrap();
+    assert_eq!(outbox(&conn, second).len(), 0);
+}

@@ -35,10 +35,13 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scaffold a merchant repository: segflow.toml, rules/, workflows/, .gitignore.
+    /// Scaffold a merchant repository: segflow.toml, rules/, workflows/templates/, .gitignore.
     Init {
         /// Where to create it (default: the current directory).
         dir: Option<PathBuf>,
+        /// Also copy the starter rules, workflows and email templates to adapt.
+        #[arg(long)]
+        examples: bool,
     },
     /// Check every rule file and report all errors; exits non-zero if there is any.
     Check,

@@ -96,11 +96,10 @@ impl Context {
         SegmentSet::load_dir(&self.rules).map_err(CliError::Diagnostics)
     }
 
-    /// The template names: the folders of `workflows/templates/`; `None` when that
-    /// directory does not exist yet, so that template names cannot be checked.
-    pub fn template_names(&self) -> Option<Vec<String>> {
-        let dir = self.templates_dir();
-        dir.is_dir().then(|| crate::workflow::template_names(&dir))
+    /// The template names: the folders of `workflows/templates/`; none when that folder does
+    /// not exist yet, so a workflow that sends a template is reported where it names it.
+    pub fn template_names(&self) -> Vec<String> {
+        crate::workflow::template_names(&self.templates_dir())
     }
 
     /// The template folder: `mail.templates_dir` when configured to something other than the
@@ -118,7 +117,7 @@ impl Context {
     /// Loads and checks every workflow against the segments and the templates.
     pub fn load_workflows(&self, segments: &SegmentSet) -> Result<Workflows, CliError> {
         let templates = self.template_names();
-        Workflows::load_dir(&self.workflows, segments, templates.as_deref())
+        Workflows::load_dir(&self.workflows, segments, Some(&templates))
             .map_err(CliError::Diagnostics)
     }
 }

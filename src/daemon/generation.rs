@@ -49,11 +49,9 @@ impl Generation {
             ));
         }
         let set = SegmentSet::load_dir(&paths.rules).map_err(|d| render(&d, false))?;
-        let templates = paths
-            .templates
-            .is_dir()
-            .then(|| crate::workflow::template_names(&paths.templates));
-        let workflows = Workflows::load_dir(&paths.workflows, &set, templates.as_deref())
+        // A missing template folder means no templates, as for `segflow check`.
+        let templates = crate::workflow::template_names(&paths.templates);
+        let workflows = Workflows::load_dir(&paths.workflows, &set, Some(&templates))
             .map_err(|d| render(&d, false))?;
         let (dispatcher, warning) =
             OutboxDispatcher::from_config(config, &paths.templates, &workflows)?;

@@ -48,6 +48,9 @@ pub struct Event {
     pub category: Option<usize>,
     pub campaign: Option<&'static str>,
     pub url: Option<&'static str>,
+    /// The products of a checkout, one entry per unit (written as `prop.product_ids`), so the
+    /// catalogue prices of the entries add up to `value`.
+    pub cart: Vec<u32>,
 }
 
 impl Event {
@@ -60,6 +63,7 @@ impl Event {
             category: None,
             campaign: None,
             url: None,
+            cart: Vec::new(),
         }
     }
 }
@@ -160,6 +164,11 @@ impl Activity {
             self.push_product_view(catalog, first.product, viewed_at);
             let mut checkout = Event::new(checkout_at, EventKind::CheckoutStarted);
             checkout.value = Some(order.subtotal);
+            for line in &history.lines[order.items.clone()] {
+                checkout
+                    .cart
+                    .extend(std::iter::repeat_n(line.product, line.quantity as usize));
+            }
             self.events.push(checkout);
         }
     }
@@ -197,16 +206,19 @@ impl Activity {
 
     fn push_cart(&mut self, customer: &Customer, catalog: &Catalog, at: i64, rng: &mut ChaCha8Rng) {
         let mut value = 0;
+        let mut cart = Vec::with_capacity(2);
         let products = rng.random_range(1..=2);
         for step in 0..products {
             let category = customer.pick_category(rng);
             let product = catalog.pick(category, customer.big_spender, rng);
             value += catalog.price(product);
+            cart.push(product);
             let viewed_at = (at - (products - step) * 3 * MINUTE).max(customer.created_at);
             self.push_product_view(catalog, product, viewed_at);
         }
         let mut checkout = Event::new(at, EventKind::CheckoutStarted);
         checkout.value = Some(value);
+        checkout.cart = cart;
         self.events.push(checkout);
     }
 

@@ -45,7 +45,7 @@ pub const ORDERS_HEADER: [&str; 8] = [
     "currency",
 ];
 pub const ITEMS_HEADER: [&str; 4] = ["order_id", "product_id", "quantity", "price"];
-pub const EVENTS_HEADER: [&str; 8] = [
+pub const EVENTS_HEADER: [&str; 9] = [
     "customer_id",
     "type",
     "occurred_at",
@@ -54,6 +54,7 @@ pub const EVENTS_HEADER: [&str; 8] = [
     "prop.category",
     "prop.campaign",
     "prop.url",
+    "prop.product_ids",
 ];
 
 /// Row counts per file, in the order customers, products, orders, items, events.
@@ -176,6 +177,17 @@ impl ShopWriter {
             out.opt(event.category.map(|c| CATEGORIES[c].name))?;
             out.opt(event.campaign)?;
             out.opt(event.url)?;
+            if event.cart.is_empty() {
+                out.field(b"")?;
+            } else {
+                // A JSON array, which the importer keeps as an array property.
+                let ids: Vec<String> = event
+                    .cart
+                    .iter()
+                    .map(|&p| format!("\"{}\"", ProductId(p)))
+                    .collect();
+                out.fmt(format_args!("[{}]", ids.join(",")))?;
+            }
             out.end_row()?;
         }
         Ok(())

@@ -58,9 +58,10 @@ pub enum Ingest {
 /// Maps one webhook body to what to write, by topic (`X-Shopify-Topic`):
 /// - `orders/create`: the customer, then the order with its lines;
 /// - `checkouts/create`: the customer, then a `checkout_started` event (properties
-///   `checkout_token`, `total_price` in major units, `currency`, `abandoned_checkout_url`,
-///   `item_count`, `product_ids`), whose id derives from the checkout token so a redelivery is
-///   stored once;
+///   `checkout_token`, `value` and `total_price` in major units, `currency`,
+///   `abandoned_checkout_url`, `item_count`, `product_ids`, and `items` with each line's
+///   `product_id`, `title`, `quantity` and unit `price` in major units), whose id derives
+///   from the checkout token so a redelivery is stored once;
 /// - `customers/create`, `customers/update`: the customer.
 ///
 /// Unknown topics, and orders or checkouts with neither a customer nor an email (nothing to
@@ -336,6 +337,11 @@ fn order(o: ShopifyOrder) -> Result<Vec<Ingest>, FieldError> {
     Ok(vec![Ingest::Customer(buyer), Ingest::Order(order)])
 }
 
+/// An amount in minor units as a JSON number in major units (27090 → 270.9).
+fn major(amount: Money) -> Value {
+    Value::from(amount.0 as f64 / 100.0)
+}
+
 fn checkout(c: ShopifyCheckout) -> Result<Vec<Ingest>, FieldError> {
     if c.token.trim().is_empty() {
         return Err(field_error("token", "must not be empty"));
@@ -344,13 +350,28 @@ fn checkout(c: ShopifyCheckout) -> Result<Vec<Ingest>, FieldError> {
         return Ok(Vec::new());
     };
     let mut products = Vec::with_capacity(c.line_items.len());
+    let mut lines = Vec::with_capacity(c.line_items.len());
     for (i, item) in c.line_items.iter().enumerate() {
-        products.push(Value::from(product_key(item, i)?));
+        let key = product_key(item, i)?;
+        products.push(Value::from(key.as_str()));
+        // The lines in the shape every checkout event has (see `workflow::mail_cart`), so the
+        // cart reminder can list them by name.
+        let mut line = Map::new();
+        line.insert("product_id".into(), Value::from(key));
+        if let Some(title) = text(&item.name).or_else(|| text(&item.title)) {
+            line.insert("title".into(), Value::from(title));
+        }
+        line.insert("quantity".into(), Value::from(item.quantity));
+        line.insert("price".into(), major(item.price));
+        lines.push(Value::Object(line));
     }
     let mut properties = Map::new();
     properties.insert("checkout_token".into(), Value::from(c.token.as_str()));
     if let Some(total) = c.total_price {
-        properties.insert("total_price".into(), Value::from(total.0 as f64 / 100.0));
+        // `value` is the cart total of every checkout event, in major units as the API takes
+        // it; `total_price` keeps Shopify's own name for rules written against it.
+        properties.insert("value".into(), major(total));
+        properties.insert("total_price".into(), major(total));
     }
     if let Some(currency) = text(&c.currency).or_else(|| text(&c.presentment_currency)) {
         properties.insert("currency".into(), Value::from(currency));
@@ -361,6 +382,7 @@ fn checkout(c: ShopifyCheckout) -> Result<Vec<Ingest>, FieldError> {
     let count: i64 = c.line_items.iter().map(|i| i.quantity).sum();
     properties.insert("item_count".into(), Value::from(count));
     properties.insert("product_ids".into(), Value::Array(products));
+    properties.insert("items".into(), Value::Array(lines));
     let event = EventIn {
         id: Some(format!("shopify-checkout:{}", c.token.trim())),
         event_type: "checkout_started".into(),

@@ -14,6 +14,7 @@ pub mod file_transport;
 mod html_links;
 mod html_text;
 pub mod message;
+pub mod money;
 pub mod outbox;
 pub mod sender;
 pub mod setup;

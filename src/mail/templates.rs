@@ -74,7 +74,19 @@ impl Templates {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_fuel(Some(fuel));
         env.set_debug(true);
+        // The one way to print an amount (see `mail::money`).
+        env.add_filter("money", super::money::filter);
         let mut names = BTreeSet::new();
+        // A repository without a template folder has no templates yet: that is not an error,
+        // so `segflow run` starts in a fresh repository. A workflow that sends a template is
+        // still refused where it names it, by the workflow check.
+        if matches!(std::fs::metadata(dir), Err(e) if e.kind() == std::io::ErrorKind::NotFound) {
+            return Ok(Templates {
+                dir: dir.to_path_buf(),
+                env,
+                names,
+            });
+        }
         let folders = match list_dir(dir) {
             Ok(folders) => folders,
             Err(message) => {
@@ -164,12 +176,17 @@ impl Templates {
     ) -> Result<RenderedEmail, TemplateError> {
         if !self.names.contains(name) {
             let known: Vec<&str> = self.names().collect();
+            let known = if known.is_empty() {
+                format!(
+                    "there are no templates in {} yet; create {name}/subject.txt and {name}/body.html there",
+                    self.dir.display()
+                )
+            } else {
+                format!("known templates: {}", known.join(", "))
+            };
             return Err(plain_error(
                 &self.dir.join(name),
-                format!(
-                    "no template named `{name}`; known templates: {}",
-                    known.join(", ")
-                ),
+                format!("no template named `{name}`; {known}"),
             ));
         }
         let ctx = minijinja::Value::from(minijinja::value::Serde(context));

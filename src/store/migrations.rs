@@ -243,6 +243,12 @@ CREATE TABLE daemon_state (
     updated_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 "#,
+    // 7: outbox rows looked up by address per workflow step, so that customers sharing one
+    // email (a re-created Shopify customer) get one message per step; the expression is the
+    // one `workflow::mail_dispatch` compares with, so SQLite can use the index.
+    r#"
+CREATE INDEX outbox_by_address ON outbox(workflow, step, lower(trim(to_email)));
+"#,
 ];
 
 /// The journal triggers of `table` (migration 6), by name and SQL, so that a bulk load can drop

@@ -94,7 +94,8 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
 }
 
 /// What a workflow is checked against: the segments and the template names that exist
-/// (`None` when there is no template directory yet, so template names are not checked).
+/// (`None`: template names are not checked, for callers that check workflows without a
+/// repository; the CLI and the daemon always pass the names, none when the folder is missing).
 pub struct World<'a> {
     pub segments: &'a SegmentSet,
     pub templates: Option<&'a [String]>,

@@ -1,8 +1,9 @@
 //! The template context of one email: what a merchant's template can say about the customer.
 //!
 //! Everything is read from the store inside the engine's transaction, so a message shows the
-//! data the journey saw. Money is given both in minor units (`*_minor`) and as a decimal string
-//! in major units, because templates should not do arithmetic to print a price.
+//! data the journey saw. Every amount is given in minor units (`*_minor`), which templates print
+//! with the `money` filter (`mail::money`); the decimal strings in major units (`total`,
+//! `price`) stay for templates written before the filter.
 
 use std::collections::HashMap;
 
@@ -70,9 +71,7 @@ pub fn recipient(tx: &Transaction, id: i64) -> rusqlite::Result<Option<Recipient
 
 /// Minor units as a decimal string in major units: 12345 → "123.45".
 pub fn money(minor: i64) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    crate::mail::money::decimal(minor)
 }
 
 /// The customer's most recent order with its lines and product titles, or null.
@@ -105,13 +104,15 @@ pub fn last_order(tx: &Transaction, customer: i64) -> rusqlite::Result<Value> {
     let items = stmt
         .query_map([id], |r| {
             let price: i64 = r.get(4)?;
+            let quantity: i64 = r.get(3)?;
             Ok(json!({
                 "product_id": r.get::<_, String>(0)?,
                 "title": r.get::<_, Option<String>>(1)?,
                 "category": r.get::<_, Option<String>>(2)?,
-                "quantity": r.get::<_, i64>(3)?,
+                "quantity": quantity,
                 "price": money(price),
                 "price_minor": price,
+                "total_minor": price.saturating_mul(quantity),
             }))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -121,6 +122,7 @@ pub fn last_order(tx: &Transaction, customer: i64) -> rusqlite::Result<Value> {
         "total": money(total),
         "total_minor": total,
         "discount": money(discount),
+        "discount_minor": discount,
         "currency": currency,
         "items": items,
     }))

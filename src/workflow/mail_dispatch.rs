@@ -6,13 +6,16 @@
 //! template context, renders the template and enqueues the message. A held message is enqueued
 //! with `not_before`, so it is delayed, never dropped; when the journey asks again the row already
 //! exists and the request is a no-op. A template that fails to render skips the step with the
-//! error as the reason (recorded in `journey_log`): no half-rendered email can be queued.
+//! error as the reason (recorded in `journey_log`): no half-rendered email can be queued. Two
+//! customers sharing one address get one email per step: the second send is skipped with the
+//! reason recorded.
 
 use std::collections::{BTreeMap, HashMap};
 
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{json, Value};
 
+use super::definition::Reentry;
 use super::dispatch::{DispatchOutcome, Dispatcher, SendRequest};
 use super::mail_context::{self as context, CoPurchases};
 use super::set::Workflows;
@@ -55,6 +58,9 @@ pub struct OutboxDispatcher {
     templates: Templates,
     /// The effective policy of each workflow (global policy with the workflow's overrides).
     policies: HashMap<String, PolicyConfig>,
+    /// Each workflow's re-entry rule, which also says how long an address that several
+    /// customers share keeps a step it was sent (`shared_address`).
+    reentry: HashMap<String, Reentry>,
     default_policy: PolicyConfig,
     signer: UnsubscribeSigner,
     /// Signs the open pixel and click links of every rendered email; `None` leaves the HTML as
@@ -86,9 +92,15 @@ impl OutboxDispatcher {
             .iter()
             .map(|w| (w.name.clone(), s.policy.with(&w.policy)))
             .collect();
+        let reentry = workflows
+            .workflows
+            .iter()
+            .map(|w| (w.name.clone(), w.reentry))
+            .collect();
         OutboxDispatcher {
             templates,
             policies,
+            reentry,
             default_policy: s.policy,
             tracking: Some(TrackingSigner::from_unsubscribe(&s.signer)),
             signer: s.signer,
@@ -178,6 +190,7 @@ impl OutboxDispatcher {
             "last_order": context::last_order(tx, req.customer)?,
             "segments": context::segments(tx, req.customer)?,
             "trigger": req.trigger_event,
+            "cart": super::mail_cart::cart(tx, req.trigger_event.as_ref(), &self.shop.currency)?,
             "recommendations": context::products(tx, &picks)?,
             "unsubscribe_url": self.signer.url(&self.unsubscribe_base_url, &claims),
             "shop": { "name": self.shop.name, "currency": self.shop.currency, "timezone": self.shop.timezone },
@@ -293,6 +306,41 @@ fn recent_sends(
     Ok(times)
 }
 
+/// Why this send would be a second email to one mailbox: another customer with the same address
+/// (compared trimmed and lower-cased, as a re-created Shopify customer keeps it) already has a
+/// message of this workflow step in the outbox, within the workflow's re-entry window, so the
+/// address is treated as one customer would be. `reentry: never` keeps the step for good,
+/// `after D` for D, `always` only within the same engine pass.
+fn shared_address(
+    tx: &Transaction,
+    req: &SendRequest,
+    email: &str,
+    reentry: Option<&Reentry>,
+) -> rusqlite::Result<Option<String>> {
+    let since = match reentry {
+        Some(Reentry::Never) => i64::MIN,
+        Some(Reentry::After(d)) => req.now.saturating_sub(*d).saturating_add(1),
+        Some(Reentry::Always) | None => req.now,
+    };
+    let mut stmt = tx.prepare_cached(
+        "SELECT c.external_id, o.status, o.created_at FROM outbox o JOIN customers c ON c.id = o.customer
+         WHERE o.workflow = ?1 AND o.step = ?2 AND lower(trim(o.to_email)) = lower(trim(?3))
+           AND o.customer <> ?4 AND o.created_at >= ?5
+         ORDER BY o.created_at, o.id LIMIT 1",
+    )?;
+    stmt.query_row(
+        params![req.workflow, req.step, email, req.customer, since],
+        |r| {
+            let (other, status, at): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            Ok(format!(
+                "duplicate address: customer {other} has the same email and already has this step ({status} since {}); one email per address",
+                context::iso(at)
+            ))
+        },
+    )
+    .optional()
+}
+
 fn already_queued(tx: &Transaction, req: &SendRequest) -> rusqlite::Result<bool> {
     let key = Origin {
         workflow: req.workflow.clone(),
@@ -319,6 +367,18 @@ impl Dispatcher for OutboxDispatcher {
             Decision::Hold { until } => Some(until),
             Decision::Send => None,
         };
+        if let Some(email) = context::recipient(tx, req.customer)
+            .map_err(|e| e.to_string())?
+            .and_then(|r| r.info.email)
+        {
+            let reentry = self.reentry.get(&req.workflow);
+            if let Some(reason) =
+                shared_address(tx, req, &email, reentry).map_err(|e| e.to_string())?
+            {
+                self.count(req).skipped += 1;
+                return Ok(DispatchOutcome::Skipped { reason });
+            }
+        }
         let msg = match self.render(tx, req) {
             Ok(msg) => msg,
             Err(reason) => {

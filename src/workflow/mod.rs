@@ -5,6 +5,7 @@ pub mod definition;
 pub mod dispatch;
 pub mod engine;
 mod file;
+pub mod mail_cart;
 pub mod mail_context;
 pub mod mail_dispatch;
 pub mod set;
@@ -13,7 +14,8 @@ pub mod split;
 pub use definition::{Condition, Reentry, Step, StepKind, Trigger, Variant, Workflow};
 pub use dispatch::{DispatchOutcome, Dispatcher, RecordingDispatcher, SendRequest};
 pub use engine::{
-    activate, advance, consume_triggers, run_once, run_until, AdvanceReport, EngineError,
+    activate, advance, consume_triggers, preview_trigger, run_once, run_until, AdvanceReport,
+    EngineError,
 };
 pub use mail_dispatch::{signer_from_env, DispatchSettings, OutboxDispatcher, StepCounts};
 pub use set::{template_names, Workflows};

@@ -82,7 +82,8 @@ impl Workflows {
     }
 }
 
-/// The template names of a repository: the folders of `workflows/templates/`, sorted.
+/// The template names of a repository: the folders of `workflows/templates/`, sorted, without
+/// the `_` folders of shared partials (which cannot be sent); none when the folder is missing.
 pub fn template_names(templates_dir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(templates_dir) else {
         return Vec::new();
@@ -91,6 +92,7 @@ pub fn template_names(templates_dir: &Path) -> Vec<String> {
         .filter_map(Result::ok)
         .filter(|e| e.path().is_dir())
         .filter_map(|e| e.file_name().to_str().map(String::from))
+        .filter(|name| !name.starts_with('_'))
         .collect();
     names.sort();
     names

@@ -14,13 +14,8 @@ pub fn check(ctx: &Context) -> CliResult {
     );
     let w = workflows.workflows.len();
     if w > 0 {
-        let note = if ctx.template_names().is_none() {
-            " (template names not checked: there is no workflows/templates/ yet)"
-        } else {
-            ""
-        };
         println!(
-            "{w} workflow{} checked in {}: no problems{note}",
+            "{w} workflow{} checked in {}: no problems",
             if w == 1 { "" } else { "s" },
             ctx.workflows.display()
         );

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use std::collections::HashMap;
 
-use crate::cli::{CliError, CliResult, Context};
+use crate::cli::{CliResult, Context};
 use crate::generate::{generate_shop, GenerateOptions};
 use crate::mail::{Clock, FileTransport, MessageDefaults, Sender};
 use crate::store::import::{import_csv, ImportKind, ImportOptions};
@@ -165,44 +165,20 @@ fn campaigns(ctx: &Context, outbox: &Path) -> CliResult {
     Ok(())
 }
 
-/// Scaffolds a merchant repository without overwriting anything that exists.
-pub fn init(dir: Option<&Path>) -> CliResult {
+/// Scaffolds a merchant repository without overwriting anything that exists, and says what to
+/// do next.
+pub fn init(dir: Option<&Path>, examples: bool) -> CliResult {
     let dir = dir.unwrap_or(Path::new("."));
-    let config = dir.join("segflow.toml");
-    if config.exists() {
-        return Err(CliError::Message(format!(
-            "{} already exists; segflow init does not overwrite a repository",
-            config.display()
-        )));
+    for path in crate::scaffold::init(dir, examples)? {
+        println!("created {}", path.display());
     }
-    let files: [(&str, &str); 4] = [
-        ("segflow.toml", crate::config::TEMPLATE),
-        ("rules/repeat_buyers.yaml", EXAMPLE_RULE),
-        ("workflows/.gitkeep", ""),
-        (
-            ".gitignore",
-            "segflow.db\nsegflow.db-wal\nsegflow.db-shm\n*.rejects.csv\noutbox/\n",
-        ),
-    ];
-    for (name, text) in files {
-        let path = dir.join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-        }
-        if !path.exists() {
-            std::fs::write(&path, text)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            println!("created {}", path.display());
-        }
-    }
+    let cd = if dir == Path::new(".") {
+        String::new()
+    } else {
+        format!("cd {} && ", dir.display())
+    };
     println!(
-        "next: segflow import customers customers.csv, then segflow check and segflow segments"
+        "next: {cd}segflow import customers customers.csv (then products, orders, items, events), segflow check, segflow refresh, segflow run"
     );
     Ok(())
 }
-
-const EXAMPLE_RULE: &str = r#"segment: repeat_buyers
-description: Customers with at least two orders in the last year
-where: orders(within 365d).count() >= 2
-"#;

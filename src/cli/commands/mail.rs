@@ -12,7 +12,7 @@ use crate::mail::{
     message_id_for, suppressions, EmailParts, FileTransport, MessageDefaults, NewMessage,
     OutgoingEmail, SmtpTransport, Transport,
 };
-use crate::workflow::{SendRequest, StepKind};
+use crate::workflow::{preview_trigger, SendRequest, StepKind};
 
 /// The internal id of the customer with external id `id`.
 fn customer_id(conn: &rusqlite::Connection, id: &str) -> Result<i64, CliError> {
@@ -60,9 +60,19 @@ pub fn preview(ctx: &Context, workflow: &str, step: &str, customer: &str) -> Cli
             wf.step_ids().join(", ")
         )));
     };
-    let conn = ctx.open_store()?;
+    let mut conn = ctx.open_store()?;
     let id = customer_id(&conn, customer)?;
+    let tx = conn.transaction()?;
+    let trigger_event = preview_trigger(&tx, wf, id)?;
+    drop(tx);
     drop(conn);
+    if let Some(event) = &trigger_event {
+        eprintln!(
+            "previewing with the customer's {} event {} as the trigger",
+            event["type"].as_str().unwrap_or("trigger"),
+            event["id"]
+        );
+    }
     let req = SendRequest {
         idempotency_key: SendRequest::key(workflow, step, id, 0),
         workflow: workflow.to_string(),
@@ -71,7 +81,7 @@ pub fn preview(ctx: &Context, workflow: &str, step: &str, customer: &str) -> Cli
         run: 0,
         template: template.clone(),
         subject_override: subject.clone(),
-        trigger_event: None,
+        trigger_event,
         now: ctx.now,
     };
     let msg = render(ctx, &req)?;

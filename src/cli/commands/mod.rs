@@ -17,7 +17,7 @@ use super::{CliResult, Context};
 
 pub fn run(ctx: &Context, command: &Command) -> CliResult {
     match command {
-        Command::Init { dir } => demo::init(dir.as_deref()),
+        Command::Init { dir, examples } => demo::init(dir.as_deref(), *examples),
         Command::Check => check::check(ctx),
         Command::Segments { json } => segments::segments(ctx, *json),
         Command::Explain { name } => segments::explain(ctx, name),

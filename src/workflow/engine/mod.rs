@@ -19,7 +19,7 @@ use crate::store::snapshot::Snapshot;
 use crate::store::StoreError;
 
 pub use simulate::{run_once, run_until};
-pub use triggers::{activate, consume_triggers};
+pub use triggers::{activate, consume_triggers, preview_trigger};
 
 /// Why the engine stopped.
 #[derive(Debug, thiserror::Error)]

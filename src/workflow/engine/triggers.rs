@@ -292,3 +292,42 @@ pub fn start(
     journey::log(tx, tx.last_insert_rowid(), None, "entered", now, None)?;
     Ok(true)
 }
+
+/// The trigger event a preview of `wf` for `customer` renders with, shaped as a journey holds
+/// it: the event of the customer's latest journey of `wf`, else the customer's latest event of
+/// the trigger's type. `None` when the workflow is not event-triggered or there is no such
+/// event, so `segflow preview` shows a cart reminder with the cart the customer would see.
+pub fn preview_trigger(
+    tx: &Transaction,
+    wf: &Workflow,
+    customer: i64,
+) -> rusqlite::Result<Option<serde_json::Value>> {
+    let Trigger::Event { event_type, .. } = &wf.trigger else {
+        return Ok(None);
+    };
+    let held: Option<Option<String>> = tx
+        .query_row(
+            "SELECT trigger_event FROM journeys WHERE workflow = ?1 AND customer = ?2
+             ORDER BY run DESC LIMIT 1",
+            params![wf.name, customer],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(event) = held.flatten().and_then(|t| serde_json::from_str(&t).ok()) {
+        return Ok(Some(event));
+    }
+    tx.query_row(
+        "SELECT id, occurred_at, properties FROM events WHERE customer = ?1 AND type = ?2
+         ORDER BY occurred_at DESC, id DESC LIMIT 1",
+        params![customer, event_type],
+        |r| {
+            let (id, occurred_at, props): (i64, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let properties: serde_json::Value =
+                serde_json::from_str(&props).unwrap_or(serde_json::Value::Null);
+            Ok(serde_json::json!({
+                "id": id, "type": event_type, "occurred_at": occurred_at, "properties": properties
+            }))
+        },
+    )
+    .optional()
+}
