@@ -5,8 +5,9 @@ use std::path::Path;
 use std::process::Command;
 
 use rusqlite::{params, Connection};
+use segflow::analytics::report::Metric;
 use segflow::config::ShopConfig;
-use segflow::report::{build, render_html, Report, ReportOptions, DAY_MS};
+use segflow::report::{build, render_html, Report, ReportOptions, SplitMetrics, DAY_MS};
 
 const NOW: i64 = 100 * DAY_MS;
 
@@ -130,12 +131,16 @@ fn shop(conn: &Connection) {
 }
 
 fn report_of(conn: &Connection, options: &ReportOptions) -> Report {
+    report_with(conn, options, &SplitMetrics::new())
+}
+
+fn report_with(conn: &Connection, options: &ReportOptions, metrics: &SplitMetrics) -> Report {
     let shop = ShopConfig {
         name: "Test <Shop>".into(),
         currency: "EUR".into(),
         ..ShopConfig::default()
     };
-    build(conn, options, &shop).unwrap()
+    build(conn, options, &shop, metrics).unwrap()
 }
 
 fn open_shop(dir: &Path) -> Connection {
@@ -212,6 +217,39 @@ fn figures_of_segments_workflows_and_splits() {
     short.attribution_window = DAY_MS;
     let none = report_of(&conn, &short);
     assert_eq!(none.workflows[0].totals.attributed_revenue.major(), 0.0);
+}
+
+#[test]
+fn a_split_judged_by_revenue_per_recipient() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = open_shop(dir.path());
+    let metrics: SplitMetrics = [(
+        ("welcome".to_string(), "subject".to_string()),
+        Metric::Revenue,
+    )]
+    .into_iter()
+    .collect();
+    let report = report_with(&conn, &ReportOptions::new(NOW), &metrics);
+    let split = &report.splits[0];
+    assert_eq!(split.metric, Metric::Revenue);
+    // Every journey's customer ordered 50.00 after entering (the order 50 days ago was before).
+    for arm in &split.arms {
+        assert_eq!(arm.entered, 120);
+        assert!((arm.revenue - 120.0 * 50.0).abs() < 1e-9, "{arm:?}");
+        assert!((arm.revenue_per_recipient() - 50.0).abs() < 1e-9);
+    }
+    // The arms convert differently but earn the same: no winner by revenue.
+    let c = &split.comparisons[0];
+    assert_eq!(c.lift, 0.0);
+    assert_eq!(c.verdict.to_string(), "not enough data yet");
+    let html = render_html(&report);
+    assert!(
+        html.contains("b vs a by revenue per recipient: +0.00 EUR (95% CI +0.00 to +0.00 EUR), p = 1.0000: not enough data yet"),
+        "{html}"
+    );
+    assert!(html.contains(
+        "a: 120 entered, 12 converted (10.0%), 6,000.00 EUR revenue, 50.00 EUR per recipient"
+    ));
 }
 
 #[test]

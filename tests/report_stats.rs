@@ -4,14 +4,12 @@
 //! distribution) from the textbook formulas: pooled two-proportion z-test, two-sided p-value,
 //! and the unpooled Wald interval of the difference.
 
-use segflow::analytics::report::{compare, normal_cdf, Arm, Verdict, VerdictRules};
+use segflow::analytics::report::{
+    compare, compare_revenue, normal_cdf, Arm, Metric, Verdict, VerdictRules,
+};
 
 fn arm(name: &str, entered: u64, converted: u64) -> Arm {
-    Arm {
-        name: name.into(),
-        entered,
-        converted,
-    }
+    Arm::new(name, entered, converted)
 }
 
 fn close(a: f64, b: f64, tol: f64) {
@@ -115,4 +113,48 @@ fn verdict_thresholds() {
         c.verdict.to_string(),
         format!("B better, {percent:.0}% confidence")
     );
+}
+
+#[test]
+fn revenue_per_recipient_by_welchs_test() {
+    // 1000 journeys each: in A 100 customers spent 50 (5.00 per recipient), in B 80 spent 100
+    // (8.00 per recipient) while converting fewer. Reference values: Welch's difference of
+    // means with the normal approximation, computed with Python's math.erfc.
+    let a = Arm {
+        revenue: 5_000.0,
+        revenue_squares: 100.0 * 50.0 * 50.0,
+        ..arm("A", 1000, 100)
+    };
+    let b = Arm {
+        revenue: 8_000.0,
+        revenue_squares: 80.0 * 100.0 * 100.0,
+        ..arm("B", 1000, 80)
+    };
+    let by_conversion = compare(a.clone(), b.clone(), VerdictRules::default());
+    assert!(by_conversion.lift < 0.0);
+    let c = compare_revenue(a, b, VerdictRules::default());
+    assert_eq!(c.metric, Metric::Revenue);
+    close(c.lift, 3.0, 1e-12);
+    close(c.z, 3.058_738_186_312_086, 1e-9);
+    close(c.p_value, 0.002_222_713_079_049_884, 1e-9);
+    close(c.lift_low, 1.077_673_996_443_11, 1e-9);
+    close(c.lift_high, 4.922_326_003_556_89, 1e-9);
+    close(c.relative_lift.unwrap(), 0.6, 1e-12);
+    assert_eq!(c.verdict.to_string(), "B better, 99% confidence");
+    // The same rules as conversion: arms under 100 customers give no verdict.
+    let small = compare_revenue(
+        Arm {
+            revenue: 500.0,
+            revenue_squares: 10.0 * 2500.0,
+            ..arm("A", 99, 10)
+        },
+        Arm {
+            revenue: 5_000.0,
+            revenue_squares: 50.0 * 10_000.0,
+            ..arm("B", 99, 50)
+        },
+        VerdictRules::default(),
+    );
+    assert!(small.p_value < 0.05);
+    assert_eq!(small.verdict, Verdict::NotEnoughData);
 }

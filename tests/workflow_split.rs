@@ -73,7 +73,7 @@ steps:
     run_once(&mut conn, &wf, T0, &mut d).unwrap();
     assert_eq!(d.requests.len(), 40);
     let vs = match &wf.get("vip_reward").unwrap().steps[0].kind {
-        segflow::workflow::StepKind::Split(v) => v.clone(),
+        segflow::workflow::StepKind::Split(v, _) => v.clone(),
         _ => unreachable!(),
     };
     for r in &d.requests {

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::money::Money;
+use super::split_text;
 use super::svg::{bars, escape, heat_map, histogram, lines};
 use super::Report;
 
@@ -111,21 +112,25 @@ pub fn render_html(report: &Report) -> String {
         body.push_str(&note("No split has assigned a variant yet."));
     }
     for s in &report.splits {
+        let _ = write!(
+            body,
+            "<h3>{} / {}</h3><ul>",
+            escape(&s.workflow),
+            escape(&s.split)
+        );
+        for a in &s.arms {
+            let _ = write!(
+                body,
+                "<li>{}</li>",
+                escape(&split_text::arm_line(a, currency))
+            );
+        }
+        body.push_str("</ul>");
         for c in &s.comparisons {
             let _ = write!(
                 body,
-                "<p>{} / {}: {} {:.1}% vs {} {:.1}%, lift {:+.1} pts (95% CI {:+.1} to {:+.1}), p = {:.4}: <b>{}</b></p>",
-                escape(&s.workflow),
-                escape(&s.split),
-                escape(&c.a.name),
-                c.a.rate() * 100.0,
-                escape(&c.b.name),
-                c.b.rate() * 100.0,
-                c.lift * 100.0,
-                c.lift_low * 100.0,
-                c.lift_high * 100.0,
-                c.p_value,
-                escape(&c.verdict.to_string())
+                "<p><b>{}</b></p>",
+                escape(&split_text::comparison_line(c, currency))
             );
         }
     }

@@ -11,6 +11,7 @@ mod html;
 mod money;
 mod priority;
 mod segments;
+pub mod split_text;
 mod svg;
 mod workflows;
 
@@ -24,7 +25,7 @@ pub use charts::{ChartData, RfmCell};
 pub use html::render_html;
 pub use money::Money;
 pub use segments::SegmentReport;
-pub use workflows::{SplitReport, StepReport, WorkflowReport};
+pub use workflows::{SplitMetrics, SplitReport, StepReport, WorkflowReport};
 
 /// One day in unix milliseconds.
 pub const DAY_MS: i64 = 86_400_000;
@@ -104,11 +105,13 @@ pub struct Report {
     pub charts: ChartData,
 }
 
-/// Reads every figure of the report from the store.
+/// Reads every figure of the report from the store; `metrics` says what each split is judged
+/// by (the workflow files know it, the store does not).
 pub fn build(
     conn: &Connection,
     options: &ReportOptions,
     shop: &ShopConfig,
+    metrics: &SplitMetrics,
 ) -> rusqlite::Result<Report> {
     Ok(Report {
         shop: shop.name.clone(),
@@ -117,7 +120,7 @@ pub fn build(
         options: *options,
         segments: segments::segment_reports(conn, options, &shop.currency)?,
         workflows: workflows::workflow_reports(conn, options)?,
-        splits: workflows::split_reports(conn, options)?,
+        splits: workflows::split_reports(conn, options, metrics)?,
         charts: charts::chart_data(conn, options)?,
     })
 }

@@ -15,7 +15,9 @@
 //!   send (`outbox.sent_at`) to the same customer at or before the order and no longer ago than
 //!   the attribution window; orders without such a send are not attributed.
 //!   A split's arms are its journeys grouped by the variant recorded in `journeys.variant`; the
-//!   first arm by name is the control every other arm is compared with.
+//!   first arm by name is the control every other arm is compared with, by conversion or, for
+//!   a split with `metric: revenue`, by revenue per recipient: the revenue of the customer's
+//!   orders from the journey's entry to the end of the period, per journey.
 
 use std::collections::HashMap;
 
@@ -24,7 +26,7 @@ use serde::Serialize;
 
 use super::money::Money;
 use super::{ratio, ReportOptions};
-use crate::analytics::report::{compare, Arm, Comparison};
+use crate::analytics::report::{compare_by, Arm, Comparison, Metric};
 
 /// The funnel of a workflow, or of one of its steps. Money is in the shop's currency.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -57,6 +59,8 @@ pub struct WorkflowReport {
 pub struct SplitReport {
     pub workflow: String,
     pub split: String,
+    /// What the split is judged by (`metric:` on the split step).
+    pub metric: Metric,
     pub arms: Vec<Arm>,
     /// Every arm after the first compared with the first.
     pub comparisons: Vec<Comparison>,
@@ -182,22 +186,46 @@ fn attributed_revenue(
     rows.collect()
 }
 
-/// Arms of every split recorded on journeys entered in the period, with their comparisons.
-pub fn split_reports(conn: &Connection, o: &ReportOptions) -> rusqlite::Result<Vec<SplitReport>> {
-    let mut stmt = conn.prepare(
-        "SELECT j.workflow, v.key, v.value, COUNT(*), SUM(j.state = 'converted')
-         FROM journeys j, json_each(j.variant) v
-         WHERE j.variant IS NOT NULL AND json_valid(j.variant) AND j.entered_at BETWEEN ?1 AND ?2
-         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-    )?;
+/// What each split is judged by, keyed by (workflow, split step id); a split not listed is
+/// judged by conversion.
+pub type SplitMetrics = HashMap<(String, String), Metric>;
+
+/// Per journey of a split: whether it converted and the revenue (minor units) of the
+/// customer's orders from the journey's entry to the end of the period.
+const ARMS: &str = "
+WITH per AS (
+  SELECT j.workflow, v.key AS split, v.value AS arm, j.state = 'converted' AS converted,
+         COALESCE((SELECT SUM(o.total) FROM orders o
+                   WHERE o.customer = j.customer AND o.placed_at BETWEEN j.entered_at AND ?2), 0)
+           AS revenue
+  FROM journeys j, json_each(j.variant) v
+  WHERE j.variant IS NOT NULL AND json_valid(j.variant) AND j.entered_at BETWEEN ?1 AND ?2)
+SELECT workflow, split, arm, COUNT(*), SUM(converted), SUM(revenue), SUM(revenue * revenue)
+FROM per GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+
+/// Arms of every split recorded on journeys entered in the period, with their comparisons by
+/// each split's metric. An arm's revenue is in major units of the shop's currency.
+pub fn split_reports(
+    conn: &Connection,
+    o: &ReportOptions,
+    metrics: &SplitMetrics,
+) -> rusqlite::Result<Vec<SplitReport>> {
+    let mut stmt = conn.prepare(ARMS)?;
     let rows = stmt.query_map(params![o.since, o.now], |r| {
+        let revenue = Money::from_minor(r.get::<_, f64>(5)?).major();
+        // Squares of minor units, in squares of major units.
+        let squares = r.get::<_, f64>(6)? / 10_000.0;
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             Arm {
-                name: r.get(2)?,
-                entered: r.get::<_, i64>(3)? as u64,
-                converted: r.get::<_, i64>(4)? as u64,
+                revenue,
+                revenue_squares: squares,
+                ..Arm::new(
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)? as u64,
+                    r.get::<_, i64>(4)? as u64,
+                )
             },
         ))
     })?;
@@ -207,6 +235,10 @@ pub fn split_reports(conn: &Connection, o: &ReportOptions) -> rusqlite::Result<V
         match out.last_mut() {
             Some(s) if s.workflow == workflow && s.split == split => s.arms.push(arm),
             _ => out.push(SplitReport {
+                metric: metrics
+                    .get(&(workflow.clone(), split.clone()))
+                    .copied()
+                    .unwrap_or_default(),
                 workflow,
                 split,
                 arms: vec![arm],
@@ -218,7 +250,7 @@ pub fn split_reports(conn: &Connection, o: &ReportOptions) -> rusqlite::Result<V
         let control = &s.arms[0];
         s.comparisons = s.arms[1..]
             .iter()
-            .map(|b| compare(control.clone(), b.clone(), o.verdict))
+            .map(|b| compare_by(s.metric, control.clone(), b.clone(), o.verdict))
             .collect();
     }
     Ok(out)

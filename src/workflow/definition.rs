@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+pub use crate::analytics::report::Metric;
 use crate::dsl::diagnostic::SourceFile;
 use crate::dsl::ir::Expr;
 use crate::policy::PolicyOverrides;
@@ -65,7 +66,8 @@ pub enum StepKind {
         then: Vec<Step>,
         otherwise: Vec<Step>,
     },
-    Split(Vec<Variant>),
+    /// The variants, and what the report judges the split by.
+    Split(Vec<Variant>, Metric),
     Tag(String),
     Untag(String),
     Exit(Option<String>),
@@ -138,10 +140,21 @@ pub fn visit<'a>(steps: &'a [Step], f: &mut dyn FnMut(&'a Step)) {
                 visit(then, f);
                 visit(otherwise, f);
             }
-            StepKind::Split(variants) => variants.iter().for_each(|v| visit(&v.steps, f)),
+            StepKind::Split(variants, _) => variants.iter().for_each(|v| visit(&v.steps, f)),
             _ => {}
         }
     }
+}
+
+/// `(step id, metric)` of every split of the tree.
+pub fn split_metrics(steps: &[Step]) -> Vec<(String, Metric)> {
+    let mut out = Vec::new();
+    visit(steps, &mut |step| {
+        if let StepKind::Split(_, metric) = &step.kind {
+            out.push((step.id.clone(), *metric));
+        }
+    });
+    out
 }
 
 struct Path<'a> {
@@ -162,7 +175,7 @@ fn find<'a>(steps: &'a [Step], id: &str) -> Option<Path<'a>> {
             StepKind::If {
                 then, otherwise, ..
             } => vec![then, otherwise],
-            StepKind::Split(variants) => variants.iter().map(|v| v.steps.as_slice()).collect(),
+            StepKind::Split(variants, _) => variants.iter().map(|v| v.steps.as_slice()).collect(),
             _ => continue,
         };
         for child in children {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Deserializer};
 use serde_saphyr::Spanned;
 
-use super::definition::{Condition, Reentry, Step, StepKind, Trigger, Variant, Workflow};
+use super::definition::{Condition, Metric, Reentry, Step, StepKind, Trigger, Variant, Workflow};
 use crate::dsl::ast::{Arg, Ident, Node, NodeKind};
 use crate::dsl::check::{self, Context};
 use crate::dsl::diagnostic::{Code, Diagnostic, SourceFile};
@@ -73,6 +73,8 @@ struct RawStep {
     #[serde(rename = "else")]
     otherwise: Option<Vec<RawStep>>,
     split: Option<Vec<RawVariant>>,
+    /// What a split is judged by in the report: `conversion` (the default) or `revenue`.
+    metric: Option<Spanned<String>>,
     tag: Option<Spanned<String>>,
     untag: Option<Spanned<String>>,
     /// `exit:` with or without a reason: present-but-null is `Some(None)`.
@@ -515,6 +517,35 @@ impl Loader<'_> {
             ));
             ok = false;
         }
+        let metric = match &r.metric {
+            None => Metric::Conversion,
+            Some(_) if r.split.is_none() => {
+                self.report(bad(
+                    format!("`metric` on step `{id}`, which is not a split"),
+                    "`metric` says what a `split` is judged by",
+                ));
+                ok = false;
+                Metric::Conversion
+            }
+            Some(m) => match m.value.trim() {
+                "conversion" => Metric::Conversion,
+                "revenue" => Metric::Revenue,
+                other => {
+                    let span = self.span(m);
+                    self.report(
+                        Diagnostic::new(
+                            Code::BadStep,
+                            format!("`{other}` is not a split metric"),
+                            span,
+                            "unknown metric",
+                        )
+                        .with_help("write `metric: conversion` (goal conversion, the default) or `metric: revenue` (revenue per recipient)"),
+                    );
+                    ok = false;
+                    Metric::Conversion
+                }
+            },
+        };
         if r.timeout.is_some() && r.wait_until.is_none() {
             self.report(bad(
                 format!("`timeout` on step `{id}`, which is not a wait_until"),
@@ -590,7 +621,8 @@ impl Loader<'_> {
                 otherwise: otherwise?,
             })
         } else if let Some(vs) = &r.split {
-            self.split(&id, id_span, vs).map(StepKind::Split)
+            self.split(&id, id_span, vs)
+                .map(|variants| StepKind::Split(variants, metric))
         } else if let Some(t) = &r.tag {
             Some(StepKind::Tag(t.value.clone()))
         } else if let Some(t) = &r.untag {

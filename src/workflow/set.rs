@@ -20,6 +20,18 @@ impl Workflows {
         self.workflows.iter().find(|w| w.name == name)
     }
 
+    /// `(workflow, split step id, metric)` of every split of every workflow.
+    pub fn split_metrics(&self) -> Vec<(String, String, super::definition::Metric)> {
+        self.workflows
+            .iter()
+            .flat_map(|w| {
+                super::definition::split_metrics(&w.steps)
+                    .into_iter()
+                    .map(|(step, metric)| (w.name.clone(), step, metric))
+            })
+            .collect()
+    }
+
     /// Loads every `*.yaml` in `dir` (a missing directory means no workflows), checked against
     /// the segments and the template names (`None`: template names are not checked).
     pub fn load_dir(

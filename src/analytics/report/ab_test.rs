@@ -11,15 +11,50 @@ use serde::Serialize;
 /// `estimate ± Z_95 × standard error`.
 pub const Z_95: f64 = 1.959_963_984_540_054;
 
-/// One arm of a split: how many customers entered it and how many converted.
+/// One arm of a split: how many customers entered it, how many converted, and the revenue of
+/// their orders since they entered (in the caller's money unit; the report uses major units).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Arm {
     pub name: String,
     pub entered: u64,
     pub converted: u64,
+    /// The sum, over the arm's journeys, of each journey's revenue.
+    pub revenue: f64,
+    /// The sum of the squares of each journey's revenue, for the variance.
+    #[serde(skip)]
+    pub revenue_squares: f64,
+}
+
+/// What a split is judged by: goal conversion (the default) or revenue per recipient.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    #[default]
+    Conversion,
+    Revenue,
 }
 
 impl Arm {
+    /// An arm with no revenue recorded.
+    pub fn new(name: impl Into<String>, entered: u64, converted: u64) -> Arm {
+        Arm {
+            name: name.into(),
+            entered,
+            converted,
+            revenue: 0.0,
+            revenue_squares: 0.0,
+        }
+    }
+
+    /// Revenue per journey, 0 for an arm nobody entered.
+    pub fn revenue_per_recipient(&self) -> f64 {
+        if self.entered == 0 {
+            0.0
+        } else {
+            self.revenue / self.entered as f64
+        }
+    }
+
     /// The conversion rate, 0 for an arm nobody entered.
     pub fn rate(&self) -> f64 {
         if self.entered == 0 {
@@ -76,14 +111,15 @@ impl std::fmt::Display for Verdict {
 /// The comparison of arm `b` against arm `a` (the control).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
+    pub metric: Metric,
     pub a: Arm,
     pub b: Arm,
-    /// `rate(b) - rate(a)`.
+    /// `rate(b) - rate(a)` for conversion; the difference of revenue per recipient for revenue.
     pub lift: f64,
     /// The 95% confidence interval of `lift`.
     pub lift_low: f64,
     pub lift_high: f64,
-    /// `lift / rate(a)`, absent when the control converted nobody.
+    /// `lift` relative to the control's figure, absent when that is 0.
     pub relative_lift: Option<f64>,
     /// The z statistic; 0 when both arms have the same rate or the pooled rate is 0 or 1.
     pub z: f64,
@@ -118,17 +154,9 @@ pub fn compare(a: Arm, b: Arm, rules: VerdictRules) -> Comparison {
     let wald = |p: f64, n: f64| if n == 0.0 { 0.0 } else { p * (1.0 - p) / n };
     let half = Z_95 * (wald(pa, na) + wald(pb, nb)).sqrt();
     let relative_lift = (pa > 0.0).then(|| lift / pa);
-    let enough = a.entered >= rules.min_arm && b.entered >= rules.min_arm;
-    let verdict = if enough && p_value < rules.alpha && lift != 0.0 {
-        let winner = if lift > 0.0 { &b.name } else { &a.name };
-        Verdict::Better {
-            winner: winner.clone(),
-            confidence: 1.0 - p_value,
-        }
-    } else {
-        Verdict::NotEnoughData
-    };
+    let verdict = verdict(&a, &b, lift, p_value, rules);
     Comparison {
+        metric: Metric::Conversion,
         lift,
         lift_low: lift - half,
         lift_high: lift + half,
@@ -138,5 +166,20 @@ pub fn compare(a: Arm, b: Arm, rules: VerdictRules) -> Comparison {
         verdict,
         a,
         b,
+    }
+}
+
+/// The verdict of a comparison, the same for every metric: both arms at least `min_arm`
+/// customers, `p` below `alpha`, and a difference at all.
+pub(super) fn verdict(a: &Arm, b: &Arm, lift: f64, p_value: f64, rules: VerdictRules) -> Verdict {
+    let enough = a.entered >= rules.min_arm && b.entered >= rules.min_arm;
+    if enough && p_value < rules.alpha && lift != 0.0 {
+        let winner = if lift > 0.0 { &b.name } else { &a.name };
+        Verdict::Better {
+            winner: winner.clone(),
+            confidence: 1.0 - p_value,
+        }
+    } else {
+        Verdict::NotEnoughData
     }
 }

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use crate::cli::table::Table;
 use crate::cli::{CliError, CliResult, Context};
-use crate::report::{build, render_html, Money, Report, ReportOptions, DAY_MS};
+use crate::report::{
+    build, render_html, split_text, Money, Report, ReportOptions, SplitMetrics, DAY_MS,
+};
 
 pub fn report(
     ctx: &Context,
@@ -24,7 +26,7 @@ pub fn report(
     }
     options.attribution_window = i64::from(window_days) * DAY_MS;
     let conn = ctx.open_store()?;
-    let report = build(&conn, &options, &ctx.config.shop)?;
+    let report = build(&conn, &options, &ctx.config.shop, &split_metrics(ctx))?;
     if let Some(path) = html {
         std::fs::write(path, render_html(&report)).map_err(|e| {
             CliError::Message(format!(
@@ -39,6 +41,27 @@ pub fn report(
         print_text(&report);
     }
     Ok(())
+}
+
+/// What each split is judged by, from the workflow files. Files that do not load leave every
+/// split judged by conversion, with a warning: the report still shows every other figure.
+fn split_metrics(ctx: &Context) -> SplitMetrics {
+    let loaded = ctx
+        .load_rules()
+        .and_then(|segments| ctx.load_workflows(&segments));
+    match loaded {
+        Ok(workflows) => workflows
+            .split_metrics()
+            .into_iter()
+            .map(|(workflow, split, metric)| ((workflow, split), metric))
+            .collect(),
+        Err(_) => {
+            eprintln!(
+                "warning: the rule or workflow files do not load (run `segflow check`), so every A/B split is judged by conversion"
+            );
+            SplitMetrics::new()
+        }
+    }
 }
 
 fn pct(x: f64) -> String {
@@ -154,25 +177,10 @@ fn print_text(report: &Report) {
     for s in &report.splits {
         println!("\nsplit {} / {}", s.workflow, s.split);
         for a in &s.arms {
-            println!(
-                "  {}: {} entered, {} converted ({})",
-                a.name,
-                a.entered,
-                a.converted,
-                pct(a.rate())
-            );
+            println!("  {}", split_text::arm_line(a, c));
         }
-        for c in &s.comparisons {
-            println!(
-                "  {} vs {}: lift {:+.1} pts (95% CI {:+.1} to {:+.1}), p = {:.4}: {}",
-                c.b.name,
-                c.a.name,
-                c.lift * 100.0,
-                c.lift_low * 100.0,
-                c.lift_high * 100.0,
-                c.p_value,
-                c.verdict
-            );
+        for comparison in &s.comparisons {
+            println!("  {}", split_text::comparison_line(comparison, c));
         }
     }
 }

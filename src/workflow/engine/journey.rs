@@ -234,7 +234,7 @@ pub fn process(
                     .map(|s| s.id.clone())
                     .or_else(|| after(wf, &id))
             }
-            StepKind::Split(variants) => {
+            StepKind::Split(variants, _) => {
                 let v = super::super::split::assign(&wf.name, &id, j.customer, j.run, variants);
                 record_variant(tx, j.id, &id, &v.name)?;
                 log(tx, j.id, Some(&id), "variant", now, Some(&v.name))?;
