@@ -390,7 +390,7 @@ fn init_scaffolds_and_never_overwrites() {
     for f in [
         "shop/segflow.toml",
         "shop/rules/repeat_buyers.yaml",
-        "shop/workflows/.gitkeep",
+        "shop/workflows/templates/.gitkeep",
         "shop/.gitignore",
     ] {
         assert!(dir.path().join(f).exists(), "{f}");
@@ -401,6 +401,6 @@ fn init_scaffolds_and_never_overwrites() {
     assert_eq!(out.code, 1);
     assert_eq!(
         out.stderr,
-        "error: shop/segflow.toml already exists; segflow init does not overwrite a repository\n"
+        "error: shop/segflow.toml already exists; segflow init does not overwrite a repository (pick another folder or remove the file)\n"
     );
 }

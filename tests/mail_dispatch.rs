@@ -216,6 +216,7 @@ fn customers_sharing_an_address_get_one_email_per_step() {
         entered(&conn, "vip", c, T0);
     }
     let wf = workflows(&[("vip_reward", VIP)]);
+    live(&mut conn, &wf);
     let mut d = dispatcher(dir.path(), GOOD);
     run_once(&mut conn, &wf, T0, &mut d).unwrap();
     assert_eq!(outbox(&conn, first).len(), 1);

@@ -209,6 +209,11 @@ impl Engine {
                     workflows = gen.workflows.workflows.len(),
                     "rules, workflows and templates reloaded"
                 );
+                // A workflow added by the edit goes live now.
+                let now = chrono::Utc::now().timestamp_millis();
+                if let Err(e) = crate::workflow::activate(&mut self.conn, &gen.workflows, now) {
+                    tracing::error!(error = %e, "cannot record the activation of new workflows");
+                }
                 self.gen = gen;
                 self.next_due.clear();
                 self.metrics.reload("ok");

@@ -123,6 +123,10 @@ pub fn run(setup: Setup) -> Result<(), String> {
         .local_addr()
         .map_or(bind.clone(), |a| a.to_string());
     status::started(&conn, &local, now()).map_err(|e| e.to_string())?;
+    // The workflows go live now, before the first request is served: what the API receives
+    // from here on happens after their activation and starts journeys; what the store already
+    // holds does not (README, "Triggers never reach back").
+    crate::workflow::activate(&mut conn, &gen.workflows, now()).map_err(|e| e.to_string())?;
 
     let grace = Duration::from_millis(config.daemon.shutdown_grace.max(0) as u64);
     let engine = Engine {
