@@ -43,6 +43,9 @@ pub struct ShopConfig {
     pub currency: String,
     /// The IANA time zone used where a customer has none.
     pub timezone: String,
+    /// Order statuses that are no purchase: such orders stay in `orders` but count for no
+    /// derived field, model or revenue figure (see `store::order_status`).
+    pub uncounted_statuses: Vec<String>,
 }
 
 impl Default for StoreConfig {
@@ -67,6 +70,7 @@ impl Default for ShopConfig {
             name: "My Shop".into(),
             currency: "USD".into(),
             timezone: "UTC".into(),
+            uncounted_statuses: vec!["cancelled".into(), "voided".into()],
         }
     }
 }
@@ -129,6 +133,9 @@ name = "My Shop"
 currency = "USD"
 # Used for customers without a time zone of their own.
 timezone = "UTC"
+# Orders with these statuses (or a cancellation time) stay in `orders` but are no purchase:
+# orders_count, total_spent, aov, the models and report revenue leave them out.
+uncounted_statuses = ["cancelled", "voided"]
 
 [mail]
 from = "Shop <shop@localhost>"

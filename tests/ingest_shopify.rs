@@ -150,6 +150,8 @@ fn an_order_maps_to_its_customer_and_lines() {
                 status: Some("voided".into()),
                 channel: Some("web".into()),
                 currency: Some("USD".into()),
+                refunded: Some(Money(0)),
+                cancelled_at: None,
                 items: vec![
                     item("IPOD2008PINK", 1, 19_900, "IPod Nano - 8GB"),
                     // An empty sku keys the product by its name, as the CSV import does.

@@ -31,7 +31,7 @@ pub fn read_histories(
     let mut customers = conn.prepare("SELECT id FROM customers ORDER BY id")?;
     let mut customer_rows = customers.query([])?;
     let mut orders = conn.prepare(
-        "SELECT customer, placed_at, total FROM orders WHERE placed_at <= ?1 ORDER BY customer, placed_at, id",
+        "SELECT customer, placed_at, total - refunded FROM orders WHERE placed_at <= ?1 AND counted = 1 ORDER BY customer, placed_at, id",
     )?;
     let mut order_rows = orders.query([until])?;
     let mut pending: Option<(i64, i64, i64)> = None;

@@ -82,8 +82,19 @@ impl Context {
         })
     }
 
+    /// Opens the store and applies the shop's `uncounted_statuses` to it (a no-op unless the
+    /// list changed since the last command).
     pub fn open_store(&self) -> Result<rusqlite::Connection, CliError> {
-        Ok(crate::store::open(&self.db)?)
+        let mut conn = crate::store::open(&self.db)?;
+        crate::store::order_status::sync(&mut conn, &self.config.shop.uncounted_statuses).map_err(
+            |e| {
+                CliError::Message(format!(
+                    "cannot apply [shop] uncounted_statuses to {}: {e}",
+                    self.db.display()
+                ))
+            },
+        )?;
+        Ok(conn)
     }
 
     pub fn load_rules(&self) -> Result<SegmentSet, CliError> {

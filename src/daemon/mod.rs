@@ -127,6 +127,8 @@ pub fn run(setup: Setup) -> Result<(), String> {
     // from here on happens after their activation and starts journeys; what the store already
     // holds does not (README, "Triggers never reach back").
     crate::workflow::activate(&mut conn, &gen.workflows, now()).map_err(|e| e.to_string())?;
+    crate::store::order_status::sync(&mut conn, &config.shop.uncounted_statuses)
+        .map_err(|e| format!("cannot apply [shop] uncounted_statuses: {e}"))?;
 
     let grace = Duration::from_millis(config.daemon.shutdown_grace.max(0) as u64);
     let engine = Engine {

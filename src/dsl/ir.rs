@@ -244,6 +244,12 @@ pub enum OrderField {
     Discount,
     Status,
     Channel,
+    /// Money refunded so far.
+    Refunded,
+    /// Money: `total - refunded`, what the order finally brought in.
+    NetTotal,
+    /// Whether the order counts as a purchase (not cancelled or voided; `store::order_status`).
+    Counted,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -302,7 +308,11 @@ impl ElementField {
             ElementField::Order(f) => match f {
                 OrderField::Id | OrderField::Status | OrderField::Channel => Type::String,
                 OrderField::PlacedAt => Type::Time,
-                OrderField::Total | OrderField::Discount => Type::Number,
+                OrderField::Total
+                | OrderField::Discount
+                | OrderField::Refunded
+                | OrderField::NetTotal => Type::Number,
+                OrderField::Counted => Type::Bool,
             },
             ElementField::Item(f) => match f {
                 ItemField::ProductId | ItemField::Title | ItemField::Category => Type::String,
@@ -322,8 +332,12 @@ impl ElementField {
     pub fn is_money(&self) -> bool {
         matches!(
             self,
-            ElementField::Order(OrderField::Total | OrderField::Discount)
-                | ElementField::Item(ItemField::Price)
+            ElementField::Order(
+                OrderField::Total
+                    | OrderField::Discount
+                    | OrderField::Refunded
+                    | OrderField::NetTotal
+            ) | ElementField::Item(ItemField::Price)
         )
     }
 }

@@ -64,6 +64,12 @@ pub struct OrderIn {
     pub status: Option<String>,
     pub channel: Option<String>,
     pub currency: Option<String>,
+    /// Refunded so far, in major units like `total`; 0 when absent.
+    #[serde(default)]
+    pub refunded: Option<Money>,
+    /// When the order was cancelled; a cancelled order counts as no purchase.
+    #[serde(default)]
+    pub cancelled_at: Option<Time>,
     #[serde(default)]
     pub items: Vec<ItemIn>,
 }
@@ -310,6 +316,14 @@ impl Validate for OrderIn {
     fn validate(&self) -> Result<(), FieldError> {
         id("id", &self.id)?;
         id("customer_id", &self.customer_id)?;
+        if let Some(refunded) = self.refunded {
+            if refunded.0 < 0 || refunded.0 > self.total.0 {
+                return Err(field_error(
+                    "refunded",
+                    "must be between 0 and the order's total",
+                ));
+            }
+        }
         for (i, item) in self.items.iter().enumerate() {
             id(&format!("items[{i}].product_id"), &item.product_id)?;
             if item.quantity < 1 {

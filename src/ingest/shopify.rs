@@ -220,8 +220,11 @@ struct ShopifyOrder {
     contact_email: Option<String>,
     created_at: Time,
     total_price: Money,
+    /// What the order still charges after refunds and edits (absent in old payloads).
+    current_total_price: Option<Money>,
     total_discounts: Option<Money>,
     financial_status: Option<String>,
+    cancelled_at: Option<Time>,
     currency: Option<String>,
     source_name: Option<String>,
     customer: Option<ShopifyCustomer>,
@@ -332,6 +335,11 @@ fn order(o: ShopifyOrder) -> Result<Vec<Ingest>, FieldError> {
         status: text(&o.financial_status),
         channel: text(&o.source_name),
         currency: text(&o.currency),
+        // What Shopify no longer charges (refunds, removed items) counts as refunded.
+        refunded: o
+            .current_total_price
+            .map(|current| Money((o.total_price.0 - current.0).clamp(0, o.total_price.0))),
+        cancelled_at: o.cancelled_at,
         items,
     };
     Ok(vec![Ingest::Customer(buyer), Ingest::Order(order)])

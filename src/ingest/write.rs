@@ -173,10 +173,11 @@ pub fn order(tx: &Transaction, o: &OrderIn) -> rusqlite::Result<Written> {
     let customer = customer_id(tx, &o.customer_id)?;
     let order_id: i64 = tx
         .prepare_cached(
-            "INSERT INTO orders (external_id, customer, placed_at, total, discount, status, channel, currency)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            "INSERT INTO orders (external_id, customer, placed_at, total, discount, status, channel, currency, refunded, cancelled_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (external_id) DO UPDATE SET customer = ?2, placed_at = ?3, total = ?4,
-                 discount = ?5, status = ?6, channel = ?7, currency = ?8
+                 discount = ?5, status = ?6, channel = ?7, currency = ?8, refunded = ?9,
+                 cancelled_at = ?10
              RETURNING id",
         )?
         .query_row(
@@ -188,10 +189,13 @@ pub fn order(tx: &Transaction, o: &OrderIn) -> rusqlite::Result<Written> {
                 o.discount.map_or(0, |d| d.0),
                 o.status,
                 o.channel,
-                o.currency
+                o.currency,
+                o.refunded.map_or(0, |r| r.0),
+                o.cancelled_at.map(|t| t.0)
             ],
             |r| r.get(0),
         )?;
+    crate::store::order_status::recount(tx, order_id)?;
     tx.prepare_cached("DELETE FROM order_items WHERE order_id = ?1")?
         .execute([order_id])?;
     for item in &o.items {

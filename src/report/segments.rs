@@ -59,8 +59,9 @@ pub struct SegmentReport {
 const FIGURES: &str = "
 WITH m AS (SELECT customer FROM segment_members WHERE segment = ?1),
 per AS (
-  SELECT m.customer, COUNT(o.id) AS n, COALESCE(SUM(o.total), 0) AS spent
+  SELECT m.customer, COUNT(o.id) AS n, COALESCE(SUM(o.total - o.refunded), 0) AS spent
   FROM m LEFT JOIN orders o ON o.customer = m.customer AND o.placed_at BETWEEN ?2 AND ?3
+    AND o.counted = 1
   GROUP BY m.customer)
 SELECT COUNT(*), COALESCE(SUM(n), 0), COALESCE(SUM(spent), 0),
        COALESCE(SUM(n >= 1), 0), COALESCE(SUM(n >= 2), 0),
@@ -82,8 +83,8 @@ const SHOP: &str = "SELECT id AS customer FROM customers WHERE ?1 IS NULL";
 const STAKE: &str = "
 WITH m AS ({members}),
 life AS (
-  SELECT m.customer, SUM(o.total) AS spent, MIN(o.placed_at) AS first
-  FROM m JOIN orders o ON o.customer = m.customer AND o.placed_at <= ?2
+  SELECT m.customer, SUM(o.total - o.refunded) AS spent, MIN(o.placed_at) AS first
+  FROM m JOIN orders o ON o.customer = m.customer AND o.placed_at <= ?2 AND o.counted = 1
   GROUP BY m.customer),
 yearly AS (
   SELECT l.spent / MAX(1.0, (?2 - l.first) * 1.0 / ?3) AS spend, s.churn_risk AS churn
@@ -107,7 +108,7 @@ pub fn segment_reports(
         .collect::<rusqlite::Result<_>>()?;
     let customers: i64 = conn.query_row("SELECT COUNT(*) FROM customers", [], |r| r.get(0))?;
     let total_revenue: i64 = conn.query_row(
-        "SELECT COALESCE(SUM(total), 0) FROM orders WHERE placed_at BETWEEN ?1 AND ?2",
+        "SELECT COALESCE(SUM(total - refunded), 0) FROM orders WHERE placed_at BETWEEN ?1 AND ?2 AND counted = 1",
         params![options.since, options.now],
         |r| r.get(0),
     )?;

@@ -168,12 +168,12 @@ fn attributed_revenue(
 ) -> rusqlite::Result<HashMap<(String, String), (u64, i64)>> {
     let mut stmt = conn.prepare(
         "WITH touch AS (
-           SELECT o.total,
+           SELECT o.total - o.refunded AS total,
              (SELECT ob.id FROM outbox ob
               WHERE ob.customer = o.customer AND ob.status = 'sent'
                 AND ob.sent_at <= o.placed_at AND ob.sent_at >= o.placed_at - ?3
               ORDER BY ob.sent_at DESC, ob.id DESC LIMIT 1) AS send
-           FROM orders o WHERE o.placed_at BETWEEN ?1 AND ?2)
+           FROM orders o WHERE o.placed_at BETWEEN ?1 AND ?2 AND o.counted = 1)
          SELECT ob.workflow, ob.step, COUNT(*), SUM(t.total)
          FROM touch t JOIN outbox ob ON ob.id = t.send GROUP BY 1, 2",
     )?;
@@ -195,8 +195,9 @@ pub type SplitMetrics = HashMap<(String, String), Metric>;
 const ARMS: &str = "
 WITH per AS (
   SELECT j.workflow, v.key AS split, v.value AS arm, j.state = 'converted' AS converted,
-         COALESCE((SELECT SUM(o.total) FROM orders o
-                   WHERE o.customer = j.customer AND o.placed_at BETWEEN j.entered_at AND ?2), 0)
+         COALESCE((SELECT SUM(o.total - o.refunded) FROM orders o
+                   WHERE o.customer = j.customer AND o.counted = 1
+                     AND o.placed_at BETWEEN j.entered_at AND ?2), 0)
            AS revenue
   FROM journeys j, json_each(j.variant) v
   WHERE j.variant IS NOT NULL AND json_valid(j.variant) AND j.entered_at BETWEEN ?1 AND ?2)

@@ -71,7 +71,7 @@ pub fn stats(conn: &Connection, members: &[i64]) -> rusqlite::Result<MemberStats
     select(conn, members)?;
     let customers: i64 = conn.query_row("SELECT COUNT(*) FROM customers", [], |r| r.get(0))?;
     let (orders, revenue_cents): (i64, i64) = conn.query_row(
-        "SELECT COUNT(*), COALESCE(SUM(o.total), 0) FROM orders o JOIN temp.selection s ON s.customer = o.customer",
+        "SELECT COUNT(*), COALESCE(SUM(o.total - o.refunded), 0) FROM orders o JOIN temp.selection s ON s.customer = o.customer WHERE o.counted = 1",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -92,10 +92,10 @@ pub fn rows(
     select(conn, members)?;
     let mut stmt = conn.prepare(
         "SELECT c.external_id, c.email, c.first_name, c.last_name, c.country,
-                COUNT(o.id), COALESCE(SUM(o.total), 0), MAX(o.placed_at)
+                COUNT(o.id), COALESCE(SUM(o.total - o.refunded), 0), MAX(o.placed_at)
          FROM temp.selection s
          JOIN customers c ON c.id = s.customer
-         LEFT JOIN orders o ON o.customer = c.id
+         LEFT JOIN orders o ON o.customer = c.id AND o.counted = 1
          GROUP BY c.id
          ORDER BY c.id
          LIMIT ?1",

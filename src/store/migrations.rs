@@ -249,6 +249,19 @@ CREATE TABLE daemon_state (
     r#"
 CREATE INDEX outbox_by_address ON outbox(workflow, step, lower(trim(to_email)));
 "#,
+    // 8: order status and refunds. `refunded` (minor units) and `cancelled_at` come from the
+    // merchant; `counted` says whether the order counts as a purchase (derived fields, models,
+    // report revenue) and is kept by `store::order_status` from the statuses the shop does not
+    // count (`[shop] uncounted_statuses`), which live in `uncounted_order_statuses`.
+    r#"
+ALTER TABLE orders ADD COLUMN refunded INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN cancelled_at INTEGER;
+ALTER TABLE orders ADD COLUMN counted INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE uncounted_order_statuses (status TEXT PRIMARY KEY) WITHOUT ROWID;
+INSERT INTO uncounted_order_statuses (status) VALUES ('cancelled'), ('voided');
+UPDATE orders SET counted = 0
+WHERE lower(trim(COALESCE(status, ''))) IN (SELECT status FROM uncounted_order_statuses);
+"#,
 ];
 
 /// The journal triggers of `table` (migration 6), by name and SQL, so that a bulk load can drop

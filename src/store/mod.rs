@@ -7,6 +7,7 @@
 
 pub mod import;
 mod migrations;
+pub mod order_status;
 pub mod snapshot;
 
 use std::path::{Path, PathBuf};

@@ -155,10 +155,14 @@ pub struct CoPurchases {
 }
 
 impl CoPurchases {
-    /// Scans every order's lines; orders with more than 50 distinct products are left out, as
-    /// such wholesale baskets say little about what goes together and cost quadratic work.
+    /// Scans every counted order's lines (a cancelled order says nothing about what goes
+    /// together); orders with more than 50 distinct products are left out, as such wholesale
+    /// baskets say little about what goes together and cost quadratic work.
     pub fn load(tx: &Transaction) -> rusqlite::Result<CoPurchases> {
-        let mut stmt = tx.prepare("SELECT order_id, product FROM order_items ORDER BY order_id")?;
+        let mut stmt = tx.prepare(
+            "SELECT i.order_id, i.product FROM order_items i JOIN orders o ON o.id = i.order_id
+             WHERE o.counted = 1 ORDER BY i.order_id",
+        )?;
         let mut rows = stmt.query([])?;
         let mut pairs: HashMap<i64, HashMap<i64, u32>> = HashMap::new();
         let mut basket: Vec<i64> = Vec::new();
@@ -213,7 +217,7 @@ impl CoPurchases {
 pub fn bought(tx: &Transaction, customer: i64) -> rusqlite::Result<Vec<i64>> {
     let mut stmt = tx.prepare_cached(
         "SELECT DISTINCT i.product FROM orders o JOIN order_items i ON i.order_id = o.id
-         WHERE o.customer = ?1 ORDER BY i.product",
+         WHERE o.customer = ?1 AND o.counted = 1 ORDER BY i.product",
     )?;
     let ids = stmt
         .query_map([customer], |r| r.get(0))?

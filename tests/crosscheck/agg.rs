@@ -24,6 +24,9 @@ impl ExprGen<'_, '_> {
                 OrderField::Discount,
                 OrderField::Status,
                 OrderField::Channel,
+                OrderField::Refunded,
+                OrderField::NetTotal,
+                OrderField::Counted,
             ]
             .map(E::Order)
             .to_vec(),

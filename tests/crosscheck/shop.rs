@@ -43,6 +43,8 @@ pub struct Order {
     pub discount: i64,
     pub status: Option<String>,
     pub channel: Option<String>,
+    pub refunded: i64,
+    pub cancelled_at: Option<i64>,
     /// (product index, quantity, unit price in cents); products are distinct within an order.
     pub items: Vec<(usize, i64, i64)>,
 }
@@ -117,7 +119,8 @@ impl ShopData {
                 order_id += 1;
                 conn.execute(
                     "INSERT INTO orders (id, external_id, customer, placed_at, total, discount, \
-                     status, channel) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     status, channel, refunded, cancelled_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     params![
                         order_id,
                         format!("o{order_id}"),
@@ -126,7 +129,9 @@ impl ShopData {
                         o.total,
                         o.discount,
                         o.status,
-                        o.channel
+                        o.channel,
+                        o.refunded,
+                        o.cancelled_at
                     ],
                 )?;
                 for (product, quantity, price) in &o.items {
@@ -153,6 +158,8 @@ impl ShopData {
                 )?;
             }
         }
+        // Whether each order counts (cancelled, voided) is kept by the store's own code.
+        segflow::store::order_status::recount_all(conn)?;
         Ok(())
     }
 }
@@ -237,6 +244,8 @@ fn order(c: &mut Choices, products: usize) -> Order {
         discount,
         status: opt_word(c, STATUSES),
         channel: opt_word(c, CHANNELS),
+        refunded: if c.chance(20) { c.range(0, total) } else { 0 },
+        cancelled_at: c.maybe(10, vocab::time_near),
         items,
     }
 }

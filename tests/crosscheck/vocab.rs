@@ -44,7 +44,7 @@ pub const WORDS: &[&str] = &[
 pub const KEYS: &[&str] = &["a", "n", "s", "flag", "list", "x y"];
 
 pub const EVENT_TYPES: &[&str] = &["view", "checkout_started", "VIEW", "a", ""];
-pub const STATUSES: &[&str] = &["paid", "refunded", "pending", "a"];
+pub const STATUSES: &[&str] = &["paid", "refunded", "pending", "a", "cancelled", " Voided"];
 pub const CHANNELS: &[&str] = &["web", "pos", "app", "A"];
 pub const CATEGORIES: &[&str] = &["shoes", "running shoes", "hats", "Shoes", ""];
 

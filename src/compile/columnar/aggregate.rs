@@ -117,6 +117,8 @@ fn int(field: Field, cx: &Ctx) -> i64 {
     match field {
         Field::Order(OrderField::Total) => snap.orders.total[e],
         Field::Order(OrderField::Discount) => snap.orders.discount[e],
+        Field::Order(OrderField::Refunded) => snap.orders.refunded[e],
+        Field::Order(OrderField::NetTotal) => snap.orders.total[e] - snap.orders.refunded[e],
         Field::Item(ItemField::Price) => snap.items.price[e],
         Field::Item(ItemField::Quantity) => snap.items.quantity[e],
         _ => 0,

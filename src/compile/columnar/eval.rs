@@ -170,6 +170,9 @@ impl<'a> Ctx<'a> {
                     OrderField::Discount => Val::Num(o.discount[e] as f64 / 100.0),
                     OrderField::Status => Val::sym(o.status[e], &snap.strings),
                     OrderField::Channel => Val::sym(o.channel[e], &snap.strings),
+                    OrderField::Refunded => Val::Num(o.refunded[e] as f64 / 100.0),
+                    OrderField::NetTotal => Val::Num((o.total[e] - o.refunded[e]) as f64 / 100.0),
+                    OrderField::Counted => Val::Bool(o.counted[e]),
                 }
             }
             Field::Item(f) => {

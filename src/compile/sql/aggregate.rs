@@ -89,6 +89,11 @@ fn raw_field(l: &mut Lowerer, field: &ElementField) -> Result<SqlExpr, CompileEr
             OrderField::Discount => col("o", "discount"),
             OrderField::Status => col("o", "status"),
             OrderField::Channel => col("o", "channel"),
+            OrderField::Refunded => col("o", "refunded"),
+            OrderField::NetTotal => {
+                SqlExpr::bin(BinOp::Sub, col("o", "total"), col("o", "refunded"))
+            }
+            OrderField::Counted => col("o", "counted"),
         },
         ElementField::Item(f) => match f {
             ItemField::ProductId => col("p", "external_id"),

@@ -374,8 +374,12 @@ fn lit(l: Literal, ty: Type) -> Expr {
     Expr::new(ExprKind::Literal(l), ty)
 }
 
-/// A derived customer field as the aggregate over all orders it stands for.
+/// A derived customer field as the aggregate over the counted orders it stands for.
 fn derived(func: AggFunc, field: Option<crate::dsl::ir::OrderField>) -> Expr {
+    let counted = Expr::new(
+        ExprKind::Element(ElementField::Order(crate::dsl::ir::OrderField::Counted)),
+        Type::Bool,
+    );
     let arg = field.map(ElementField::Order);
     let ty = match (&arg, func) {
         (_, AggFunc::Count) => Type::Number,
@@ -385,7 +389,7 @@ fn derived(func: AggFunc, field: Option<crate::dsl::ir::OrderField>) -> Expr {
     Expr::new(
         ExprKind::Aggregate(Aggregate {
             collection: Collection::Orders,
-            filter: None,
+            filter: Some(Box::new(counted)),
             within: None,
             func,
             arg,

@@ -46,11 +46,12 @@ pub const SCORE_FIELDS: &[(&str, ScoreField)] = &[
     ("predicted.churn_risk", ScoreField::ChurnRisk),
 ];
 
-/// Derived customer fields and the aggregate over all orders each one stands for.
+/// Derived customer fields and the aggregate over the counted orders (not cancelled or voided,
+/// see `store::order_status`) each one stands for; money is net of refunds.
 pub const DERIVED_FIELDS: &[(&str, AggFunc, Option<OrderField>)] = &[
     ("orders_count", AggFunc::Count, None),
-    ("total_spent", AggFunc::Sum, Some(OrderField::Total)),
-    ("aov", AggFunc::Avg, Some(OrderField::Total)),
+    ("total_spent", AggFunc::Sum, Some(OrderField::NetTotal)),
+    ("aov", AggFunc::Avg, Some(OrderField::NetTotal)),
     ("first_order_at", AggFunc::Min, Some(OrderField::PlacedAt)),
     ("last_order_at", AggFunc::Max, Some(OrderField::PlacedAt)),
 ];
@@ -93,6 +94,9 @@ pub fn element_fields(collection: Collection) -> &'static [(&'static str, Elemen
         ("discount", ElementField::Order(OrderField::Discount)),
         ("status", ElementField::Order(OrderField::Status)),
         ("channel", ElementField::Order(OrderField::Channel)),
+        ("refunded", ElementField::Order(OrderField::Refunded)),
+        ("net_total", ElementField::Order(OrderField::NetTotal)),
+        ("counted", ElementField::Order(OrderField::Counted)),
     ];
     const ITEM: &[(&str, ElementField)] = &[
         ("product_id", ElementField::Item(ItemField::ProductId)),

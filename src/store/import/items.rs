@@ -112,6 +112,8 @@ impl<'c> ItemsImporter<'c> {
             status: false,
             channel: false,
             currency: false,
+            refunded: false,
+            cancelled_at: false,
         };
         Ok(ItemsImporter {
             writer: ItemWriter::new(

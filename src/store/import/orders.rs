@@ -17,6 +17,8 @@ pub struct OrderColumns {
     pub status: bool,
     pub channel: bool,
     pub currency: bool,
+    pub refunded: bool,
+    pub cancelled_at: bool,
 }
 
 /// The values of one order row.
@@ -29,6 +31,9 @@ pub struct OrderValues<'a> {
     pub status: Option<&'a str>,
     pub channel: Option<&'a str>,
     pub currency: Option<&'a str>,
+    /// Minor units refunded so far.
+    pub refunded: i64,
+    pub cancelled_at: Option<i64>,
 }
 
 /// The prepared upsert of orders.
@@ -52,6 +57,8 @@ impl<'c> OrderWriter<'c> {
             (columns.status, "status"),
             (columns.channel, "channel"),
             (columns.currency, "currency"),
+            (columns.refunded, "refunded"),
+            (columns.cancelled_at, "cancelled_at"),
         ];
         cols.extend(
             optional
@@ -90,6 +97,12 @@ impl<'c> OrderWriter<'c> {
             if c.currency {
                 b.bind(order.currency)?;
             }
+            if c.refunded {
+                b.bind(order.refunded)?;
+            }
+            if c.cancelled_at {
+                b.bind(order.cancelled_at)?;
+            }
             Ok(())
         })
     }
@@ -114,6 +127,8 @@ pub struct OrdersLayout {
     status: Option<usize>,
     channel: Option<usize>,
     currency: Option<usize>,
+    refunded: Option<usize>,
+    cancelled_at: Option<usize>,
 }
 
 impl OrdersLayout {
@@ -138,6 +153,8 @@ impl OrdersLayout {
             status: header.find("status"),
             channel: header.find("channel"),
             currency: header.find("currency"),
+            refunded: header.find("refunded"),
+            cancelled_at: header.find("cancelled_at"),
         })
     }
 }
@@ -156,6 +173,8 @@ impl<'c> OrdersImporter<'c> {
             status: layout.status.is_some(),
             channel: layout.channel.is_some(),
             currency: layout.currency.is_some(),
+            refunded: layout.refunded.is_some(),
+            cancelled_at: layout.cancelled_at.is_some(),
         };
         Ok(OrdersImporter {
             writer: OrderWriter::new(conn, columns, bulk)?,
@@ -179,6 +198,8 @@ impl<'c> OrdersImporter<'c> {
         )?;
         let total = parse_req(row.required(l.total, "total"), "total", parse_cents)?;
         let discount = parse_opt(row.opt(l.discount), "discount", parse_cents)?.unwrap_or(0);
+        let refunded = parse_opt(row.opt(l.refunded), "refunded", parse_cents)?.unwrap_or(0);
+        let cancelled_at = parse_opt(row.opt(l.cancelled_at), "cancelled_at", parse_datetime)?;
         // The customer is resolved only once the row is known to be valid, so a rejected row
         // never leaves a customer behind.
         let customer = self.customers.get_or_create(customer_id, None)?;
@@ -191,6 +212,8 @@ impl<'c> OrdersImporter<'c> {
             status: row.opt(l.status),
             channel: row.opt(l.channel),
             currency: row.opt(l.currency),
+            refunded,
+            cancelled_at,
         };
         Ok(self.writer.write(&order)?.0)
     }

@@ -211,6 +211,10 @@ fn run_in_transaction(
     for sql in deferred {
         tx.execute_batch(&sql).map_err(|e| sqlite_error(0, e))?;
     }
+    // The imported orders' status and cancellation decide whether they count as purchases.
+    if matches!(kind, ImportKind::Orders | ImportKind::Items) {
+        crate::store::order_status::recount_all(&tx).map_err(|e| sqlite_error(0, e))?;
+    }
     tx.commit().map_err(|e| sqlite_error(0, e))?;
     summary.reject_file = rejects.finish()?;
     Ok(summary)

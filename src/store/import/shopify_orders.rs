@@ -119,6 +119,8 @@ impl<'c> ShopifyOrdersImporter<'c> {
             status: layout.status.is_some(),
             channel: layout.source.is_some(),
             currency: layout.currency.is_some(),
+            refunded: false,
+            cancelled_at: false,
         };
         let mut emails = HashMap::new();
         let mut select = conn.prepare(
@@ -171,6 +173,8 @@ impl<'c> ShopifyOrdersImporter<'c> {
                     status: row.opt(l.status),
                     channel: row.opt(l.source),
                     currency: row.opt(l.currency),
+                    refunded: 0,
+                    cancelled_at: None,
                 };
                 let (written, id) = self.orders.write(&order)?;
                 outcome = written;

@@ -21,10 +21,13 @@ pub struct Orders {
     pub discount: Vec<i64>,
     pub status: Vec<Sym>,
     pub channel: Vec<Sym>,
+    /// Cents.
+    pub refunded: Vec<i64>,
+    /// Whether the order counts as a purchase (`store::order_status`).
+    pub counted: Vec<bool>,
 }
 
-const SELECT: &str =
-    "SELECT id, customer, placed_at, external_id, total, discount, status, channel FROM orders";
+const SELECT: &str = "SELECT id, customer, placed_at, external_id, total, discount, status, channel, refunded, counted FROM orders";
 
 impl Orders {
     pub(super) fn load(
@@ -58,6 +61,10 @@ impl Orders {
             o.status.push(status.map_or(NONE, |s| strings.intern(s)));
             let channel = opt_str(row, 7, at, "channel")?;
             o.channel.push(channel.map_or(NONE, |s| strings.intern(s)));
+            o.refunded
+                .push(opt_i64(row, 8, at, "refunded")?.unwrap_or(0));
+            o.counted
+                .push(opt_i64(row, 9, at, "counted")?.unwrap_or(1) != 0);
             Ok(())
         })?;
         o.offsets = offsets.finish("orders")?;
