@@ -1,6 +1,7 @@
 //! Cron commands beside a running daemon: the real `segflow run` takes events over HTTP in a
-//! loop while `segflow import`, `refresh` and `model fit` run again and again through the real
-//! binary on the same SQLite file. Every command succeeds and every acknowledged event is
+//! loop while `segflow import`, `refresh`, `model fit`, `suppress import`, `unsubscribe`,
+//! `workflows run` and `send` run again and again through the real binary on the same SQLite
+//! file. Every command succeeds and every acknowledged event is
 //! stored. A command that cannot get the write lock within `[store] busy_timeout` gives up
 //! after that long and says which command waited, how long, and what to do.
 
@@ -133,10 +134,21 @@ fn cron_commands_succeed_beside_a_daemon_under_load() {
     let mut failures = Vec::new();
     for round in 0..5 {
         let file = customers_csv(dir, round);
-        let runs: [&[&str]; 3] = [
+        let suppressions = dir.join(format!("suppress-{round}.csv"));
+        std::fs::write(
+            &suppressions,
+            format!("email,reason\nbounce{round}@example.test,bounced\n"),
+        )
+        .unwrap();
+        let unsubscribed = format!("c{round}@example.test");
+        let runs: [&[&str]; 7] = [
             &["import", "customers", &file],
             &["refresh"],
             &["model", "fit"],
+            &["suppress", "import", suppressions.to_str().unwrap()],
+            &["unsubscribe", &unsubscribed],
+            &["workflows", "run", "--once"],
+            &["send", "--once"],
         ];
         for args in runs {
             let out = segflow(dir, args);
@@ -151,7 +163,7 @@ fn cron_commands_succeed_beside_a_daemon_under_load() {
 
     assert!(acknowledged.len() >= 30, "{} events", acknowledged.len());
     eprintln!(
-        "{} events acknowledged while 15 commands ran",
+        "{} events acknowledged while 35 commands ran",
         acknowledged.len()
     );
     let stored: BTreeSet<u64> = {
@@ -169,7 +181,9 @@ fn cron_commands_succeed_beside_a_daemon_under_load() {
         .copied()
         .collect();
     assert!(lost.is_empty(), "acknowledged but not stored: {lost:?}");
-    // The imports landed too: the last round's attribute is on every customer.
+    // The commands' writes landed too: the last round's attribute is on every customer, and
+    // every round's suppressions are stored.
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM suppressions"), 10);
     assert_eq!(
         count(
             &db,
