@@ -26,6 +26,10 @@ pub struct Config {
 pub struct StoreConfig {
     /// The SQLite database file, relative to the config file's directory.
     pub path: PathBuf,
+    /// How long a command (import, refresh, model fit, ...) waits for the write lock while
+    /// another writer, usually a running `segflow run`, holds it, in milliseconds.
+    #[serde(deserialize_with = "crate::policy::config::duration")]
+    pub busy_timeout: i64,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -52,6 +56,7 @@ impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             path: PathBuf::from("segflow.db"),
+            busy_timeout: 30_000,
         }
     }
 }
@@ -122,6 +127,9 @@ pub const TEMPLATE: &str = r#"# segflow configuration. Every setting has a defau
 [store]
 # The SQLite database with customers, orders, events and segment membership.
 path = "segflow.db"
+# How long a command such as import or refresh waits for the write lock while `segflow run`
+# or another command is writing, before it gives up and says so.
+busy_timeout = "30s"
 
 [rules]
 # Segment definitions, one YAML file per segment.

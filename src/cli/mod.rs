@@ -9,11 +9,12 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::config::Config;
 use crate::dsl::diagnostic::{render, FileDiagnostic};
 use crate::segment::SegmentSet;
+use crate::store::{describe_wait, LockWait};
 use crate::workflow::Workflows;
 
 pub use args::Cli;
@@ -46,6 +47,8 @@ pub struct Context {
     /// Whether `now` came from `--now` rather than the clock: commands that would otherwise
     /// keep reading the clock (the sender) then keep to `now` instead.
     pub now_given: bool,
+    /// How the command's store connections wait for the write lock (`[store] busy_timeout`).
+    pub lock_wait: LockWait,
 }
 
 impl Context {
@@ -76,16 +79,20 @@ impl Context {
                 .clone()
                 .unwrap_or_else(|| config.store.path.clone()),
             rules,
-            config,
             now,
             now_given: global.now.is_some(),
+            lock_wait: LockWait::new(std::time::Duration::from_millis(
+                config.store.busy_timeout.max(0) as u64,
+            )),
+            config,
         })
     }
 
-    /// Opens the store and applies the shop's `uncounted_statuses` to it (a no-op unless the
-    /// list changed since the last command).
+    /// Opens the store for a command: its transactions take the write lock when they begin
+    /// and wait for it up to `[store] busy_timeout`, so the command works beside the daemon.
+    /// The shop's `uncounted_statuses` are applied (a no-op unless the list changed).
     pub fn open_store(&self) -> Result<rusqlite::Connection, CliError> {
-        let mut conn = crate::store::open(&self.db)?;
+        let mut conn = crate::store::open_waiting(&self.db, &self.lock_wait)?;
         crate::store::order_status::sync(&mut conn, &self.config.shop.uncounted_statuses).map_err(
             |e| {
                 CliError::Message(format!(
@@ -133,10 +140,41 @@ impl Context {
     }
 }
 
+/// Rewords the error of a command that gave up waiting for the write lock: SQLite only says
+/// "database is locked", while the merchant needs to know which command waited, for how long,
+/// and what to do about it.
+fn lock_timeout(ctx: &Context, matches: &clap::ArgMatches, error: CliError) -> CliError {
+    let CliError::Message(message) = error else {
+        return error;
+    };
+    if !ctx.lock_wait.gave_up() {
+        return CliError::Message(message);
+    }
+    let mut command = String::from("segflow");
+    let mut level = matches;
+    while let Some((name, sub)) = level.subcommand() {
+        command.push(' ');
+        command.push_str(name);
+        level = sub;
+    }
+    let waited = describe_wait(ctx.lock_wait.timeout());
+    CliError::Message(format!(
+        "`{command}` waited {waited} for the write lock of {db} and gave up: another writer held \
+         it all that time (a running `segflow run` busy with a large refresh, or another import or \
+         refresh). Its unfinished transaction was rolled back. Run the command again later, or \
+         let it wait longer with `busy_timeout` under [store] in segflow.toml (now \"{waited}\"). \
+         SQLite said: {message}",
+        db = ctx.db.display(),
+    ))
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = Context::new(&cli.global).and_then(|ctx| commands::run(&ctx, &cli.command));
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let result = Context::new(&cli.global).and_then(|ctx| {
+        commands::run(&ctx, &cli.command).map_err(|e| lock_timeout(&ctx, &matches, e))
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::Message(m)) => {

@@ -1,12 +1,14 @@
 //! Refresh: evaluate every segment, store the current members, and append who entered and who
 //! exited, so that membership history and segment triggers have a durable record.
 //!
-//! Each segment's diff is written in its own transaction; the columnar evaluator is the fast path
-//! used here (the SQL evaluator computes the same members and is used by `explain` and tests).
+//! A full refresh writes every segment's diff in one transaction, so it changes all segments or
+//! none; the daemon's scheduled refresh of a single segment writes it in a transaction of its
+//! own. The columnar evaluator is the fast path used here (the SQL evaluator computes the same
+//! members and is used by `explain` and tests).
 
 use std::time::Instant;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, Transaction};
 
 use super::SegmentSet;
 use crate::compile::columnar::Program;
@@ -30,21 +32,28 @@ pub enum RefreshError {
         segment: String,
         source: crate::compile::CompileError,
     },
-    #[error("segment {segment}: writing membership failed: {source}")]
+    #[error("cannot start writing the refresh; no segment was changed: {source}")]
+    Begin { source: rusqlite::Error },
+    #[error("segment {segment}: writing membership failed; no segment was changed: {source}")]
     Store {
         segment: String,
         source: rusqlite::Error,
     },
+    #[error("committing the refresh failed; no segment was changed: {source}")]
+    Commit { source: rusqlite::Error },
 }
 
-/// Evaluates every segment of `set` over `snapshot` at `now` and records the changes.
+/// Evaluates every segment of `set` over `snapshot` at `now` and records the changes of all of
+/// them in one transaction, so a refresh that fails or is killed leaves every segment as it was.
+/// Every segment is evaluated before the transaction begins: the write lock, which the daemon's
+/// ingestion waits for, is held only while the rows are written.
 pub fn refresh(
     conn: &mut Connection,
     set: &SegmentSet,
     snapshot: &Snapshot,
     now: i64,
 ) -> Result<Vec<SegmentRefresh>, RefreshError> {
-    let mut report = Vec::with_capacity(set.segments.len());
+    let mut evaluated = Vec::with_capacity(set.segments.len());
     for segment in &set.segments {
         let program = Program::compile(&segment.expr).map_err(|source| RefreshError::Compile {
             segment: segment.name.clone(),
@@ -52,9 +61,15 @@ pub fn refresh(
         })?;
         let started = Instant::now();
         let members = program.members(snapshot, now);
-        let eval_micros = started.elapsed().as_micros();
+        evaluated.push((segment, members, started.elapsed().as_micros()));
+    }
+    let tx = conn
+        .transaction()
+        .map_err(|source| RefreshError::Begin { source })?;
+    let mut report = Vec::with_capacity(evaluated.len());
+    for (segment, members, eval_micros) in evaluated {
         let (entered, exited) =
-            store_members(conn, &segment.name, &members, now).map_err(|source| {
+            write_members(&tx, &segment.name, &members, now).map_err(|source| {
                 RefreshError::Store {
                     segment: segment.name.clone(),
                     source,
@@ -68,11 +83,14 @@ pub fn refresh(
             eval_micros,
         });
     }
+    tx.commit()
+        .map_err(|source| RefreshError::Commit { source })?;
     Ok(report)
 }
 
-/// Replaces the stored members of one segment with `members` (sorted ascending) and appends the
-/// difference to `segment_changes`; returns (entered, exited).
+/// Replaces the stored members of one segment with `members` (sorted ascending) in a
+/// transaction of its own and appends the difference to `segment_changes`; returns (entered,
+/// exited). The daemon refreshes its segments one at a time this way.
 pub fn store_members(
     conn: &mut Connection,
     segment: &str,
@@ -80,6 +98,18 @@ pub fn store_members(
     now: i64,
 ) -> rusqlite::Result<(usize, usize)> {
     let tx = conn.transaction()?;
+    let changed = write_members(&tx, segment, members, now)?;
+    tx.commit()?;
+    Ok(changed)
+}
+
+/// Writes one segment's new members, its changes and its size row inside `tx`.
+fn write_members(
+    tx: &Transaction,
+    segment: &str,
+    members: &[i64],
+    now: i64,
+) -> rusqlite::Result<(usize, usize)> {
     let old: Vec<i64> = {
         let mut stmt = tx
             .prepare("SELECT customer FROM segment_members WHERE segment = ?1 ORDER BY customer")?;
@@ -88,7 +118,7 @@ pub fn store_members(
     };
     let (entered, exited) = diff(&old, members);
     {
-        let mut writer = MembershipWriter::new(&tx)?;
+        let mut writer = MembershipWriter::new(tx)?;
         for &c in &entered {
             writer.enter(segment, c, now)?;
         }
@@ -96,11 +126,16 @@ pub fn store_members(
             writer.exit(segment, c, now)?;
         }
     }
+    // The size row at `now` counts the changes recorded at `now`, not only this run's: a
+    // refresh re-run with the same `--now` finds nothing new to record, and must not turn the
+    // row of an earlier run at that time into `entered = 0` while `segment_changes` keeps the
+    // entries that run recorded.
     tx.execute(
-        "INSERT OR REPLACE INTO segment_sizes (segment, at, members, entered, exited) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![segment, now, members.len() as i64, entered.len() as i64, exited.len() as i64],
+        "INSERT OR REPLACE INTO segment_sizes (segment, at, members, entered, exited) \
+         SELECT ?1, ?2, ?3, COUNT(*) FILTER (WHERE change = 'entered'), COUNT(*) FILTER (WHERE change = 'exited') \
+         FROM segment_changes WHERE segment = ?1 AND at = ?2",
+        params![segment, now, members.len() as i64],
     )?;
-    tx.commit()?;
     Ok((entered.len(), exited.len()))
 }
 

@@ -57,7 +57,10 @@ fn select(conn: &Connection, members: &[i64]) -> rusqlite::Result<()> {
     conn.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS selection (customer INTEGER PRIMARY KEY); DELETE FROM temp.selection;",
     )?;
-    let tx = conn.unchecked_transaction()?;
+    // Only the temporary table is written, so the transaction stays DEFERRED even on a
+    // connection that begins its transactions IMMEDIATE: a `segment show` or `export` must not
+    // take (or wait for) the store's write lock.
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Deferred)?;
     {
         let mut insert = tx.prepare_cached("INSERT INTO temp.selection (customer) VALUES (?1)")?;
         for m in members {

@@ -5,6 +5,7 @@
 //! (WAL, `synchronous=NORMAL`, foreign keys, a busy timeout), applies migrations, imports CSV, and
 //! reads the data into the columnar snapshot the fast evaluator runs on.
 
+mod busy;
 pub mod import;
 mod migrations;
 pub mod order_status;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub use busy::{describe as describe_wait, LockWait};
 pub use migrations::{change_triggers, SCHEMA_VERSION};
 
 /// Errors of the store layer, with the database path where it helps.
@@ -37,6 +39,20 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
         source,
     })?;
     configure(&conn)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    migrations::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Opens the database like [`open`] for a command that may run beside the daemon: every
+/// transaction begins IMMEDIATE and each lock is waited for as `wait` says (see `busy.rs`).
+pub fn open_waiting(path: &Path, wait: &LockWait) -> Result<Connection, StoreError> {
+    let mut conn = Connection::open(path).map_err(|source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    wait.install(&mut conn)?;
+    configure(&conn)?;
     migrations::migrate(&mut conn)?;
     Ok(conn)
 }
@@ -45,6 +61,7 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
 pub fn open_in_memory() -> Result<Connection, StoreError> {
     let mut conn = Connection::open_in_memory()?;
     configure(&conn)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
     migrations::migrate(&mut conn)?;
     Ok(conn)
 }
@@ -54,6 +71,5 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(())
 }

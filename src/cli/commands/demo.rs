@@ -83,6 +83,7 @@ pub fn demo(ctx: &Context, customers: usize, seed: u64, dir: &Path) -> CliResult
         workflows: ctx.workflows.clone(),
         now: ctx.now,
         now_given: ctx.now_given,
+        lock_wait: ctx.lock_wait.clone(),
     };
     super::segments::refresh(&demo_ctx, false)?;
     println!();
