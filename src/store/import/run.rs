@@ -212,6 +212,7 @@ fn run_in_transaction(
         tx.execute_batch(&sql).map_err(|e| sqlite_error(0, e))?;
     }
     tx.commit().map_err(|e| sqlite_error(0, e))?;
+    summary.first_rejects = std::mem::take(&mut rejects.first);
     summary.reject_file = rejects.finish()?;
     Ok(summary)
 }

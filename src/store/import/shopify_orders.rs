@@ -3,8 +3,13 @@
 //! The export has one row per line item: `Name,Email,Financial Status,Paid at,Fulfillment
 //! Status,Fulfilled at,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,Discount Code,
 //! Discount Amount,Shipping Method,Created at,Lineitem quantity,Lineitem name,Lineitem price,
-//! Lineitem compare at price,Lineitem sku,...,Id,Tags,Risk Level,Source,...`. The order columns
-//! are filled on an order's first row and may be blank on the rows of its further items.
+//! Lineitem compare at price,Lineitem sku,...,Id,Tags,Risk Level,Source,...`. Only the first row
+//! of an order carries the order columns (Financial Status, Total, addresses, Id...); each
+//! further line item is a continuation row that repeats Name, Email and Created at with its
+//! `Lineitem *` columns and leaves the rest empty. A row is an order's first row when its Total
+//! or Financial Status is filled; a continuation row takes its order from the first row of the
+//! same Name earlier in the file, and is rejected when the file has none (Shopify always writes
+//! the first row first, so its absence means the export was cut or edited).
 //!
 //! Mapping: one order per `Name` (or `Id` when there is no Name); `Created at` → placed_at,
 //! `Total` → total, `Discount Amount` → discount, `Financial Status` → status, `Currency`,
@@ -108,8 +113,8 @@ pub struct ShopifyOrdersImporter<'c> {
     products: IdMap<'c>,
     /// Lower-cased email → customer id, so orders attach to customers imported with Shopify ids.
     emails: HashMap<String, i64>,
-    /// The order of the previous row, which blank order columns continue.
-    current: (String, i64),
+    /// Name → order id of every first row read from this file, for its continuation rows.
+    first_rows: HashMap<String, i64>,
 }
 
 impl<'c> ShopifyOrdersImporter<'c> {
@@ -134,7 +139,7 @@ impl<'c> ShopifyOrdersImporter<'c> {
             customers: IdMap::load(conn, "customers", Some("email"))?,
             products: IdMap::load(conn, "products", Some("title"))?,
             emails,
-            current: (String::new(), 0),
+            first_rows: HashMap::new(),
             layout,
         })
     }
@@ -158,37 +163,41 @@ impl<'c> ShopifyOrdersImporter<'c> {
         let price = parse_opt(row.opt(l.item_price), "Lineitem price", parse_cents)?;
 
         let mut outcome = Outcome::Unchanged;
-        let order = match (placed_at, total) {
-            (Some(placed_at), Some(total)) => {
-                let email = row.required(l.email, "Email (needed to find the order's customer)")?;
-                let customer = self.customer_by_email(email)?;
-                let order = OrderValues {
-                    external_id,
-                    customer,
-                    placed_at,
-                    total,
-                    discount: discount.unwrap_or(0),
-                    status: row.opt(l.status),
-                    channel: row.opt(l.source),
-                    currency: row.opt(l.currency),
-                };
-                let (written, id) = self.orders.write(&order)?;
-                outcome = written;
-                let id = match id {
-                    Some(id) => id,
-                    None => self.orders.id_of(external_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?,
-                };
-                self.current.0.clear();
-                self.current.0.push_str(external_id);
-                self.current.1 = id;
-                id
-            }
-            (None, None) if self.current.0 == external_id => self.current.1,
-            (None, None) => self.orders.id_of(external_id)?.ok_or_else(|| {
-                format!("line item of order {external_id} comes before the order's row (Created at and Total are empty)")
-            })?,
-            (None, Some(_)) => return Err("missing Created at".to_owned().into()),
-            (Some(_), None) => return Err("missing Total".to_owned().into()),
+        let first_row = total.is_some() || row.opt(l.status).is_some();
+        let order = if first_row {
+            let placed_at = placed_at.ok_or_else(|| {
+                format!("column Created at is empty on the first row of order {external_id}; fill in the order's date, such as 2025-03-20 05:20:57 -0700")
+            })?;
+            let total = total.ok_or_else(|| {
+                format!("column Total is empty on the first row of order {external_id} (the row with its Financial Status); fill in the order total, such as 54.98")
+            })?;
+            let email = row.required(l.email, "Email (needed to find the order's customer)")?;
+            let customer = self.customer_by_email(email)?;
+            let order = OrderValues {
+                external_id,
+                customer,
+                placed_at,
+                total,
+                discount: discount.unwrap_or(0),
+                status: row.opt(l.status),
+                channel: row.opt(l.source),
+                currency: row.opt(l.currency),
+            };
+            let (written, id) = self.orders.write(&order)?;
+            outcome = written;
+            let id = match id {
+                Some(id) => id,
+                None => self
+                    .orders
+                    .id_of(external_id)?
+                    .ok_or(rusqlite::Error::QueryReturnedNoRows)?,
+            };
+            self.first_rows.insert(external_id.to_owned(), id);
+            id
+        } else {
+            *self.first_rows.get(external_id).ok_or_else(|| {
+                format!("line item of order {external_id} has no first row above it in this file (the row of that Name with Financial Status and Total); export the order again with all its rows, or move its first row above this one")
+            })?
         };
         if let Some(product_id) = product_id {
             let product = self.products.get_or_create(product_id, item_name)?;
