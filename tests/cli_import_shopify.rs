@@ -174,3 +174,87 @@ fn a_continuation_row_without_its_first_row_is_rejected_with_its_line() {
         out.stdout
     );
 }
+
+const ORDER_CUSTOMERS: &str =
+    "SELECT o.external_id, c.external_id, coalesce(c.email, '-'), coalesce(c.phone, '-') \
+     FROM orders o JOIN customers c ON c.id = o.customer ORDER BY o.external_id";
+
+#[test]
+fn orders_without_email_find_their_customer_by_phone() {
+    let shop = Shop::new();
+    shop.import("customers", &shop.fixture("shopify_customers_whatsapp.csv"));
+    let out = shop.import("orders", &shop.fixture("shopify_orders_no_email.csv"));
+    assert!(
+        out.stdout
+            .contains("4 inserted, 0 updated, 0 unchanged, 0 rejected")
+            && out
+                .stdout
+                .contains("created 1 new customers and 2 new products"),
+        "{}",
+        out.stdout
+    );
+    // `'+573158173380` and `'+57 315 817 3380` are the same phone as the customers export's.
+    assert_eq!(
+        shop.rows(ORDER_CUSTOMERS),
+        vec![
+            "#3001|9980311896380|-|+573158173380",
+            "#3002|9980311896380|-|+573158173380",
+            "#3003|guest:#3003|-|-",
+        ]
+    );
+    assert_eq!(
+        shop.rows("SELECT o.external_id, o.total, o.currency, count(i.id) FROM orders o JOIN order_items i ON i.order_id = o.id GROUP BY o.id ORDER BY o.external_id"),
+        vec!["#3001|4500000|COP|2", "#3002|6000000|COP|1", "#3003|1500000|COP|1"]
+    );
+}
+
+#[test]
+fn guests_are_keyed_by_phone_or_order_and_merge_when_an_email_arrives() {
+    let shop = Shop::new();
+    let out = shop.import("orders", &shop.fixture("shopify_orders_no_email.csv"));
+    assert!(
+        out.stdout.contains("created 2 new customers"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        shop.rows(ORDER_CUSTOMERS),
+        vec![
+            "#3001|phone:+573158173380|-|+573158173380",
+            "#3002|phone:+573158173380|-|+573158173380",
+            "#3003|guest:#3003|-|-",
+        ]
+    );
+    let ids_before = shop.rows("SELECT id FROM customers ORDER BY id");
+    // The keys derive from the rows: importing again finds the same customers.
+    let again = shop.import("orders", &shop.fixture("shopify_orders_no_email.csv"));
+    assert!(
+        again
+            .stdout
+            .contains("0 inserted, 0 updated, 4 unchanged, 0 rejected")
+            && !again.stdout.contains("created"),
+        "{}",
+        again.stdout
+    );
+    // A later export gives #3003 an email: its guest becomes that customer, with the same id.
+    let later = shop.import("orders", &shop.fixture("shopify_orders_no_email_later.csv"));
+    assert!(!later.stdout.contains("created"), "{}", later.stdout);
+    assert_eq!(
+        shop.rows(ORDER_CUSTOMERS)[2],
+        "#3003|ana.rios@example.com|ana.rios@example.com|-"
+    );
+    assert_eq!(
+        shop.rows("SELECT id FROM customers ORDER BY id"),
+        ids_before
+    );
+    // A customers export with the phone adopts the phone customer under its Customer ID.
+    shop.import("customers", &shop.fixture("shopify_customers_whatsapp.csv"));
+    assert_eq!(
+        shop.rows(ORDER_CUSTOMERS)[..2],
+        [
+            "#3001|9980311896380|-|+573158173380",
+            "#3002|9980311896380|-|+573158173380",
+        ]
+    );
+    assert_eq!(shop.rows("SELECT count(*) FROM customers"), vec!["3"]);
+}

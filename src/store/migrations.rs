@@ -249,6 +249,12 @@ CREATE TABLE daemon_state (
     r#"
 CREATE INDEX outbox_by_address ON outbox(workflow, step, lower(trim(to_email)));
 "#,
+    // 8: a customer's phone number, so that a Shopify order without an email (cash on delivery,
+    // phone-only shops) finds its customer by phone. Written by `store::import` (customers
+    // files and the orders import's phone and guest customers); compared normalised in memory.
+    r#"
+ALTER TABLE customers ADD COLUMN phone TEXT;
+"#,
 ];
 
 /// The journal triggers of `table` (migration 6), by name and SQL, so that a bulk load can drop

@@ -51,6 +51,9 @@ pub struct EntityLayout {
     /// Shopify: before importing a customer under its Shopify id, adopt a customer that an
     /// orders import created under its lower-cased email (this column), so the two do not split.
     pub adopt_by_email: Option<usize>,
+    /// Shopify: likewise adopt a customer an orders import created under `phone:PHONE` for an
+    /// order without email (`shopify_buyer.rs`), with the phone of this column.
+    pub adopt_by_phone: Option<usize>,
 }
 
 pub struct EntityImporter<'c> {
@@ -78,7 +81,7 @@ impl<'c> EntityImporter<'c> {
         } else {
             Upsert::new(conn, layout.table, &["external_id"], &cols)?
         };
-        let adopt = match layout.adopt_by_email {
+        let adopt = match layout.adopt_by_email.or(layout.adopt_by_phone) {
             Some(_) => Some(conn.prepare(
                 "UPDATE customers SET external_id = ?1 WHERE external_id = ?2 \
                  AND NOT EXISTS (SELECT 1 FROM customers WHERE external_id = ?1)",
@@ -103,6 +106,11 @@ impl<'c> EntityImporter<'c> {
             let email_key = email.to_lowercase();
             if row.opt(layout.key).is_some() && email_key != key {
                 adopt.execute((key, email_key))?;
+            }
+        }
+        if let (Some(adopt), Some(phone)) = (&mut self.adopt, row.opt(layout.adopt_by_phone)) {
+            if let Some(phone) = cell::phone_key(phone) {
+                adopt.execute((key, format!("phone:{phone}")))?;
             }
         }
         let mut values: Vec<ToSqlOutput> = Vec::with_capacity(layout.fields.len() + 2);

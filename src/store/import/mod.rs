@@ -69,6 +69,7 @@ mod pragmas;
 mod reader;
 mod rejects;
 mod run;
+mod shopify_buyer;
 mod shopify_customers;
 mod shopify_orders;
 mod summary;

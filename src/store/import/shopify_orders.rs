@@ -13,21 +13,21 @@
 //!
 //! Mapping: one order per `Name` (or `Id` when there is no Name); `Created at` → placed_at,
 //! `Total` → total, `Discount Amount` → discount, `Financial Status` → status, `Currency`,
-//! `Source` → channel. The customer is found by `Email` (a customer whose email matches, or
-//! whose external id is the email) or created with the lower-cased email as its external id. Each row's
-//! line item becomes an order item whose product is found or created by `Lineitem sku`, or by
+//! `Source` → channel. The customer is found by `Email`, else by phone, else a guest customer
+//! of the order is made (`shopify_buyer.rs` says how they are keyed). Each row's line item becomes an order item whose product is found or created by `Lineitem sku`, or by
 //! `Lineitem name` when the sku is empty.
 
 use std::collections::HashMap;
 
 use rusqlite::Connection;
 
-use super::cell::{parse_cents, parse_datetime, parse_int};
+use super::cell::{check_email, parse_cents, parse_datetime, parse_int};
 use super::error::RowFailure;
 use super::header::{parse_opt, Header, Row};
 use super::ids::IdMap;
 use super::items::ItemWriter;
 use super::orders::{OrderColumns, OrderValues, OrderWriter};
+use super::shopify_buyer::Buyers;
 use super::upsert::Outcome;
 
 /// True when the header is Shopify's orders export.
@@ -54,6 +54,8 @@ pub struct ShopifyOrdersLayout {
     item_sku: Option<usize>,
     item_quantity: Option<usize>,
     item_price: Option<usize>,
+    /// The order's `Phone`, `Billing Phone` and `Shipping Phone`, tried in this order.
+    phones: [Option<usize>; 3],
 }
 
 impl ShopifyOrdersLayout {
@@ -100,6 +102,11 @@ impl ShopifyOrdersLayout {
             item_sku,
             item_quantity: header.find("lineitem quantity"),
             item_price: header.find("lineitem price"),
+            phones: [
+                header.find("phone"),
+                header.find("billing phone"),
+                header.find("shipping phone"),
+            ],
         })
     }
 }
@@ -109,10 +116,8 @@ pub struct ShopifyOrdersImporter<'c> {
     layout: ShopifyOrdersLayout,
     orders: OrderWriter<'c>,
     items: ItemWriter<'c>,
-    customers: IdMap<'c>,
+    buyers: Buyers<'c>,
     products: IdMap<'c>,
-    /// Lower-cased email → customer id, so orders attach to customers imported with Shopify ids.
-    emails: HashMap<String, i64>,
     /// Name → order id of every first row read from this file, for its continuation rows.
     first_rows: HashMap<String, i64>,
 }
@@ -125,27 +130,18 @@ impl<'c> ShopifyOrdersImporter<'c> {
             channel: layout.source.is_some(),
             currency: layout.currency.is_some(),
         };
-        let mut emails = HashMap::new();
-        let mut select = conn.prepare(
-            "SELECT lower(email), id FROM customers WHERE coalesce(email, '') <> '' ORDER BY id",
-        )?;
-        let mut rows = select.query([])?;
-        while let Some(row) = rows.next()? {
-            emails.entry(row.get(0)?).or_insert(row.get(1)?);
-        }
         Ok(ShopifyOrdersImporter {
             orders: OrderWriter::new(conn, columns, false)?,
             items: ItemWriter::new(conn, true, true, false)?,
-            customers: IdMap::load(conn, "customers", Some("email"))?,
+            buyers: Buyers::load(conn)?,
             products: IdMap::load(conn, "products", Some("title"))?,
-            emails,
             first_rows: HashMap::new(),
             layout,
         })
     }
 
     pub fn created(&self) -> (u64, u64) {
-        (self.customers.created, self.products.created)
+        (self.buyers.created(), self.products.created)
     }
 
     pub fn import(&mut self, row: &Row) -> Result<Outcome, RowFailure> {
@@ -171,8 +167,12 @@ impl<'c> ShopifyOrdersImporter<'c> {
             let total = total.ok_or_else(|| {
                 format!("column Total is empty on the first row of order {external_id} (the row with its Financial Status); fill in the order total, such as 54.98")
             })?;
-            let email = row.required(l.email, "Email (needed to find the order's customer)")?;
-            let customer = self.customer_by_email(email)?;
+            let email = row.opt(Some(l.email));
+            if let Some(address) = email {
+                check_email(address).map_err(|reason| format!("column Email: {reason}"))?;
+            }
+            let phone = l.phones.iter().find_map(|&index| row.opt(index));
+            let customer = self.buyers.find(email, phone, external_id)?;
             let order = OrderValues {
                 external_id,
                 customer,
@@ -207,17 +207,5 @@ impl<'c> ShopifyOrdersImporter<'c> {
             outcome = outcome.merge(item);
         }
         Ok(outcome)
-    }
-
-    /// The customer with this email, created with the lower-cased email as external id when
-    /// unknown (emails differ in case between exports of the same shop).
-    fn customer_by_email(&mut self, email: &str) -> rusqlite::Result<i64> {
-        let key = email.to_lowercase();
-        if let Some(&id) = self.emails.get(&key) {
-            return Ok(id);
-        }
-        let id = self.customers.get_or_create(&key, Some(email))?;
-        self.emails.insert(key, id);
-        Ok(id)
     }
 }
