@@ -258,3 +258,119 @@ fn guests_are_keyed_by_phone_or_order_and_merge_when_an_email_arrives() {
     );
     assert_eq!(shop.rows("SELECT count(*) FROM customers"), vec!["3"]);
 }
+
+#[test]
+fn the_2021_orders_layout_is_recognised() {
+    let shop = Shop::new();
+    let out = shop.import("orders", &shop.fixture("shopify_orders_2021.csv"));
+    assert!(
+        out.stdout.contains("(Shopify orders export): 3 rows read\n  3 inserted, 0 updated, 0 unchanged, 0 rejected"),
+        "{}",
+        out.stdout
+    );
+    // `-0700` and `-0800` offsets; the email's case does not make a second customer key.
+    assert_eq!(
+        shop.rows("SELECT o.external_id, c.external_id, placed_at, total, status, channel FROM orders o JOIN customers c ON c.id = o.customer ORDER BY o.external_id"),
+        vec![
+            "#1101|linus@example.com|1620160821000|4550|paid|web",
+            "#1102|margaret@example.com|1637999999000|2500|refunded|shopify_draft_order",
+        ]
+    );
+    assert_eq!(
+        shop.rows(ORDER_LINES),
+        vec![
+            "#1101|KM-1|1|1250",
+            "#1101|PS-2|2|1250",
+            "#1102|Apollo Poster|1|2500"
+        ]
+    );
+}
+
+#[test]
+fn the_2025_orders_layout_is_recognised_with_its_payment_columns() {
+    let shop = Shop::new();
+    let out = shop.import("orders", &shop.fixture("shopify_orders_2025.csv"));
+    assert!(
+        out.stdout.contains("(Shopify orders export): 5 rows read"),
+        "{}",
+        out.stdout
+    );
+    // The payment columns of the 2025-26 layout are read past, named among the ignored ones.
+    assert!(
+        out.stdout.contains(
+            "Billing Province Name, Shipping Province Name, Payment ID, Payment Terms Name, Next Payment Due At, Payment References"
+        ),
+        "{}",
+        out.stdout
+    );
+}
+
+const CUSTOMERS: &str = "SELECT external_id, coalesce(email, '-'), first_name, accepts_marketing, city, region, country, zip, coalesce(phone, '-'), tags FROM customers ORDER BY external_id";
+
+#[test]
+fn the_customers_layouts_are_recognised() {
+    for (file, expected) in [
+        (
+            // Legacy: no Customer ID, one Accepts Marketing, Address1... without Default Address.
+            "shopify_customers_legacy.csv",
+            vec![
+                r#"linus@example.com|linus@example.com|Linus|1|Portland|OR|US|97201|-|["kernel"]"#,
+                r#"margaret@example.com|margaret@example.com|Margaret|0|Cambridge|MA|US|02139|+16175550199|["apollo","vip"]"#,
+            ],
+        ),
+        (
+            // 2022-23: Customer ID first, Accepts Email Marketing, Address1... and a multi-line Note.
+            "shopify_customers_2022.csv",
+            vec![
+                r#"6543210987001|katherine@example.com|Katherine|1|Hampton|VA|US|23666|+17575550123|["orbit","vip"]"#,
+                "6543210987002|dorothy@example.com|Dorothy|0|Hampton|VA|US|23669|-|[]",
+            ],
+        ),
+        (
+            // Current: Default Address columns, Accepts SMS Marketing, Tags last.
+            "shopify_customers.csv",
+            vec![
+                r#"7010259566818|ada@example.com|Ada|1|Boston|MA|US|02134|+16175550100|["vip","newsletter"]"#,
+                "7010259599586|grace@example.com|Grace|0|Arlington|VA|US|22201|-|[]",
+            ],
+        ),
+        (
+            // Current with Accepts WhatsApp Marketing and metafield columns; no email.
+            "shopify_customers_whatsapp.csv",
+            vec![
+                r#"9980311896380|-|Luz|0|Medellín|ANT|CO|050021|+573158173380|["fuerte_e_intenso","ruta"]"#,
+                "9980311896381|mateo.rios@example.com|Mateo|1|Bogotá|DC|CO|110111|-|[]",
+            ],
+        ),
+    ] {
+        let shop = Shop::new();
+        let out = shop.import("customers", &shop.fixture(file));
+        assert!(
+            out.stdout
+                .contains("(Shopify customers export): 2 rows read\n  2 inserted"),
+            "{file}: {}",
+            out.stdout
+        );
+        assert_eq!(shop.rows(CUSTOMERS), expected, "{file}");
+    }
+}
+
+#[test]
+fn an_order_without_a_name_is_keyed_by_its_id_without_the_apostrophe() {
+    let shop = Shop::new();
+    let text = std::fs::read_to_string(fixture_path("shopify_orders_2021.csv")).unwrap();
+    let edited: String = text
+        .lines()
+        .map(|line| {
+            line.strip_prefix("#1102")
+                .map_or(line.to_owned(), str::to_owned)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let path = shop.file("no_name.csv", &(edited + "\n"));
+    shop.import("orders", &path);
+    assert_eq!(
+        shop.rows("SELECT external_id FROM orders ORDER BY external_id"),
+        vec!["#1101", "3874561234568"]
+    );
+}

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 
 use super::cell::{check_email, parse_cents, parse_datetime, parse_int};
+use super::entity::strip_quote;
 use super::error::RowFailure;
 use super::header::{parse_opt, Header, Row};
 use super::ids::IdMap;
@@ -148,8 +149,11 @@ impl<'c> ShopifyOrdersImporter<'c> {
         let l = self.layout;
         let external_id = row
             .opt(l.name)
-            .or_else(|| row.opt(l.id))
-            .ok_or_else(|| "missing Name (the order number, such as #1001)".to_owned())?;
+            .or_else(|| row.opt(l.id).map(strip_quote))
+            .ok_or_else(|| {
+                "column Name is empty (and so is Id); fill in the order number, such as #1001"
+                    .to_owned()
+            })?;
         let placed_at = parse_opt(row.opt(Some(l.created_at)), "Created at", parse_datetime)?;
         let total = parse_opt(row.opt(Some(l.total)), "Total", parse_cents)?;
         let discount = parse_opt(row.opt(l.discount), "Discount Amount", parse_cents)?;
