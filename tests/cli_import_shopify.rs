@@ -374,3 +374,51 @@ fn an_order_without_a_name_is_keyed_by_its_id_without_the_apostrophe() {
         vec!["#1101", "3874561234568"]
     );
 }
+
+#[test]
+fn items_before_their_orders_exit_non_zero_and_say_what_to_import_first() {
+    let shop = Shop::new();
+    shop.file(
+        "items.csv",
+        "order_id,product_id,quantity,price\n#2001,MUG-BLU,2,19.99\n#2001,NB-1,1,15.00\n",
+    );
+    let out = shop.run(&["import", "items", "items.csv"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        "error: nothing was imported from items.csv: all 2 row(s) were rejected; first: line 2: \
+         column order_id: order `#2001` is not in the store; import the orders file first. \
+         Import the orders first (`segflow import orders FILE`), then import items.csv again \
+         (all rejected rows are in items.rejects.csv)\n"
+    );
+    assert!(shop.dir.path().join("items.rejects.csv").exists());
+    assert_eq!(shop.rows("SELECT count(*) FROM products"), vec!["0"]);
+    // In the right order the same file imports.
+    shop.import("orders", &shop.fixture("shopify_orders_2025.csv"));
+    let out = shop.run(&["import", "items", "items.csv"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn a_file_whose_every_row_is_rejected_exits_non_zero() {
+    let shop = Shop::new();
+    let text = std::fs::read_to_string(fixture_path("shopify_orders_2025.csv")).unwrap();
+    // Only the continuation rows of #2001: the header and lines 5 and 6 of the file.
+    let lines: Vec<&str> = text.lines().collect();
+    shop.file(
+        "cont.csv",
+        &format!("{}\n{}\n{}\n", lines[0], lines[3], lines[4]),
+    );
+    let out = shop.run(&["import", "orders", "cont.csv"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(
+        out.stderr,
+        "error: nothing was imported from cont.csv: all 2 row(s) were rejected; first: line 2: \
+         line item of order #2001 has no first row above it in this file (the row of that Name \
+         with Financial Status and Total); export the order again with all its rows, or move its \
+         first row above this one. Fix the rows as their reasons say, then import cont.csv again \
+         (all rejected rows are in cont.rejects.csv)\n"
+    );
+    assert_eq!(shop.rows("SELECT count(*) FROM orders"), vec!["0"]);
+}

@@ -186,7 +186,7 @@ fn items_need_their_order_and_create_unknown_products() {
     let rows = import_support::rejects(&summary.reject_file.unwrap());
     assert_eq!(
         rows[1][4],
-        "order `missing` is not in the store; import the orders file first"
+        "column order_id: order `missing` is not in the store; import the orders file first"
     );
     assert_eq!(rows[1][5], "4");
     assert!(rows[2][4].contains("quantity"), "{:?}", rows[2]);

@@ -58,6 +58,15 @@ impl<'c> Importer<'c> {
         }
     }
 
+    /// The kind of file that must be imported before this one, when some row referred to a
+    /// record of that kind the store lacks (a line item whose order is unknown).
+    fn import_first(&self) -> Option<&'static str> {
+        match self {
+            Importer::Items(i) if i.missing_orders > 0 => Some("orders"),
+            _ => None,
+        }
+    }
+
     /// Customers and products created as a side effect.
     fn created(&self) -> (u64, u64) {
         match self {
@@ -138,6 +147,7 @@ fn run_in_transaction(
         source,
     };
     let tx = conn.transaction().map_err(|e| sqlite_error(0, e))?;
+    let import_first;
     let table = layout.main_table();
     let (deferred, bulk) =
         defer_indexes(&tx, table, layout.supports_bulk()).map_err(|e| sqlite_error(0, e))?;
@@ -193,6 +203,7 @@ fn run_in_transaction(
             rows.recycle(spent);
         }
         (summary.customers_created, summary.products_created) = importer.created();
+        import_first = importer.import_first();
     }
     progress.finish_and_clear();
     summary.rejected = rejects.count;
@@ -205,6 +216,21 @@ fn run_in_transaction(
             path: path.to_path_buf(),
             count,
             first,
+            reject_file,
+        });
+    }
+    // A file of which no row could be imported is a mistake to stop on (the wrong file, or
+    // lines imported before their orders), not a success with a reject file nobody reads.
+    if summary.rows_read > 0 && rejects.count == summary.rows_read {
+        drop(tx);
+        let first = rejects.first.first().cloned();
+        let count = rejects.count;
+        let reject_file = rejects.finish()?;
+        return Err(ImportError::AllRejected {
+            path: path.to_path_buf(),
+            count,
+            first,
+            import_first,
             reject_file,
         });
     }
