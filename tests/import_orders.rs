@@ -62,7 +62,10 @@ fn orders_are_imported_in_cents_and_bad_rows_are_rejected_with_line_numbers() {
         "{:?}",
         rows[2]
     );
-    assert_eq!(rows[3][8], "missing customer_id");
+    assert_eq!(
+        rows[3][8],
+        "column customer_id is empty; fill it in, as every row needs one"
+    );
     assert!(rows[4][8].contains("expected 8 fields"), "{:?}", rows[4]);
     // The short row is padded so its reason sits under the `reason` heading.
     assert_eq!(rows[4].len(), 10);

@@ -197,7 +197,7 @@ pub fn parse_cents(text: &str) -> Result<i64, String> {
 /// Parses a whole number such as a quantity.
 pub fn parse_int(text: &str) -> Result<i64, String> {
     text.parse::<i64>()
-        .map_err(|_| format!("`{text}` is not a whole number"))
+        .map_err(|_| format!("`{text}` is not a whole number (expected a count such as 2)"))
 }
 
 /// Parses true/false/yes/no/1/0 in any case.

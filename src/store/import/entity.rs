@@ -101,7 +101,12 @@ impl<'c> EntityImporter<'c> {
             .opt(layout.key)
             .or_else(|| row.opt(layout.key_fallback))
             .map(strip_quote)
-            .ok_or_else(|| format!("missing {}", layout.key_label))?;
+            .ok_or_else(|| {
+                format!(
+                    "missing {}; fill it in, as every row needs one",
+                    layout.key_label
+                )
+            })?;
         if let (Some(adopt), Some(email)) = (&mut self.adopt, row.opt(layout.adopt_by_email)) {
             let email_key = email.to_lowercase();
             if row.opt(layout.key).is_some() && email_key != key {

@@ -296,7 +296,7 @@ fn defer_indexes(
 }
 
 fn wrong_width(width: usize, found: usize) -> String {
-    format!("expected {width} fields as in the header, found {found}")
+    format!("expected {width} fields as in the header, found {found}; a cell holding a comma, a quote or a line break must be in double quotes, with quotes inside doubled (\"Notebook, \"\"dotted\"\"\")")
 }
 
 /// The reader of byte records only fails on I/O.
