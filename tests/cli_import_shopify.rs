@@ -422,3 +422,64 @@ fn a_file_whose_every_row_is_rejected_exits_non_zero() {
     );
     assert_eq!(shop.rows("SELECT count(*) FROM orders"), vec!["0"]);
 }
+
+const LINE_PRODUCTS: &str =
+    "SELECT o.external_id, p.external_id, coalesce(p.category, '-'), p.tags FROM order_items i \
+     JOIN orders o ON o.id = i.order_id JOIN products p ON p.id = i.product \
+     ORDER BY o.external_id, p.external_id";
+
+const EXPECTED_LINE_PRODUCTS: [&str; 5] = [
+    r#"#2001|MUG-BLU|Mugs|["ceramic","gift"]"#,
+    "#2001|NB-1|Stationery|[]",
+    r#"#2001|TEA-5|Tea|["tea","sampler"]"#,
+    r#"#2002|MUG-BLU|Mugs|["ceramic","gift"]"#,
+    r#"#2002|TEA-5|Tea|["tea","sampler"]"#,
+];
+
+#[test]
+fn the_products_export_gives_line_items_their_categories_and_tags() {
+    let shop = Shop::new();
+    let out = shop.import("products", &shop.fixture("shopify_products.csv"));
+    // Five rows: two variants of the mug, an image-only row, the tea and the notebook.
+    assert!(
+        out.stdout.contains("(Shopify products export): 5 rows read\n  4 inserted, 0 updated, 1 unchanged, 0 rejected"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        shop.rows(
+            "SELECT external_id, title, category, price, tags FROM products ORDER BY external_id"
+        ),
+        vec![
+            r#"MUG-BLU|Blue Mug - Regular|Mugs|1999|["ceramic","gift"]"#,
+            r#"MUG-BLU-L|Blue Mug - Large|Mugs|2499|["ceramic","gift"]"#,
+            "NB-1|Notebook, dotted|Stationery|1500|[]",
+            r#"TEA-5|Tea Sampler|Tea|2000|["tea","sampler"]"#,
+        ]
+    );
+    // The orders' lines find their products: by sku, and the sku-less tea line by its title.
+    let out = shop.import("orders", &shop.fixture("shopify_orders_2025.csv"));
+    assert!(
+        out.stdout
+            .contains("created 2 new customers and 0 new products"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(shop.rows(LINE_PRODUCTS), EXPECTED_LINE_PRODUCTS);
+}
+
+#[test]
+fn a_products_export_after_the_orders_adopts_the_products_their_lines_made() {
+    let shop = Shop::new();
+    shop.import("orders", &shop.fixture("shopify_orders_2025.csv"));
+    shop.import("products", &shop.fixture("shopify_products.csv"));
+    assert_eq!(shop.rows(LINE_PRODUCTS), EXPECTED_LINE_PRODUCTS);
+    assert_eq!(shop.rows("SELECT count(*) FROM products"), vec!["4"]);
+    // A products export imported as orders is refused with the kind to use.
+    let out = shop.run(&["import", "orders", "shopify_products.csv"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        "error: shopify_products.csv looks like a Shopify products export; import it as `products` instead of `orders`\n"
+    );
+}

@@ -72,6 +72,7 @@ mod run;
 mod shopify_buyer;
 mod shopify_customers;
 mod shopify_orders;
+mod shopify_products;
 mod summary;
 mod upsert;
 

@@ -20,6 +20,7 @@ use super::pragmas::SavedPragmas;
 use super::reader::{ReadRow, RecordReader};
 use super::rejects::RejectSink;
 use super::shopify_orders::ShopifyOrdersImporter;
+use super::shopify_products::ShopifyProductsImporter;
 use super::summary::ImportSummary;
 use super::upsert::Outcome;
 use super::{ImportKind, ImportOptions};
@@ -33,6 +34,7 @@ enum Importer<'c> {
     Items(Box<ItemsImporter<'c>>),
     Events(Box<EventsImporter<'c>>),
     ShopifyOrders(Box<ShopifyOrdersImporter<'c>>),
+    ShopifyProducts(Box<ShopifyProductsImporter<'c>>),
 }
 
 impl<'c> Importer<'c> {
@@ -45,6 +47,9 @@ impl<'c> Importer<'c> {
             Layout::ShopifyOrders(l) => {
                 Importer::ShopifyOrders(Box::new(ShopifyOrdersImporter::new(conn, l)?))
             }
+            Layout::ShopifyProducts(l) => {
+                Importer::ShopifyProducts(Box::new(ShopifyProductsImporter::new(conn, l)?))
+            }
         })
     }
 
@@ -55,6 +60,7 @@ impl<'c> Importer<'c> {
             Importer::Items(i) => i.import(row),
             Importer::Events(i) => i.import(row),
             Importer::ShopifyOrders(i) => i.import(row),
+            Importer::ShopifyProducts(i) => i.import(row),
         }
     }
 
@@ -70,7 +76,7 @@ impl<'c> Importer<'c> {
     /// Customers and products created as a side effect.
     fn created(&self) -> (u64, u64) {
         match self {
-            Importer::Entity(_) => (0, 0),
+            Importer::Entity(_) | Importer::ShopifyProducts(_) => (0, 0),
             Importer::Orders(i) => (i.customers_created(), 0),
             Importer::Items(i) => (0, i.products_created()),
             Importer::Events(i) => (i.customers_created(), 0),

@@ -14,8 +14,10 @@
 //! Mapping: one order per `Name` (or `Id` when there is no Name); `Created at` → placed_at,
 //! `Total` → total, `Discount Amount` → discount, `Financial Status` → status, `Currency`,
 //! `Source` → channel. The customer is found by `Email`, else by phone, else a guest customer
-//! of the order is made (`shopify_buyer.rs` says how they are keyed). Each row's line item becomes an order item whose product is found or created by `Lineitem sku`, or by
-//! `Lineitem name` when the sku is empty.
+//! of the order is made (`shopify_buyer.rs` says how they are keyed). Each row's line item
+//! becomes an order item whose product is the one with the `Lineitem sku` as external id, else
+//! the one with the `Lineitem name` as external id or title (as a Shopify products export
+//! stores them), else a product created under the sku (or the name when it is empty).
 
 use std::collections::HashMap;
 
@@ -119,12 +121,21 @@ pub struct ShopifyOrdersImporter<'c> {
     items: ItemWriter<'c>,
     buyers: Buyers<'c>,
     products: IdMap<'c>,
+    /// Product title → id, for lines whose sku is empty or unknown.
+    titles: HashMap<String, i64>,
     /// Name → order id of every first row read from this file, for its continuation rows.
     first_rows: HashMap<String, i64>,
 }
 
 impl<'c> ShopifyOrdersImporter<'c> {
     pub fn new(conn: &'c Connection, layout: ShopifyOrdersLayout) -> rusqlite::Result<Self> {
+        let mut titles = HashMap::new();
+        let mut select =
+            conn.prepare("SELECT title, id FROM products WHERE title IS NOT NULL ORDER BY id")?;
+        let mut rows = select.query([])?;
+        while let Some(row) = rows.next()? {
+            titles.entry(row.get(0)?).or_insert(row.get(1)?);
+        }
         let columns = OrderColumns {
             discount: layout.discount.is_some(),
             status: layout.status.is_some(),
@@ -136,6 +147,7 @@ impl<'c> ShopifyOrdersImporter<'c> {
             items: ItemWriter::new(conn, true, true, false)?,
             buyers: Buyers::load(conn)?,
             products: IdMap::load(conn, "products", Some("title"))?,
+            titles,
             first_rows: HashMap::new(),
             layout,
         })
@@ -158,7 +170,7 @@ impl<'c> ShopifyOrdersImporter<'c> {
         let total = parse_opt(row.opt(Some(l.total)), "Total", parse_cents)?;
         let discount = parse_opt(row.opt(l.discount), "Discount Amount", parse_cents)?;
         let item_name = row.opt(l.item_name);
-        let product_id = row.opt(l.item_sku).or(item_name);
+        let item_sku = row.opt(l.item_sku);
         let quantity = parse_opt(row.opt(l.item_quantity), "Lineitem quantity", parse_int)?;
         let price = parse_opt(row.opt(l.item_price), "Lineitem price", parse_cents)?;
 
@@ -203,13 +215,29 @@ impl<'c> ShopifyOrdersImporter<'c> {
                 format!("line item of order {external_id} has no first row above it in this file (the row of that Name with Financial Status and Total); export the order again with all its rows, or move its first row above this one")
             })?
         };
-        if let Some(product_id) = product_id {
-            let product = self.products.get_or_create(product_id, item_name)?;
+        if let Some(product) = self.product(item_sku, item_name)? {
             let item =
                 self.items
                     .write(order, product, quantity.unwrap_or(1), price.unwrap_or(0))?;
             outcome = outcome.merge(item);
         }
         Ok(outcome)
+    }
+
+    /// The product of a line: by its sku when it has one (variants of one title differ only
+    /// there), else by its name as external id or as title; created when not found.
+    fn product(&mut self, sku: Option<&str>, name: Option<&str>) -> rusqlite::Result<Option<i64>> {
+        let found = match (sku, name) {
+            (Some(_), _) | (None, None) => None,
+            (None, Some(name)) => self
+                .products
+                .get(name)
+                .or_else(|| self.titles.get(name).copied()),
+        };
+        match (found, sku.or(name)) {
+            (Some(id), _) => Ok(Some(id)),
+            (None, Some(key)) => Ok(Some(self.products.get_or_create(key, name)?)),
+            (None, None) => Ok(None),
+        }
     }
 }

@@ -11,6 +11,7 @@ pub enum DetectedFormat {
     Generic,
     ShopifyCustomers,
     ShopifyOrders,
+    ShopifyProducts,
 }
 
 impl fmt::Display for DetectedFormat {
@@ -19,6 +20,7 @@ impl fmt::Display for DetectedFormat {
             DetectedFormat::Generic => "generic",
             DetectedFormat::ShopifyCustomers => "Shopify customers export",
             DetectedFormat::ShopifyOrders => "Shopify orders export",
+            DetectedFormat::ShopifyProducts => "Shopify products export",
         })
     }
 }
