@@ -483,3 +483,34 @@ fn a_products_export_after_the_orders_adopts_the_products_their_lines_made() {
         "error: shopify_products.csv looks like a Shopify products export; import it as `products` instead of `orders`\n"
     );
 }
+
+#[test]
+fn the_lines_of_an_order_whose_first_row_is_rejected_say_so() {
+    let shop = Shop::new();
+    let text = std::fs::read_to_string(fixture_path("shopify_orders_2025.csv")).unwrap();
+    let path = shop.file(
+        "bad_total.csv",
+        &text.replace(",59.99,0.00,0.00,59.99,", ",59.99,0.00,0.00,fifty,"),
+    );
+    let out = shop.import("orders", &path);
+    assert!(
+        out.stdout
+            .contains("3 inserted, 0 updated, 0 unchanged, 2 rejected"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "bad_total.csv line 6: column Total: `fifty` is not an amount (expected a decimal number such as 49.99)\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "bad_total.csv line 7: line item of order #2002 is not imported because the order's first row was rejected; fix that row as its reason says and import the file again"
+        ),
+        "{}",
+        out.stdout
+    );
+}

@@ -19,7 +19,7 @@
 //! the one with the `Lineitem name` as external id or title (as a Shopify products export
 //! stores them), else a product created under the sku (or the name when it is empty).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 
@@ -125,6 +125,8 @@ pub struct ShopifyOrdersImporter<'c> {
     titles: HashMap<String, i64>,
     /// Name → order id of every first row read from this file, for its continuation rows.
     first_rows: HashMap<String, i64>,
+    /// Names of orders whose first row was rejected, so their further lines say why.
+    rejected_first: HashSet<String>,
 }
 
 impl<'c> ShopifyOrdersImporter<'c> {
@@ -149,6 +151,7 @@ impl<'c> ShopifyOrdersImporter<'c> {
             products: IdMap::load(conn, "products", Some("title"))?,
             titles,
             first_rows: HashMap::new(),
+            rejected_first: HashSet::new(),
             layout,
         })
     }
@@ -158,6 +161,17 @@ impl<'c> ShopifyOrdersImporter<'c> {
     }
 
     pub fn import(&mut self, row: &Row) -> Result<Outcome, RowFailure> {
+        let result = self.import_row(row);
+        let l = self.layout;
+        if let (Err(RowFailure::Reject(_)), Some(name)) = (&result, row.opt(l.name)) {
+            if row.opt(Some(l.total)).is_some() || row.opt(l.status).is_some() {
+                self.rejected_first.insert(name.to_owned());
+            }
+        }
+        result
+    }
+
+    fn import_row(&mut self, row: &Row) -> Result<Outcome, RowFailure> {
         let l = self.layout;
         let external_id = row
             .opt(l.name)
@@ -211,6 +225,9 @@ impl<'c> ShopifyOrdersImporter<'c> {
             self.first_rows.insert(external_id.to_owned(), id);
             id
         } else {
+            if self.rejected_first.contains(external_id) {
+                return Err(format!("line item of order {external_id} is not imported because the order's first row was rejected; fix that row as its reason says and import the file again").into());
+            }
             *self.first_rows.get(external_id).ok_or_else(|| {
                 format!("line item of order {external_id} has no first row above it in this file (the row of that Name with Financial Status and Total); export the order again with all its rows, or move its first row above this one")
             })?
