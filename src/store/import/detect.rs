@@ -40,7 +40,7 @@ impl Layout {
     /// orders up by name, and the Shopify customers import adopts customers by email.
     pub fn supports_bulk(&self) -> bool {
         match self {
-            Layout::Entity(l) => l.adopt_by_email.is_none() && l.adopt_by_phone.is_none(),
+            Layout::Entity(l) => l.adopt_by_email.is_none(),
             Layout::Orders(_) | Layout::Items(_) | Layout::Events(_) => true,
             Layout::ShopifyOrders(_) | Layout::ShopifyProducts(_) => false,
         }

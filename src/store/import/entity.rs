@@ -64,7 +64,16 @@ pub struct EntityImporter<'c> {
 
 impl<'c> EntityImporter<'c> {
     /// `bulk`: the table is empty and has no unique index for the duration of the load.
-    pub fn new(conn: &'c Connection, layout: EntityLayout, bulk: bool) -> rusqlite::Result<Self> {
+    pub fn new(
+        conn: &'c Connection,
+        mut layout: EntityLayout,
+        bulk: bool,
+    ) -> rusqlite::Result<Self> {
+        if bulk {
+            // A bulk load starts from an empty table, so no `phone:` customer exists to adopt,
+            // and without its index each adoption would scan the table.
+            layout.adopt_by_phone = None;
+        }
         let mut cols = vec![Col::plain("external_id")];
         cols.extend(layout.fields.iter().map(|f| Col::plain(f.column)));
         if !layout.attributes.is_empty() {
