@@ -119,7 +119,10 @@ fn bad_customer_cells_are_rejected_with_reasons() {
     assert_eq!(rows[1][4], "2");
     assert!(rows[2][3].contains("accepts_marketing"), "{:?}", rows[2]);
     assert_eq!(rows[2][4], "3");
-    assert_eq!(rows[3][3], "missing customer_id");
+    assert_eq!(
+        rows[3][3],
+        "missing customer_id; fill it in, as every row needs one"
+    );
     assert_eq!(rows[3][4], "4");
     assert_eq!(store.rows("SELECT external_id FROM customers"), vec!["c4"]);
 }

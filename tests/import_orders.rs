@@ -62,7 +62,10 @@ fn orders_are_imported_in_cents_and_bad_rows_are_rejected_with_line_numbers() {
         "{:?}",
         rows[2]
     );
-    assert_eq!(rows[3][8], "missing customer_id");
+    assert_eq!(
+        rows[3][8],
+        "column customer_id is empty; fill it in, as every row needs one"
+    );
     assert!(rows[4][8].contains("expected 8 fields"), "{:?}", rows[4]);
     // The short row is padded so its reason sits under the `reason` heading.
     assert_eq!(rows[4].len(), 10);
@@ -186,7 +189,7 @@ fn items_need_their_order_and_create_unknown_products() {
     let rows = import_support::rejects(&summary.reject_file.unwrap());
     assert_eq!(
         rows[1][4],
-        "order `missing` is not in the store; import the orders file first"
+        "column order_id: order `missing` is not in the store; import the orders file first"
     );
     assert_eq!(rows[1][5], "4");
     assert!(rows[2][4].contains("quantity"), "{:?}", rows[2]);

@@ -160,7 +160,7 @@ fn a_line_item_before_its_order_row_is_rejected() {
     assert!(
         rows[1]
             .iter()
-            .any(|c| c.contains("comes before the order's row")),
+            .any(|c| c.contains("has no first row above it")),
         "{:?}",
         rows[1]
     );

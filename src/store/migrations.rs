@@ -249,7 +249,13 @@ CREATE TABLE daemon_state (
     r#"
 CREATE INDEX outbox_by_address ON outbox(workflow, step, lower(trim(to_email)));
 "#,
-    // 8: order status and refunds. `refunded` (minor units) and `cancelled_at` come from the
+    // 8: a customer's phone number, so that a Shopify order without an email (cash on delivery,
+    // phone-only shops) finds its customer by phone. Written by `store::import` (customers
+    // files and the orders import's phone and guest customers); compared normalised in memory.
+    r#"
+ALTER TABLE customers ADD COLUMN phone TEXT;
+"#,
+    // 9: order status and refunds. `refunded` (minor units) and `cancelled_at` come from the
     // merchant; `counted` says whether the order counts as a purchase (derived fields, models,
     // report revenue) and is kept by `store::order_status` from the statuses the shop does not
     // count (`[shop] uncounted_statuses`), which live in `uncounted_order_statuses`.

@@ -38,6 +38,19 @@ pub fn check_email(text: &str) -> Result<(), String> {
     ))
 }
 
+/// The form two phone numbers are compared in: Shopify's leading apostrophe dropped, a leading
+/// `+` kept, and only the digits after it (`'+57 315-817 3380` → `+573158173380`). None when
+/// fewer than six digits remain, as such a cell identifies nobody.
+pub fn phone_key(text: &str) -> Option<String> {
+    let text = text.trim().trim_start_matches('\'').trim_start();
+    let mut key = String::with_capacity(text.len());
+    if text.starts_with('+') {
+        key.push('+');
+    }
+    key.extend(text.chars().filter(char::is_ascii_digit));
+    (key.trim_start_matches('+').len() >= 6).then_some(key)
+}
+
 /// Milliseconds in one day, the unit of a plain date.
 const DAY_MS: i64 = 86_400_000;
 
@@ -184,7 +197,7 @@ pub fn parse_cents(text: &str) -> Result<i64, String> {
 /// Parses a whole number such as a quantity.
 pub fn parse_int(text: &str) -> Result<i64, String> {
     text.parse::<i64>()
-        .map_err(|_| format!("`{text}` is not a whole number"))
+        .map_err(|_| format!("`{text}` is not a whole number (expected a count such as 2)"))
 }
 
 /// Parses true/false/yes/no/1/0 in any case.
@@ -232,6 +245,17 @@ pub fn typed_value(text: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phone_keys_ignore_apostrophes_spaces_and_dashes() {
+        assert_eq!(
+            phone_key("'+57 315-817 3380").as_deref(),
+            Some("+573158173380")
+        );
+        assert_eq!(phone_key("(617) 555-0100").as_deref(), Some("6175550100"));
+        assert_eq!(phone_key("'4001"), None);
+        assert_eq!(phone_key(""), None);
+    }
 
     #[test]
     fn dates_in_all_accepted_forms() {

@@ -15,6 +15,7 @@ const CUSTOMER_FIELDS: &[(&str, CellKind)] = &[
     ("region", CellKind::Text),
     ("city", CellKind::Text),
     ("zip", CellKind::Text),
+    ("phone", CellKind::QuotedText),
     ("timezone", CellKind::Text),
     ("accepts_marketing", CellKind::Bool),
     ("tags", CellKind::Tags),
@@ -40,6 +41,7 @@ pub fn customers_layout(header: &mut Header) -> Result<EntityLayout, Vec<String>
         fields: fields(header, CUSTOMER_FIELDS),
         attributes: header.prefixed("attr."),
         adopt_by_email: None,
+        adopt_by_phone: None,
     })
 }
 
@@ -56,6 +58,7 @@ pub fn products_layout(header: &mut Header) -> Result<EntityLayout, Vec<String>>
         fields: fields(header, PRODUCT_FIELDS),
         attributes: Vec::new(),
         adopt_by_email: None,
+        adopt_by_phone: None,
     })
 }
 

@@ -9,6 +9,7 @@ use super::items::ItemsLayout;
 use super::orders::OrdersLayout;
 use super::shopify_customers::{is_shopify_customers, shopify_customers_layout};
 use super::shopify_orders::{is_shopify_orders, ShopifyOrdersLayout};
+use super::shopify_products::{is_shopify_products, ShopifyProductsLayout};
 use super::summary::DetectedFormat;
 use super::ImportKind;
 
@@ -19,6 +20,7 @@ pub enum Layout {
     Items(ItemsLayout),
     Events(EventsLayout),
     ShopifyOrders(ShopifyOrdersLayout),
+    ShopifyProducts(ShopifyProductsLayout),
 }
 
 impl Layout {
@@ -26,6 +28,7 @@ impl Layout {
     pub fn main_table(&self) -> &'static str {
         match self {
             Layout::Entity(l) => l.table,
+            Layout::ShopifyProducts(_) => "products",
             Layout::Orders(_) | Layout::ShopifyOrders(_) => "orders",
             Layout::Items(_) => "order_items",
             Layout::Events(_) => "events",
@@ -39,7 +42,7 @@ impl Layout {
         match self {
             Layout::Entity(l) => l.adopt_by_email.is_none(),
             Layout::Orders(_) | Layout::Items(_) | Layout::Events(_) => true,
-            Layout::ShopifyOrders(_) => false,
+            Layout::ShopifyOrders(_) | Layout::ShopifyProducts(_) => false,
         }
     }
 }
@@ -59,6 +62,7 @@ pub fn layout(
 ) -> Result<(DetectedFormat, Layout), LayoutError> {
     let shopify_orders = is_shopify_orders(header);
     let shopify_customers = !shopify_orders && is_shopify_customers(header);
+    let shopify_products = !shopify_orders && !shopify_customers && is_shopify_products(header);
     match kind {
         ImportKind::Customers if shopify_customers => Ok((
             DetectedFormat::ShopifyCustomers,
@@ -70,6 +74,16 @@ pub fn layout(
                 ShopifyOrdersLayout::from_header(header).map_err(LayoutError::Missing)?,
             ),
         )),
+        ImportKind::Products if shopify_products => Ok((
+            DetectedFormat::ShopifyProducts,
+            Layout::ShopifyProducts(
+                ShopifyProductsLayout::from_header(header).map_err(LayoutError::Missing)?,
+            ),
+        )),
+        _ if shopify_products => Err(LayoutError::WrongKind {
+            detected: "Shopify products export",
+            expected: "products",
+        }),
         _ if shopify_orders => Err(LayoutError::WrongKind {
             detected: "Shopify orders export",
             expected: "orders",

@@ -51,6 +51,9 @@ pub struct EntityLayout {
     /// Shopify: before importing a customer under its Shopify id, adopt a customer that an
     /// orders import created under its lower-cased email (this column), so the two do not split.
     pub adopt_by_email: Option<usize>,
+    /// Shopify: likewise adopt a customer an orders import created under `phone:PHONE` for an
+    /// order without email (`shopify_buyer.rs`), with the phone of this column.
+    pub adopt_by_phone: Option<usize>,
 }
 
 pub struct EntityImporter<'c> {
@@ -61,7 +64,16 @@ pub struct EntityImporter<'c> {
 
 impl<'c> EntityImporter<'c> {
     /// `bulk`: the table is empty and has no unique index for the duration of the load.
-    pub fn new(conn: &'c Connection, layout: EntityLayout, bulk: bool) -> rusqlite::Result<Self> {
+    pub fn new(
+        conn: &'c Connection,
+        mut layout: EntityLayout,
+        bulk: bool,
+    ) -> rusqlite::Result<Self> {
+        if bulk {
+            // A bulk load starts from an empty table, so no `phone:` customer exists to adopt,
+            // and without its index each adoption would scan the table.
+            layout.adopt_by_phone = None;
+        }
         let mut cols = vec![Col::plain("external_id")];
         cols.extend(layout.fields.iter().map(|f| Col::plain(f.column)));
         if !layout.attributes.is_empty() {
@@ -78,7 +90,7 @@ impl<'c> EntityImporter<'c> {
         } else {
             Upsert::new(conn, layout.table, &["external_id"], &cols)?
         };
-        let adopt = match layout.adopt_by_email {
+        let adopt = match layout.adopt_by_email.or(layout.adopt_by_phone) {
             Some(_) => Some(conn.prepare(
                 "UPDATE customers SET external_id = ?1 WHERE external_id = ?2 \
                  AND NOT EXISTS (SELECT 1 FROM customers WHERE external_id = ?1)",
@@ -98,11 +110,21 @@ impl<'c> EntityImporter<'c> {
             .opt(layout.key)
             .or_else(|| row.opt(layout.key_fallback))
             .map(strip_quote)
-            .ok_or_else(|| format!("missing {}", layout.key_label))?;
+            .ok_or_else(|| {
+                format!(
+                    "missing {}; fill it in, as every row needs one",
+                    layout.key_label
+                )
+            })?;
         if let (Some(adopt), Some(email)) = (&mut self.adopt, row.opt(layout.adopt_by_email)) {
             let email_key = email.to_lowercase();
             if row.opt(layout.key).is_some() && email_key != key {
                 adopt.execute((key, email_key))?;
+            }
+        }
+        if let (Some(adopt), Some(phone)) = (&mut self.adopt, row.opt(layout.adopt_by_phone)) {
+            if let Some(phone) = cell::phone_key(phone) {
+                adopt.execute((key, format!("phone:{phone}")))?;
             }
         }
         let mut values: Vec<ToSqlOutput> = Vec::with_capacity(layout.fields.len() + 2);

@@ -55,6 +55,24 @@ pub enum ImportError {
         first: Vec<Rejection>,
         reject_file: Option<PathBuf>,
     },
+    #[error(
+        "nothing was imported from {path}: all {count} row(s) were rejected; first: {first}. {todo}{more}",
+        first = .first.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+        todo = match .import_first {
+            Some(kind) => format!("Import the {kind} first (`segflow import {kind} FILE`), then import {} again", .path.display()),
+            None => format!("Fix the rows as their reasons say, then import {} again", .path.display()),
+        },
+        more = .reject_file.as_ref().map(|p| format!(" (all rejected rows are in {})", p.display())).unwrap_or_default()
+    )]
+    AllRejected {
+        path: PathBuf,
+        count: u64,
+        /// The first rejection only: every row failed, so one reason says what went wrong.
+        first: Option<Rejection>,
+        /// The kind of file whose rows these refer to and that is missing from the store.
+        import_first: Option<&'static str>,
+        reject_file: Option<PathBuf>,
+    },
     #[error("cannot write the reject file {path}: {source}")]
     RejectFile { path: PathBuf, source: csv::Error },
     #[error("database error while importing {path} (line {line}): {source}")]

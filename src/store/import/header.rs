@@ -119,7 +119,9 @@ impl<'r> Row<'r> {
     pub fn required(&self, index: usize, label: &str) -> Result<&'r str, String> {
         let cell = trim(self.record.get(index).unwrap_or(""));
         if cell.is_empty() {
-            Err(format!("missing {label}"))
+            Err(format!(
+                "column {label} is empty; fill it in, as every row needs one"
+            ))
         } else {
             Ok(cell)
         }

@@ -74,6 +74,16 @@ impl<'c> IdMap<'c> {
         Ok(id)
     }
 
+    /// Records that the row `id` now has the external id `new` instead of `old` (a customer
+    /// adopted under another key).
+    pub fn rename(&mut self, old: &str, new: &str, id: i64) {
+        self.map.remove(old);
+        self.map.insert(new.to_owned(), id);
+        if self.last.0 == old {
+            self.last.0.clear();
+        }
+    }
+
     fn create(&mut self, external_id: &str, extra: Option<&str>) -> rusqlite::Result<i64> {
         let has_extra = self.insert.parameter_count() > 1;
         let mut binder = Binder::new(&mut self.insert);

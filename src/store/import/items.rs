@@ -103,6 +103,8 @@ pub struct ItemsImporter<'c> {
     products: IdMap<'c>,
     /// The last order resolved; the items of one order are usually adjacent.
     last_order: (String, i64),
+    /// Rows rejected because their order is not in the store.
+    pub missing_orders: u64,
 }
 
 impl<'c> ItemsImporter<'c> {
@@ -126,6 +128,7 @@ impl<'c> ItemsImporter<'c> {
             products: IdMap::load(conn, "products", None)?,
             layout,
             last_order: (String::new(), 0),
+            missing_orders: 0,
         })
     }
 
@@ -142,9 +145,10 @@ impl<'c> ItemsImporter<'c> {
         let order = if self.last_order.0 == order_id {
             self.last_order.1
         } else {
-            let id = self.orders.id_of(order_id)?.ok_or_else(|| {
-                format!("order `{order_id}` is not in the store; import the orders file first")
-            })?;
+            let Some(id) = self.orders.id_of(order_id)? else {
+                self.missing_orders += 1;
+                return Err(format!("column order_id: order `{order_id}` is not in the store; import the orders file first").into());
+            };
             self.last_order.0.clear();
             self.last_order.0.push_str(order_id);
             self.last_order.1 = id;

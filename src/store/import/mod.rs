@@ -69,8 +69,10 @@ mod pragmas;
 mod reader;
 mod rejects;
 mod run;
+mod shopify_buyer;
 mod shopify_customers;
 mod shopify_orders;
+mod shopify_products;
 mod summary;
 mod upsert;
 

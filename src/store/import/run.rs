@@ -20,6 +20,7 @@ use super::pragmas::SavedPragmas;
 use super::reader::{ReadRow, RecordReader};
 use super::rejects::RejectSink;
 use super::shopify_orders::ShopifyOrdersImporter;
+use super::shopify_products::ShopifyProductsImporter;
 use super::summary::ImportSummary;
 use super::upsert::Outcome;
 use super::{ImportKind, ImportOptions};
@@ -33,6 +34,7 @@ enum Importer<'c> {
     Items(Box<ItemsImporter<'c>>),
     Events(Box<EventsImporter<'c>>),
     ShopifyOrders(Box<ShopifyOrdersImporter<'c>>),
+    ShopifyProducts(Box<ShopifyProductsImporter<'c>>),
 }
 
 impl<'c> Importer<'c> {
@@ -45,6 +47,9 @@ impl<'c> Importer<'c> {
             Layout::ShopifyOrders(l) => {
                 Importer::ShopifyOrders(Box::new(ShopifyOrdersImporter::new(conn, l)?))
             }
+            Layout::ShopifyProducts(l) => {
+                Importer::ShopifyProducts(Box::new(ShopifyProductsImporter::new(conn, l)?))
+            }
         })
     }
 
@@ -55,13 +60,23 @@ impl<'c> Importer<'c> {
             Importer::Items(i) => i.import(row),
             Importer::Events(i) => i.import(row),
             Importer::ShopifyOrders(i) => i.import(row),
+            Importer::ShopifyProducts(i) => i.import(row),
+        }
+    }
+
+    /// The kind of file that must be imported before this one, when some row referred to a
+    /// record of that kind the store lacks (a line item whose order is unknown).
+    fn import_first(&self) -> Option<&'static str> {
+        match self {
+            Importer::Items(i) if i.missing_orders > 0 => Some("orders"),
+            _ => None,
         }
     }
 
     /// Customers and products created as a side effect.
     fn created(&self) -> (u64, u64) {
         match self {
-            Importer::Entity(_) => (0, 0),
+            Importer::Entity(_) | Importer::ShopifyProducts(_) => (0, 0),
             Importer::Orders(i) => (i.customers_created(), 0),
             Importer::Items(i) => (0, i.products_created()),
             Importer::Events(i) => (i.customers_created(), 0),
@@ -138,6 +153,7 @@ fn run_in_transaction(
         source,
     };
     let tx = conn.transaction().map_err(|e| sqlite_error(0, e))?;
+    let import_first;
     let table = layout.main_table();
     let (deferred, bulk) =
         defer_indexes(&tx, table, layout.supports_bulk()).map_err(|e| sqlite_error(0, e))?;
@@ -193,6 +209,7 @@ fn run_in_transaction(
             rows.recycle(spent);
         }
         (summary.customers_created, summary.products_created) = importer.created();
+        import_first = importer.import_first();
     }
     progress.finish_and_clear();
     summary.rejected = rejects.count;
@@ -208,6 +225,21 @@ fn run_in_transaction(
             reject_file,
         });
     }
+    // A file of which no row could be imported is a mistake to stop on (the wrong file, or
+    // lines imported before their orders), not a success with a reject file nobody reads.
+    if summary.rows_read > 0 && rejects.count == summary.rows_read {
+        drop(tx);
+        let first = rejects.first.first().cloned();
+        let count = rejects.count;
+        let reject_file = rejects.finish()?;
+        return Err(ImportError::AllRejected {
+            path: path.to_path_buf(),
+            count,
+            first,
+            import_first,
+            reject_file,
+        });
+    }
     for sql in deferred {
         tx.execute_batch(&sql).map_err(|e| sqlite_error(0, e))?;
     }
@@ -216,6 +248,7 @@ fn run_in_transaction(
         crate::store::order_status::recount_all(&tx).map_err(|e| sqlite_error(0, e))?;
     }
     tx.commit().map_err(|e| sqlite_error(0, e))?;
+    summary.first_rejects = std::mem::take(&mut rejects.first);
     summary.reject_file = rejects.finish()?;
     Ok(summary)
 }
@@ -273,7 +306,7 @@ fn defer_indexes(
 }
 
 fn wrong_width(width: usize, found: usize) -> String {
-    format!("expected {width} fields as in the header, found {found}")
+    format!("expected {width} fields as in the header, found {found}; a cell holding a comma, a quote or a line break must be in double quotes, with quotes inside doubled (\"Notebook, \"\"dotted\"\"\")")
 }
 
 /// The reader of byte records only fails on I/O.

@@ -43,11 +43,17 @@ const MAPPING: &[(&str, CellKind, &[&str])] = &[
         &["default address country code", "country code"],
     ),
     ("zip", CellKind::QuotedText, &["default address zip", "zip"]),
+    (
+        "phone",
+        CellKind::QuotedText,
+        &["phone", "default address phone"],
+    ),
     ("tags", CellKind::Tags, &["tags"]),
 ];
 
 /// The layout of a Shopify customers export; a row is keyed by its Customer ID, or by its
-/// email when the export has no ids.
+/// email when the export has no ids. A customer that an orders import created for an order
+/// without email under `phone:PHONE` is adopted by the row with that phone.
 pub fn shopify_customers_layout(header: &mut Header) -> Result<EntityLayout, Vec<String>> {
     let key = header.find("customer id");
     let mut fields = Vec::new();
@@ -73,5 +79,6 @@ pub fn shopify_customers_layout(header: &mut Header) -> Result<EntityLayout, Vec
         fields,
         attributes: Vec::new(),
         adopt_by_email: email.filter(|_| key.is_some()),
+        adopt_by_phone: header.find_any(&["phone", "default address phone"]),
     })
 }

@@ -3,12 +3,15 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::error::Rejection;
+
 /// How the file was read: the documented generic columns or a recognised Shopify export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DetectedFormat {
     Generic,
     ShopifyCustomers,
     ShopifyOrders,
+    ShopifyProducts,
 }
 
 impl fmt::Display for DetectedFormat {
@@ -17,6 +20,7 @@ impl fmt::Display for DetectedFormat {
             DetectedFormat::Generic => "generic",
             DetectedFormat::ShopifyCustomers => "Shopify customers export",
             DetectedFormat::ShopifyOrders => "Shopify orders export",
+            DetectedFormat::ShopifyProducts => "Shopify products export",
         })
     }
 }
@@ -40,6 +44,9 @@ pub struct ImportSummary {
     pub ignored_columns: Vec<String>,
     /// The reject file, written when at least one row was rejected.
     pub reject_file: Option<PathBuf>,
+    /// The first rejected rows (line and reason), quoted in the rendering so a merchant sees
+    /// what to fix without opening the reject file.
+    pub first_rejects: Vec<Rejection>,
 }
 
 impl ImportSummary {
@@ -56,6 +63,7 @@ impl ImportSummary {
             products_created: 0,
             ignored_columns: Vec::new(),
             reject_file: None,
+            first_rejects: Vec::new(),
         }
     }
 }
@@ -76,6 +84,22 @@ impl fmt::Display for ImportSummary {
         )?;
         if let Some(path) = &self.reject_file {
             write!(f, " (see {})", path.display())?;
+        }
+        for rejection in &self.first_rejects {
+            write!(
+                f,
+                "\n  {} line {}: {}",
+                self.file.display(),
+                rejection.line,
+                rejection.reason
+            )?;
+        }
+        if self.rejected > self.first_rejects.len() as u64 && !self.first_rejects.is_empty() {
+            write!(
+                f,
+                "\n  ... and {} more rejected rows",
+                self.rejected - self.first_rejects.len() as u64
+            )?;
         }
         if self.customers_created > 0 || self.products_created > 0 {
             write!(
