@@ -148,3 +148,71 @@ fn segment_show_and_the_report_count_revenue_net_of_refunds() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("210.00"), "{out}");
 }
+
+/// A row of the 2025 Shopify orders layout (its header from the fixture) with `cells` set.
+fn shopify_row(header: &[&str], cells: &[(&str, &str)]) -> String {
+    header
+        .iter()
+        .map(|h| {
+            cells
+                .iter()
+                .find(|(k, _)| k == h)
+                .map_or(String::new(), |(_, v)| v.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[test]
+fn a_shopify_export_brings_its_cancellations_and_refunds() {
+    let fixture = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/import/shopify_orders_2025.csv"),
+    )
+    .unwrap();
+    let header_line = fixture.lines().next().unwrap();
+    let header: Vec<&str> = header_line.split(',').collect();
+    assert!(header.contains(&"Cancelled at") && header.contains(&"Refunded Amount"));
+    let common = |name: &'static str, status: &'static str, total: &'static str| {
+        vec![
+            ("Name", name),
+            ("Email", "ann@example.com"),
+            ("Financial Status", status),
+            ("Currency", "USD"),
+            ("Total", total),
+            ("Created at", "2026-10-01 10:00:00 -0700"),
+            ("Lineitem quantity", "1"),
+            ("Lineitem name", "Trail Runner"),
+            ("Lineitem price", total),
+            ("Lineitem sku", "TR-1"),
+        ]
+    };
+    let mut refunded = common("#3002", "partially_refunded", "80.00");
+    refunded.push(("Refunded Amount", "30.00"));
+    let mut cancelled = common("#3003", "voided", "500.00");
+    cancelled.push(("Cancelled at", "2026-10-02 09:00:00 -0700"));
+    let rows = [common("#3001", "paid", "100.00"), refunded, cancelled]
+        .iter()
+        .map(|cells| shopify_row(&header, cells))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    std::fs::write(
+        dir.path().join("orders.csv"),
+        format!("{header_line}\n{rows}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("rules/big_spenders.yaml"),
+        "segment: big_spenders\nwhere: total_spent == 150 and orders_count == 2 and orders.count() == 3\n",
+    )
+    .unwrap();
+    let (code, _, err) = segflow(dir.path(), &["import", "orders", "orders.csv"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = segflow(dir.path(), &["--now", NOW, "segments", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // 100.00 + (80.00 - 30.00); the voided and cancelled order is kept but no purchase.
+    assert_eq!(v[0]["members"], 1, "{out}");
+}
