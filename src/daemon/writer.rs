@@ -26,6 +26,11 @@ pub enum Write {
     Event(EventIn),
     /// What a Shopify webhook maps to, resolved as the Shopify CSV import resolves customers.
     Shopify(crate::ingest::Ingest),
+    /// The `X-Shopify-Webhook-Id` of the webhook whose writes follow: a redelivery skips them.
+    ShopifyDelivery {
+        id: String,
+        topic: String,
+    },
     /// A verified open or click; the customer's external id is looked up in the transaction.
     Track(crate::mail::TrackClaims),
     /// An email address to suppress, with the reason (an unsubscribe link).
@@ -186,11 +191,29 @@ fn write_job(tx: &rusqlite::Transaction, job: &Job) -> Result<Vec<Written>, Refu
     let mut written = Vec::with_capacity(job.writes.len());
     let mut outcome = Ok(());
     for (index, w) in job.writes.iter().enumerate() {
+        if let Write::ShopifyDelivery { id, topic } = w {
+            match crate::ingest::shopify_delivery::record(tx, id, topic, job.now) {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::info!(webhook_id = %id, %topic, "a redelivered Shopify webhook was acknowledged and not stored again");
+                    break;
+                }
+                Err(e) => {
+                    outcome = Err(Refused::Store(e.to_string()));
+                    break;
+                }
+            }
+        }
         let result = match w {
             Write::Customer(c) => write::customer(tx, c).map_err(WriteError::from),
             Write::Order(o) => write::order(tx, o).map_err(WriteError::from),
             Write::Event(e) => write::event(tx, e, job.now),
             Write::Shopify(item) => crate::ingest::shopify::write(tx, item, job.now),
+            // Recorded above; it writes no customer data.
+            Write::ShopifyDelivery { .. } => Ok(Written {
+                customer: 0,
+                fresh: false,
+            }),
             Write::Track(claims) => track(tx, claims, job.now),
             Write::Suppress { email, reason } => {
                 crate::mail::suppressions::suppress(tx, email, reason, job.now)

@@ -6,6 +6,8 @@
 
 pub mod model;
 pub mod shopify;
+mod shopify_consent;
+pub mod shopify_delivery;
 pub mod write;
 
 pub use model::{

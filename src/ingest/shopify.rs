@@ -25,6 +25,7 @@ use sha2::Sha256;
 use super::model::{
     field_error, parse, CustomerIn, EventIn, FieldError, ItemIn, Money, OrderIn, Time, Validate,
 };
+use super::shopify_consent::{accepts, consent_update, granted_by_purchase, Consent};
 use super::write::{self, WriteError, Written};
 
 /// Verifies `X-Shopify-Hmac-Sha256`: base64(HMAC-SHA256(secret, raw body)), compared in
@@ -62,7 +63,9 @@ pub enum Ingest {
 ///   `abandoned_checkout_url`, `item_count`, `product_ids`, and `items` with each line's
 ///   `product_id`, `title`, `quantity` and unit `price` in major units), whose id derives
 ///   from the checkout token so a redelivery is stored once;
-/// - `customers/create`, `customers/update`: the customer.
+/// - `customers/create`, `customers/update`: the customer;
+/// - `customers/email_marketing_consent_update`: the customer's consent (see
+///   `shopify_consent`: since API 2025-01 it arrives only there).
 ///
 /// Unknown topics, and orders or checkouts with neither a customer nor an email (nothing to
 /// attribute them to), give an empty list: the handler answers 200 and ignores them. A malformed
@@ -73,6 +76,9 @@ pub fn map_webhook(topic: &str, body: &[u8]) -> Result<Vec<Ingest>, FieldError> 
         "checkouts/create" => checkout(parse(body)?)?,
         "customers/create" | "customers/update" => {
             vec![Ingest::Customer(customer(parse(body)?, None))]
+        }
+        "customers/email_marketing_consent_update" => {
+            vec![Ingest::Customer(consent_update(parse(body)?)?)]
         }
         _ => Vec::new(),
     };
@@ -155,9 +161,10 @@ fn resolve(tx: &Transaction, key: &str) -> rusqlite::Result<String> {
     Ok(by_email.unwrap_or_else(|| key.to_string()))
 }
 
-/// A Shopify id, sent as a JSON number (or, by some tools, a string).
+/// A Shopify id, sent as a JSON number (or, by some tools, a string). Ids are 64-bit and above
+/// 2^53, so they are read as integers or strings and never through a float.
 #[derive(Debug)]
-struct ShopifyId(String);
+pub(super) struct ShopifyId(pub(super) String);
 
 impl<'de> Deserialize<'de> for ShopifyId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -182,11 +189,6 @@ struct ShopifyCustomer {
     accepts_marketing: Option<bool>,
     email_marketing_consent: Option<Consent>,
     default_address: Option<Address>,
-}
-
-#[derive(Deserialize)]
-struct Consent {
-    state: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -225,6 +227,7 @@ struct ShopifyOrder {
     total_discounts: Option<Money>,
     financial_status: Option<String>,
     cancelled_at: Option<Time>,
+    buyer_accepts_marketing: Option<bool>,
     currency: Option<String>,
     source_name: Option<String>,
     customer: Option<ShopifyCustomer>,
@@ -241,6 +244,7 @@ struct ShopifyCheckout {
     currency: Option<String>,
     presentment_currency: Option<String>,
     abandoned_checkout_url: Option<String>,
+    buyer_accepts_marketing: Option<bool>,
     customer: Option<ShopifyCustomer>,
     #[serde(default)]
     line_items: Vec<LineItem>,
@@ -256,10 +260,12 @@ fn text(value: &Option<String>) -> Option<String> {
 }
 
 fn customer(c: ShopifyCustomer, fallback_email: Option<String>) -> CustomerIn {
-    let accepts_marketing = match c.email_marketing_consent.and_then(|m| m.state) {
-        Some(state) => Some(state == "subscribed"),
-        None => c.accepts_marketing,
-    };
+    // A payload without consent (API 2025-01 and later) leaves the stored consent as it is.
+    let accepts_marketing = c
+        .email_marketing_consent
+        .as_ref()
+        .and_then(accepts)
+        .or(c.accepts_marketing);
     let address = c.default_address;
     let from_address = |f: fn(&Address) -> Option<String>| address.as_ref().and_then(f);
     CustomerIn {
@@ -313,9 +319,10 @@ fn product_key(item: &LineItem, i: usize) -> Result<String, FieldError> {
 
 fn order(o: ShopifyOrder) -> Result<Vec<Ingest>, FieldError> {
     let email = text(&o.email).or_else(|| text(&o.contact_email));
-    let Some(buyer) = buyer(o.customer, email) else {
+    let Some(mut buyer) = buyer(o.customer, email) else {
         return Ok(Vec::new());
     };
+    granted_by_purchase(&mut buyer, o.buyer_accepts_marketing);
     let mut items = Vec::with_capacity(o.line_items.len());
     for (i, item) in o.line_items.iter().enumerate() {
         items.push(ItemIn {
@@ -354,9 +361,10 @@ fn checkout(c: ShopifyCheckout) -> Result<Vec<Ingest>, FieldError> {
     if c.token.trim().is_empty() {
         return Err(field_error("token", "must not be empty"));
     }
-    let Some(buyer) = buyer(c.customer, text(&c.email)) else {
+    let Some(mut buyer) = buyer(c.customer, text(&c.email)) else {
         return Ok(Vec::new());
     };
+    granted_by_purchase(&mut buyer, c.buyer_accepts_marketing);
     let mut products = Vec::with_capacity(c.line_items.len());
     let mut lines = Vec::with_capacity(c.line_items.len());
     for (i, item) in c.line_items.iter().enumerate() {

@@ -268,6 +268,16 @@ INSERT INTO uncounted_order_statuses (status) VALUES ('cancelled'), ('voided');
 UPDATE orders SET counted = 0
 WHERE lower(trim(COALESCE(status, ''))) IN (SELECT status FROM uncounted_order_statuses);
 "#,
+    // 10: Shopify webhook deliveries already stored, so a redelivery is stored once
+    // (`ingest::shopify_delivery`).
+    r#"
+CREATE TABLE shopify_deliveries (
+    webhook_id TEXT PRIMARY KEY,
+    topic TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX shopify_deliveries_by_time ON shopify_deliveries(received_at);
+"#,
 ];
 
 /// The journal triggers of `table` (migration 6), by name and SQL, so that a bulk load can drop

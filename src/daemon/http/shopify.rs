@@ -56,7 +56,18 @@ async fn handle(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Response {
         tracing::debug!(%topic, "ignored a Shopify webhook");
         return (StatusCode::OK, "ignored\n").into_response();
     }
-    let writes = items.into_iter().map(Write::Shopify).collect();
+    // The delivery id goes first, so that a redelivery is dropped before anything is written.
+    let delivery = header("x-shopify-webhook-id")
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(|id| Write::ShopifyDelivery {
+            id: id.to_string(),
+            topic: topic.clone(),
+        });
+    let writes = delivery
+        .into_iter()
+        .chain(items.into_iter().map(Write::Shopify))
+        .collect();
     match s.writer.write(writes, now_ms()).await {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
         Err(Refused::Conflict { field, message, .. }) => {
