@@ -299,10 +299,12 @@ fn explain_prints_parameterised_sql() {
         "-- segment north_america: country in [\"US\", \"CA\"]
 SELECT c.id
 FROM customers AS c
-WHERE COALESCE(c.country IN (?1, ?2), 0)
+WHERE (c.created_at IS NULL OR c.created_at <= ?1)
+  AND COALESCE(c.country IN (?2, ?3), 0)
 ORDER BY c.id
--- ?1 = 'US'
--- ?2 = 'CA'
+-- ?1 = 1794744000000 (now, 2026-11-15T12:00:00.000Z)
+-- ?2 = 'US'
+-- ?3 = 'CA'
 "
     );
 }

@@ -292,7 +292,7 @@ fn explain_lists_the_parameters_after_indented_sql() {
     );
     let comments: Vec<&str> = text.lines().filter(|l| l.starts_with("-- ?")).collect();
     assert_eq!(comments.len(), query.params(now_ms()).len());
-    assert!(comments.contains(&"-- ?1 = 'US'"), "{text}");
+    assert!(comments.contains(&"-- ?2 = 'US'"), "{text}");
     assert!(text.contains("(now, 2026-06-15T12:00:00.000Z)"), "{text}");
     // The same IR always compiles to the same text.
     assert_eq!(SqlQuery::compile(&expr).unwrap().explain(now_ms()), text);

@@ -36,8 +36,12 @@
 //!   `max`, `first`, `last` of none are null; `avg/min/max/sum` skip null values; `distinct`
 //!   counts distinct non-null values. `first`/`last` take the field of the earliest/latest element
 //!   in (time, element id) order, even when that field is null.
-//! * **Windows.** `within D` keeps elements whose time is `>= now - D`. `since T` (any time
-//!   expression) is checked into the filter as `time >= T`, so it needs no node of its own.
+//! * **Point in time.** Evaluation at `now` sees only what had happened by then: an aggregate
+//!   runs over the elements whose time is `<= now`, and a customer created after `now` is no
+//!   member of anything. So `--now` reproduces what a segment was at that time.
+//! * **Windows.** `within D` keeps elements whose time is `>= now - D` (and `<= now`, as every
+//!   aggregate). `since T` (any time expression) is checked into the filter as `time >= T`, so
+//!   it needs no node of its own.
 //! * **Workflow inputs.** `entered` is the time the customer's journey started and
 //!   `trigger.prop.NAME` a property of the event that started it; both are inputs of an
 //!   evaluation like `now`. Outside a journey `entered` is null and so is every trigger property.

@@ -14,7 +14,8 @@ use super::eval::{test as test_node, Ctx};
 use super::node::{Agg, Field, NumArg};
 use super::value::{order, Val};
 
-/// The element range of the customer in `cx` after the window.
+/// The element range of the customer in `cx`: what had happened by `now` (the IR's
+/// point-in-time rule), within the window.
 fn range(agg: &Agg, cx: &Ctx) -> (usize, usize) {
     let snap = cx.snap;
     let (offsets, times) = match agg.collection {
@@ -23,7 +24,8 @@ fn range(agg: &Agg, cx: &Ctx) -> (usize, usize) {
         Collection::Events => (&snap.events.offsets, &snap.events.occurred_at),
     };
     let lo = offsets[cx.cust] as usize;
-    let hi = offsets[cx.cust + 1] as usize;
+    let end = offsets[cx.cust + 1] as usize;
+    let hi = lo + times[lo..end].partition_point(|&t| t <= cx.now);
     match agg.within {
         None => (lo, hi),
         Some(d) => {

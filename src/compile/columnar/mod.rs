@@ -60,6 +60,9 @@ impl Program {
         let mut out = Vec::new();
         for (cust, &id) in snap.customer_ids()[from..to].iter().enumerate() {
             let cust = from + cust;
+            if !exists_at(snap, cust, now) {
+                continue;
+            }
             let cx = Ctx {
                 snap,
                 now,
@@ -122,7 +125,7 @@ impl Program {
 
     /// Whether the customer at `index` of the snapshot matches the input (workflow conditions).
     pub fn matches_with(&self, snap: &Snapshot, index: usize, input: &EvalInput) -> bool {
-        if index >= snap.len() {
+        if index >= snap.len() || !exists_at(snap, index, input.now) {
             return false;
         }
         let journey = Journey::new(input);
@@ -137,4 +140,11 @@ impl Program {
         };
         eval::test(&self.root, &cx)
     }
+}
+
+/// Whether the customer at `index` existed at `now`: a customer created later is no member of
+/// anything (the IR's point-in-time rule); one without a creation time always existed.
+fn exists_at(snap: &Snapshot, index: usize, now: i64) -> bool {
+    let created = snap.customers.created_at[index];
+    created == crate::store::snapshot::NULL_TIME || created <= now
 }

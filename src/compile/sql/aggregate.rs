@@ -149,6 +149,9 @@ fn lower_in_scope(l: &mut Lowerer, agg: &Aggregate) -> Result<Lowered, CompileEr
     if let Some(filter) = &agg.filter {
         filters.push(l.cond(filter)?);
     }
+    // Evaluation at `now` sees only what had happened by then (the IR's point-in-time rule).
+    let now = l.now();
+    filters.push(SqlExpr::bin(BinOp::Le, coll.time.clone(), now));
     if let Some(window) = agg.within {
         let now = l.now();
         let window = l.param(Param::Value(Value::Integer(window)));

@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use super::ast::{OrderKey, Select, Source, SqlExpr};
+use super::ast::{BinOp, OrderKey, Select, Source, SqlExpr};
 use super::lower::{Lowerer, Param};
 use super::render::render;
 use crate::compile::{CompileError, EvalInput};
@@ -32,6 +32,14 @@ impl SqlQuery {
                 alias: "c",
             },
         );
+        // A customer created after `now` is no member (the IR's point-in-time rule).
+        let created = SqlExpr::Column("c", "created_at");
+        let existed = SqlExpr::bin(
+            BinOp::Or,
+            SqlExpr::is_null(created.clone(), false),
+            SqlExpr::bin(BinOp::Le, created, lowerer.now()),
+        );
+        select.filters.push(existed);
         select.filters.push(predicate);
         select.order_by.push(OrderKey {
             expr: SqlExpr::Column("c", "id"),
