@@ -61,6 +61,10 @@ pub enum Command {
     Refresh {
         #[arg(long)]
         json: bool,
+        /// Also rebuild each segment's past sizes week by week over this span (e.g. 52w) from
+        /// the orders and events already in the store.
+        #[arg(long, value_name = "SPAN")]
+        history: Option<String>,
     },
     /// Fit the customer models and store RFM, lifecycle and predictions per customer.
     Model {

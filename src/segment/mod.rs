@@ -3,6 +3,7 @@
 //!
 //! This module never sends mail; it produces who is in which segment and who entered or left.
 
+pub mod history;
 pub mod refresh_yaml;
 pub mod rule_file;
 pub mod set;

@@ -85,7 +85,7 @@ pub fn demo(ctx: &Context, customers: usize, seed: u64, dir: &Path) -> CliResult
         now_given: ctx.now_given,
         lock_wait: ctx.lock_wait.clone(),
     };
-    super::segments::refresh(&demo_ctx, false)?;
+    super::segments::refresh(&demo_ctx, false, None)?;
     println!();
     super::segments::segments(&demo_ctx, false)?;
     campaigns(&demo_ctx, &dir.join("outbox"))?;

@@ -21,7 +21,7 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
         Command::Check => check::check(ctx),
         Command::Segments { json } => segments::segments(ctx, *json),
         Command::Explain { name } => segments::explain(ctx, name),
-        Command::Refresh { json } => segments::refresh(ctx, *json),
+        Command::Refresh { json, history } => segments::refresh(ctx, *json, history.as_deref()),
         Command::Segment { command } => match command {
             SegmentCommand::Show { name, json } => segment::show(ctx, name, *json),
             SegmentCommand::Export { name, format, out } => {

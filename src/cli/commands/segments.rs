@@ -64,7 +64,19 @@ fn share(members: usize, total: usize) -> f64 {
 }
 
 /// Evaluates every segment, stores membership and records who entered and exited.
-pub fn refresh(ctx: &Context, json: bool) -> CliResult {
+pub fn refresh(ctx: &Context, json: bool, history: Option<&str>) -> CliResult {
+    let span = match history {
+        None => None,
+        Some(text) => Some(
+            crate::dsl::literal::duration(text.trim())
+                .filter(|d| *d >= crate::segment::history::WEEK_MS)
+                .ok_or_else(|| {
+                    CliError::Message(format!(
+                        "--history {text}: not a span of whole weeks; write 52w (a year) or 13w"
+                    ))
+                })?,
+        ),
+    };
     let set = ctx.load_rules()?;
     let mut conn = ctx.open_store()?;
     // Segments that read model scores see them as of this refresh, from the last fitted models.
@@ -72,6 +84,12 @@ pub fn refresh(ctx: &Context, json: bool) -> CliResult {
         refresh_scores(&mut conn, ctx.now, &super::model::score_options(ctx))?;
     }
     let snapshot = Snapshot::load(&conn)?;
+    let rebuilt = match span {
+        Some(span) => Some(crate::segment::history::rebuild(
+            &mut conn, &set, &snapshot, ctx.now, span,
+        )?),
+        None => None,
+    };
     let report = refresh_segments::refresh(&mut conn, &set, &snapshot, ctx.now)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -92,6 +110,15 @@ pub fn refresh(ctx: &Context, json: bool) -> CliResult {
         report.len(),
         snapshot.len()
     );
+    if let Some(h) = rebuilt {
+        println!(
+            "rebuilt {} weekly sizes per segment from {} to {} ({} rows written; sizes already recorded are kept)",
+            h.points,
+            day(h.from),
+            day(h.until),
+            h.written
+        );
+    }
     Ok(())
 }
 
@@ -116,4 +143,10 @@ pub fn find<'s>(set: &'s SegmentSet, name: &str) -> Result<&'s crate::segment::S
             .unwrap_or_else(|| "; `segflow segments` lists them".into());
         CliError::Message(format!("no segment named `{name}`{hint}"))
     })
+}
+
+/// `2026-11-15`.
+fn day(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map_or_else(|| ms.to_string(), |t| t.format("%Y-%m-%d").to_string())
 }
