@@ -25,6 +25,7 @@ fn models_fitted_on_a_generated_shop_are_sane() {
         strict: true,
         progress: false,
         reject_dir: None,
+        map: None,
     };
     for (file, kind) in [
         ("customers.csv", ImportKind::Customers),

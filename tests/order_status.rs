@@ -60,6 +60,7 @@ fn derived_fields_count_purchases_net_of_refunds_in_both_evaluators() {
         strict: true,
         progress: false,
         reject_dir: Some(dir.path().to_path_buf()),
+        map: None,
     };
     for (name, text, kind) in [
         ("customers.csv", CUSTOMERS, ImportKind::Customers),

@@ -79,6 +79,10 @@ pub enum Command {
         /// Import all rows or nothing: any bad row aborts the whole import.
         #[arg(long)]
         strict: bool,
+        /// A TOML column map (`[columns] order_id = "Order Number"`) for an export whose
+        /// columns have other names.
+        #[arg(long, value_name = "MAP")]
+        map: Option<PathBuf>,
     },
     /// Write a realistic synthetic shop as CSV files.
     Generate {

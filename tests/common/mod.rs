@@ -29,6 +29,7 @@ pub fn shop_db(dir: &Path) -> Connection {
         strict: true,
         progress: false,
         reject_dir: Some(dir.to_path_buf()),
+        map: None,
     };
     for (file, kind) in [
         ("customers.csv", ImportKind::Customers),

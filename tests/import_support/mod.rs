@@ -43,6 +43,7 @@ impl Store {
             strict,
             progress: false,
             reject_dir: Some(self.dir.path().to_path_buf()),
+            map: None,
         };
         import_csv(&mut self.conn, kind, path, &opts)
     }

@@ -70,6 +70,7 @@ pub fn demo(ctx: &Context, customers: usize, seed: u64, dir: &Path) -> CliResult
         strict: false,
         progress: std::io::stderr().is_terminal(),
         reject_dir: None,
+        map: None,
     };
     for (file, kind) in FILES {
         let summary = import_csv(&mut conn, kind, &shop.join(file), &opts)?;

@@ -4,15 +4,26 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use crate::cli::args::ImportKindArg;
-use crate::cli::{CliResult, Context};
-use crate::store::import::{import_csv, ImportKind, ImportOptions};
+use crate::cli::{CliError, CliResult, Context};
+use crate::store::import::{import_csv, ColumnMap, ImportKind, ImportOptions};
 
-pub fn import(ctx: &Context, kind: ImportKindArg, file: &Path, strict: bool) -> CliResult {
+pub fn import(
+    ctx: &Context,
+    kind: ImportKindArg,
+    file: &Path,
+    strict: bool,
+    map: Option<&Path>,
+) -> CliResult {
+    let map = match map {
+        Some(path) => Some(ColumnMap::load(path, kind.into()).map_err(CliError::Message)?),
+        None => None,
+    };
     let mut conn = ctx.open_store()?;
     let opts = ImportOptions {
         strict,
         progress: std::io::stderr().is_terminal(),
         reject_dir: None,
+        map,
     };
     let summary = import_csv(&mut conn, kind.into(), file, &opts)?;
     println!("{summary}");

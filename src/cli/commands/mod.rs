@@ -61,7 +61,12 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
         Command::Run { bind } => daemon::run(ctx, bind.clone()),
         Command::Status => daemon::status(ctx),
         Command::Send { once, connections } => send::send(ctx, *once, *connections),
-        Command::Import { kind, file, strict } => import::import(ctx, *kind, file, *strict),
+        Command::Import {
+            kind,
+            file,
+            strict,
+            map,
+        } => import::import(ctx, *kind, file, *strict, map.as_deref()),
         Command::Generate {
             customers,
             seed,

@@ -26,6 +26,9 @@ pub enum ImportError {
     },
     #[error("{path} is empty: an import file starts with a header line naming its columns")]
     Empty { path: PathBuf },
+    /// A column map that does not fit the file (the message names the map and the fix).
+    #[error("{0}")]
+    Map(String),
     #[error(
         "{path} has no column {missing} required to import {kind}; columns found: {found}",
         missing = .missing.join(", "),

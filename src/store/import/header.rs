@@ -44,6 +44,18 @@ impl Header {
         self.original.len()
     }
 
+    /// Renames the column of this (lower-case) name to `to` (a column map); false when the
+    /// header has no such column.
+    pub fn rename(&mut self, from: &str, to: &str) -> bool {
+        match self.normalised.iter().position(|n| n == from) {
+            Some(index) => {
+                self.normalised[index] = to.to_lowercase();
+                true
+            }
+            None => false,
+        }
+    }
+
     /// True when the header has a column of this (lower-case) name; does not mark it used.
     pub fn has(&self, name: &str) -> bool {
         self.normalised.iter().any(|n| n == name)

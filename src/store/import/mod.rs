@@ -56,6 +56,7 @@
 
 mod bulk;
 pub mod cell;
+mod column_map;
 mod customers;
 mod detect;
 mod entity;
@@ -79,6 +80,7 @@ mod upsert;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use column_map::ColumnMap;
 pub use error::{ImportError, Rejection};
 pub use summary::{DetectedFormat, ImportSummary};
 
@@ -133,6 +135,8 @@ pub struct ImportOptions {
     pub progress: bool,
     /// Where `NAME.rejects.csv` goes; by default beside the input file.
     pub reject_dir: Option<PathBuf>,
+    /// Renames the file's columns to segflow's (`--map`).
+    pub map: Option<ColumnMap>,
 }
 
 /// Imports the CSV file at `path` as `kind` into the store behind `conn`.

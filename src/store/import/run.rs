@@ -128,6 +128,9 @@ fn run_in_transaction(
             path: path.to_path_buf(),
         });
     }
+    if let Some(map) = &opts.map {
+        map.apply(&mut header).map_err(ImportError::Map)?;
+    }
     let (format, layout) = layout(kind, &mut header).map_err(|error| match error {
         LayoutError::Missing(missing) => ImportError::MissingColumns {
             path: path.to_path_buf(),
