@@ -93,7 +93,16 @@ fn every_customer_gets_a_row_with_consistent_scores() {
         let (p, c) = (p_alive.unwrap(), churn.unwrap());
         assert!((0.0..=1.0).contains(&p));
         assert!((p + c - 1.0).abs() < 1e-12);
+        // BG/NBD alone gives every one-time buyer a churn risk of exactly 0; the MBG/NBD fit
+        // gives them one.
+        if orders == 1 {
+            assert!(c > 0.0 && c < 1.0, "one-time buyer with churn {c}");
+        }
     }
+    assert!(
+        last_fit(&conn).unwrap().unwrap().params.mbgnbd.is_some(),
+        "no MBG/NBD fit for the one-time buyers"
+    );
     let fit = last_fit(&conn).unwrap().unwrap();
     assert!(fit.params.bgnbd.r > 0.0 && fit.params.gamma_gamma.q > 1.0);
     assert_eq!(fit.now, common::shop_now());

@@ -16,6 +16,7 @@ mod gamma_gamma;
 mod grouping;
 mod hyp2f1;
 pub mod lifecycle;
+mod mbgnbd;
 mod nelder_mead;
 mod optimize;
 pub mod report;
@@ -31,6 +32,7 @@ pub use error::AnalyticsError;
 pub use gamma_gamma::{GammaGamma, GammaGammaFit};
 pub use hyp2f1::hyp2f1;
 pub use lifecycle::{lifecycle, Lifecycle, LifecycleConfig};
+pub use mbgnbd::MbgNbd;
 pub use optimize::FitDiagnostics;
 pub use rfm::{rfm_scores, RfmScore, RfmValues};
 

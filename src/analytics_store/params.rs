@@ -5,13 +5,17 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::ScoreError;
-use crate::analytics::{BgNbd, FitDiagnostics, GammaGamma};
+use crate::analytics::{BgNbd, FitDiagnostics, GammaGamma, MbgNbd};
 
-/// Parameters of both models; BG/NBD's `alpha` is in days.
+/// Parameters of the models; BG/NBD's and MBG/NBD's `alpha` are in days.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ModelParams {
     pub bgnbd: BgNbdParams,
     pub gamma_gamma: GammaGammaParams,
+    /// The modified BG/NBD, for the churn risk of one-time buyers only (`analytics::MbgNbd`);
+    /// absent in fits stored before it existed, or when it could not be fitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mbgnbd: Option<BgNbdParams>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -43,7 +47,18 @@ impl ModelParams {
                 q: gg.q,
                 v: gg.v,
             },
+            mbgnbd: None,
         }
+    }
+
+    /// The one-time buyers' drop-out model, when it was fitted.
+    pub fn mbgnbd(&self) -> Option<MbgNbd> {
+        self.mbgnbd.map(|p| MbgNbd {
+            r: p.r,
+            alpha: p.alpha,
+            a: p.a,
+            b: p.b,
+        })
     }
 
     pub fn bgnbd(&self) -> BgNbd {

@@ -8,12 +8,14 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::history::{read_histories, summarize, Summary};
-use super::params::{store_fit, FitReportOf, ModelDiagnostics, ModelParams, StoredFit};
+use super::params::{
+    store_fit, BgNbdParams, FitReportOf, ModelDiagnostics, ModelParams, StoredFit,
+};
 use super::writer::{write_scores, Predictions, ScoreRow};
 use super::{ScoreError, ScoreOptions};
 use crate::analytics::{
     rfm_scores, score_customers, BgNbd, ClvOptions, CustomerScore, DiscountRate, GammaGamma,
-    RfmInput, DAYS_PER_MONTH,
+    MbgNbd, RfmInput, DAYS_PER_MONTH,
 };
 
 /// What a fit-and-score run did.
@@ -75,7 +77,15 @@ pub fn fit(
         patterns: bg.patterns,
         fit_millis: started.elapsed().as_millis(),
     };
-    Ok((ModelParams::new(&bg.model, &gg.model), diagnostics))
+    let mut params = ModelParams::new(&bg.model, &gg.model);
+    // One-time buyers' churn; without it they keep BG/NBD's (0), which the README explains.
+    params.mbgnbd = MbgNbd::fit(&inputs).ok().map(|m| BgNbdParams {
+        r: m.r,
+        alpha: m.alpha,
+        a: m.a,
+        b: m.b,
+    });
+    Ok((params, diagnostics))
 }
 
 /// Fits the models on the orders up to `now`, stores the fit and scores every customer with
@@ -178,13 +188,15 @@ fn score_rows(
 
 /// Predictions for every customer with orders; a customer without orders (a prospect) gets
 /// none, because the models forecast repeat purchases of buyers and say nothing about whether a
-/// prospect will ever buy.
+/// prospect will ever buy. A one-time buyer's `p_alive` (and churn risk) comes from the MBG/NBD
+/// fit when there is one, since BG/NBD's is 1 for all of them; their purchase and CLV
+/// forecasts, which are an active customer's under BG/NBD, are scaled by it.
 fn predict(
     summaries: &[Summary],
     params: &ModelParams,
     options: &ScoreOptions,
 ) -> Result<Vec<Predictions>, ScoreError> {
-    let (bg, gg) = (params.bgnbd(), params.gamma_gamma());
+    let (bg, gg, mbg) = (params.bgnbd(), params.gamma_gamma(), params.mbgnbd());
     let newcomer = RfmInput {
         x: 0.0,
         t_x: 0.0,
@@ -221,13 +233,22 @@ fn predict(
                 clv: nan,
                 churn_risk: nan,
             },
-            Some(_) => Predictions {
-                p_alive: s.map_or(nan, |s| s.p_alive),
-                purchases_90d: purchases.unwrap_or(nan),
-                aov: s.map_or(nan, |s| s.expected_order_value),
-                clv: s.map_or(nan, |s| s.clv),
-                churn_risk: s.map_or(nan, |s| s.churn_risk),
-            },
+            Some(model) => {
+                let one_time = mbg.filter(|_| model.x <= 0.0);
+                let p = match one_time {
+                    Some(m) => m.p_alive(0.0, 0.0, model.t),
+                    None => s.map_or(nan, |s| s.p_alive),
+                };
+                // BG/NBD's forecasts of a one-time buyer are those of an active customer.
+                let scale = if one_time.is_some() { p } else { 1.0 };
+                Predictions {
+                    p_alive: p,
+                    purchases_90d: purchases.map_or(nan, |x| x * scale),
+                    aov: s.map_or(nan, |s| s.expected_order_value),
+                    clv: s.map_or(nan, |s| s.clv * scale),
+                    churn_risk: 1.0 - p,
+                }
+            }
         })
         .collect())
 }
