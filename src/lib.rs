@@ -15,6 +15,7 @@ pub mod dsl;
 pub mod generate;
 pub mod ingest;
 pub mod mail;
+pub mod money;
 pub mod policy;
 pub mod report;
 pub mod scaffold;

@@ -17,14 +17,10 @@ pub fn decimal(minor: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
-/// Minor units with the currency: 27090, "USD" → "270.90 USD"; no currency, no suffix.
+/// Minor units with the currency as people read them (`crate::money`, the rule reports follow
+/// too): 27090, "USD" → "270.90 USD", 123456 → "1,234.56 USD"; no currency, no suffix.
 pub fn format(minor: i64, currency: &str) -> String {
-    let currency = currency.trim();
-    if currency.is_empty() {
-        decimal(minor)
-    } else {
-        format!("{} {currency}", decimal(minor))
-    }
+    crate::money::human(minor, currency)
 }
 
 /// An amount in major units, as a JSON number (`270.9`) or a numeric string (`"270.90"`), in

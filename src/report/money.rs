@@ -48,19 +48,10 @@ impl Money {
         format!("{} {currency}", self.format_number())
     }
 
-    /// The amount without its currency, for a column or axis whose heading names the currency.
+    /// The amount without its currency, for a column or axis whose heading names the currency;
+    /// written by `crate::money`, the rule emails follow too.
     pub fn format_number(self) -> String {
-        let text = format!("{:.2}", self.rounded().abs());
-        let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
-        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-        for (i, digit) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(digit);
-        }
-        let sign = if self.rounded() < 0.0 { "-" } else { "" };
-        format!("{sign}{grouped}.{cents}")
+        crate::money::grouped((self.rounded() * MINOR_PER_MAJOR).round() as i64)
     }
 }
 
