@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::store::import::cell::{check_email, parse_cents, parse_datetime};
+use crate::store::import::cell::{check_email, parse_cents, parse_datetime, MAX_QUANTITY};
 
 /// One customer event, as sent by a shop or a tracking endpoint.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -326,10 +326,10 @@ impl Validate for OrderIn {
         }
         for (i, item) in self.items.iter().enumerate() {
             id(&format!("items[{i}].product_id"), &item.product_id)?;
-            if item.quantity < 1 {
+            if !(1..=MAX_QUANTITY).contains(&item.quantity) {
                 return Err(field_error(
                     &format!("items[{i}].quantity"),
-                    "must be at least 1",
+                    "must be a whole number from 1 to 1,000,000",
                 ));
             }
         }

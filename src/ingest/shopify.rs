@@ -27,6 +27,7 @@ use super::model::{
 };
 use super::shopify_consent::{accepts, consent_update, granted_by_purchase, Consent};
 use super::write::{self, WriteError, Written};
+use crate::store::import::cell::MAX_QUANTITY;
 
 /// Verifies `X-Shopify-Hmac-Sha256`: base64(HMAC-SHA256(secret, raw body)), compared in
 /// constant time. A missing or undecodable header, or an empty secret, never verifies.
@@ -368,6 +369,12 @@ fn checkout(c: ShopifyCheckout) -> Result<Vec<Ingest>, FieldError> {
     let mut products = Vec::with_capacity(c.line_items.len());
     let mut lines = Vec::with_capacity(c.line_items.len());
     for (i, item) in c.line_items.iter().enumerate() {
+        if !(0..=MAX_QUANTITY).contains(&item.quantity) {
+            return Err(field_error(
+                &format!("line_items[{i}].quantity"),
+                "must be a whole number from 0 to 1,000,000",
+            ));
+        }
         let key = product_key(item, i)?;
         products.push(Value::from(key.as_str()));
         // The lines in the shape every checkout event has (see `workflow::mail_cart`), so the

@@ -134,9 +134,11 @@ fn sum_avg<'a>(agg: &'a Agg, cx: &Ctx<'a>) -> Val<'a> {
     let mut n = 0u64;
     let (total, scale) = match arg {
         NumArg::Cents(f) | NumArg::Int(f) => {
-            let mut sum = 0i64;
+            // i128: no sum of i64 values a store can hold wraps (entry bounds keep amounts far
+            // below that, and the SQL's SUM agrees).
+            let mut sum = 0i128;
             scan(agg, cx, false, |ecx| {
-                sum = sum.wrapping_add(int(f, ecx));
+                sum += i128::from(int(f, ecx));
                 n += 1;
                 true
             });

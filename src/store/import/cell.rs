@@ -159,6 +159,25 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 
 /// Parses a decimal amount in major units (`49.99`, `-5`, `.5`) into integer cents exactly,
 /// without going through floating point; more than two decimals is refused, not rounded.
+/// The largest amount segflow takes anywhere (CSV, API, webhooks): 999,999,999,999.99, twelve
+/// digits before the point. Sums of such amounts cannot overflow for any real customer (it
+/// would take 92,000 orders of that size).
+pub const MAX_WHOLE_DIGITS: usize = 12;
+
+/// The largest quantity of one order line or cart line: 1,000,000.
+pub const MAX_QUANTITY: i64 = 1_000_000;
+
+/// A quantity: a whole number of at most `MAX_QUANTITY` either way.
+pub fn parse_quantity(text: &str) -> Result<i64, String> {
+    let q = parse_int(text)?;
+    if q.abs() > MAX_QUANTITY {
+        return Err(format!(
+            "`{text}` is more than the largest quantity segflow takes (1,000,000)"
+        ));
+    }
+    Ok(q)
+}
+
 pub fn parse_cents(text: &str) -> Result<i64, String> {
     let bad = || format!("`{text}` is not an amount (expected a decimal number such as 49.99)");
     let (negative, body) = match text.as_bytes().split_first() {
@@ -170,8 +189,14 @@ pub fn parse_cents(text: &str) -> Result<i64, String> {
         Some(dot) => (&body[..dot], &body[dot + 1..]),
         None => (body, &[][..]),
     };
-    if whole.is_empty() && frac.is_empty() || whole.len() > 15 {
+    if whole.is_empty() && frac.is_empty() {
         return Err(bad());
+    }
+    let significant = whole.iter().skip_while(|&&c| c == b'0').count();
+    if significant > MAX_WHOLE_DIGITS {
+        return Err(format!(
+            "`{text}` is more than the largest amount segflow takes (999,999,999,999.99)"
+        ));
     }
     if frac.len() > 2 {
         return Err(format!("`{text}` has more than two decimal places"));

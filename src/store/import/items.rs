@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 use super::bulk::Key;
-use super::cell::{parse_cents, parse_int};
+use super::cell::{parse_cents, parse_quantity};
 use super::error::RowFailure;
 use super::header::{parse_opt, Header, Row};
 use super::ids::IdMap;
@@ -140,7 +140,7 @@ impl<'c> ItemsImporter<'c> {
         let l = &self.layout;
         let order_id = row.required(l.order, "order_id")?;
         let product_id = row.required(l.product, "product_id")?;
-        let quantity = parse_opt(row.opt(l.quantity), "quantity", parse_int)?.unwrap_or(1);
+        let quantity = parse_opt(row.opt(l.quantity), "quantity", parse_quantity)?.unwrap_or(1);
         let price = parse_opt(row.opt(l.price), "price", parse_cents)?.unwrap_or(0);
         let order = if self.last_order.0 == order_id {
             self.last_order.1

@@ -24,7 +24,7 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 
-use super::cell::{check_email, parse_cents, parse_datetime, parse_int};
+use super::cell::{check_email, parse_cents, parse_datetime, parse_quantity};
 use super::entity::strip_quote;
 use super::error::RowFailure;
 use super::header::{parse_opt, Header, Row};
@@ -194,7 +194,11 @@ impl<'c> ShopifyOrdersImporter<'c> {
         let cancelled_at = parse_opt(row.opt(l.cancelled_at), "Cancelled at", parse_datetime)?;
         let item_name = row.opt(l.item_name);
         let item_sku = row.opt(l.item_sku);
-        let quantity = parse_opt(row.opt(l.item_quantity), "Lineitem quantity", parse_int)?;
+        let quantity = parse_opt(
+            row.opt(l.item_quantity),
+            "Lineitem quantity",
+            parse_quantity,
+        )?;
         let price = parse_opt(row.opt(l.item_price), "Lineitem price", parse_cents)?;
 
         let mut outcome = Outcome::Unchanged;
