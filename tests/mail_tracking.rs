@@ -176,7 +176,7 @@ fn web_links_are_rewritten_and_the_rest_kept() {
         "<a href=\"https://shop.test/u/UNSUB.TOKEN\">Unsubscribe</a>",
         "<a class=\"btn\" href='HTTP://Other.test/x'>Other</a></body></html>"
     );
-    let out = instrument(html, BASE, &signer(), &open_claims());
+    let out = instrument(html, BASE, &signer(), &open_claims()).unwrap();
     for kept in [
         "href=\"mailto:help@shop.test\"",
         "href=\"#top\"",
@@ -204,7 +204,7 @@ fn web_links_are_rewritten_and_the_rest_kept() {
 #[test]
 fn an_ampersand_in_the_query_survives_escaping() {
     let html = "<a href=\"https://shop.test/p?utm_source=mail&amp;id=7&#38;x=1\">P</a><a href=https://shop.test/q?a=1&b=2>Q</a>";
-    let out = instrument(html, BASE, &signer(), &open_claims());
+    let out = instrument(html, BASE, &signer(), &open_claims()).unwrap();
     let urls: Vec<String> = clicks(&out).into_iter().filter_map(|c| c.url).collect();
     assert_eq!(
         urls,
@@ -215,7 +215,7 @@ fn an_ampersand_in_the_query_survives_escaping() {
     );
     // A base URL with characters that need escaping is written escaped into the attribute.
     let odd_base = "https://t.test/x?k=1&m=2";
-    let out = instrument(html, odd_base, &signer(), &open_claims());
+    let out = instrument(html, odd_base, &signer(), &open_claims()).unwrap();
     assert!(
         out.contains("href=\"https://t.test/x?k=1&amp;m=2/c/"),
         "{out}"
@@ -226,10 +226,13 @@ fn an_ampersand_in_the_query_survives_escaping() {
 #[test]
 fn instrument_is_deterministic_and_idempotent() {
     let html = "<html><body><p>Hi</p><a href=\"https://shop.test/a\">A</a></body></html>";
-    let once = instrument(html, BASE, &signer(), &open_claims());
-    assert_eq!(once, instrument(html, BASE, &signer(), &open_claims()));
+    let once = instrument(html, BASE, &signer(), &open_claims()).unwrap();
+    assert_eq!(
+        once,
+        instrument(html, BASE, &signer(), &open_claims()).unwrap()
+    );
     assert_ne!(once, html);
-    let twice = instrument(&once, BASE, &signer(), &open_claims());
+    let twice = instrument(&once, BASE, &signer(), &open_claims()).unwrap();
     assert_eq!(twice, once);
     assert_eq!(clicks(&twice).len(), 1);
 }
@@ -237,7 +240,7 @@ fn instrument_is_deterministic_and_idempotent() {
 #[test]
 fn the_pixel_is_present_once_before_the_body_ends() {
     let html = "<html><BODY><p>Hi</p></BODY></html>";
-    let out = instrument(html, BASE, &signer(), &open_claims());
+    let out = instrument(html, BASE, &signer(), &open_claims()).unwrap();
     assert_eq!(out.matches("/o/").count(), 1);
     let pixel_at = out.find(&format!("<img src=\"{BASE}/o/")).unwrap();
     assert!(pixel_at < out.find("</BODY>").unwrap());
@@ -246,11 +249,11 @@ fn the_pixel_is_present_once_before_the_body_ends() {
     let token = &token[..token.find('"').unwrap()];
     assert_eq!(signer().verify(token).unwrap(), open_claims());
     // A fragment without a body gets the pixel at its end.
-    let fragment = instrument("<p>Hi</p>", BASE, &signer(), &open_claims());
+    let fragment = instrument("<p>Hi</p>", BASE, &signer(), &open_claims()).unwrap();
     assert!(fragment.starts_with("<p>Hi</p><img ") && fragment.ends_with('>'));
     // A trailing slash on the base URL changes nothing.
     assert_eq!(
-        instrument(html, "https://shop.test/", &signer(), &open_claims()),
+        instrument(html, "https://shop.test/", &signer(), &open_claims()).unwrap(),
         out
     );
 }
@@ -400,5 +403,15 @@ fn rendered_campaign_mail_is_instrumented_unless_tracking_is_off() {
         untracked.email.html.contains("sale?a=1&amp;b=2"),
         "{}",
         untracked.email.html
+    );
+}
+
+#[test]
+fn a_link_with_a_line_break_is_never_signed() {
+    let html = "<a href=\"https://shop.test/p?x=1\r\nSet-Cookie: a=b\">buy</a>";
+    let err = instrument(html, BASE, &signer(), &open_claims()).unwrap_err();
+    assert_eq!(
+        err,
+        "the link \"https://shop.test/p?x=1\\r\\nSet-Cookie: a=b\" holds a line break or another control character, so it cannot be tracked or followed; fix the template or the value it prints"
     );
 }

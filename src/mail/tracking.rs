@@ -157,12 +157,16 @@ impl TrackingSigner {
 ///
 /// Deterministic (same input, same output), and idempotent: instrumenting instrumented HTML
 /// changes nothing, as its links are already under `BASE` and its pixel is present.
+///
+/// A link whose URL holds a line break or another control character is never signed: a click
+/// could only answer a redirect without a valid `Location`. It is an error naming the link, so
+/// the step records it and queues nothing, like a template error.
 pub fn instrument(
     html: &str,
     base_url: &str,
     signer: &TrackingSigner,
     claims_base: &TrackClaims,
-) -> String {
+) -> Result<String, String> {
     let base = base_url.trim_end_matches('/');
     let own = [
         format!("{base}/c/"),
@@ -182,6 +186,12 @@ pub fn instrument(
         if !web || own.iter().any(|p| href.url.starts_with(p.as_str())) {
             continue;
         }
+        if href.url.chars().any(char::is_control) {
+            return Err(format!(
+                "the link {:?} holds a line break or another control character, so it cannot be tracked or followed; fix the template or the value it prints",
+                href.url
+            ));
+        }
         let token = signer.token(&claims(TrackKind::Click, Some(href.url)));
         out.push_str(&html[copied..href.start]);
         out.push('"');
@@ -191,7 +201,7 @@ pub fn instrument(
     }
     out.push_str(&html[copied..]);
     if out.contains(&escape_attribute(&own[1])) {
-        return out;
+        return Ok(out);
     }
     let pixel = format!(
         "<img src=\"{}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0;width:1px;height:1px\">",
@@ -204,7 +214,7 @@ pub fn instrument(
         Some(at) => out.insert_str(at, &pixel),
         None => out.push_str(&pixel),
     }
-    out
+    Ok(out)
 }
 
 /// The event a verified token becomes: `email_opened` or `email_clicked` with the properties

@@ -245,7 +245,8 @@ impl OutboxDispatcher {
                 url: None,
             };
             msg.email.html =
-                instrument(&msg.email.html, &self.unsubscribe_base_url, signer, &claims);
+                instrument(&msg.email.html, &self.unsubscribe_base_url, signer, &claims)
+                    .map_err(|e| format!("link error: {e}"))?;
         }
         let url = ctx["unsubscribe_url"]
             .as_str()
