@@ -214,6 +214,8 @@ reload_poll = "2s"
 tick = "1s"
 shutdown_grace = "10s"
 max_body_bytes = 1048576
+# How long a webhook's body may take to arrive once its headers have (then 408).
+body_timeout = "10s"
 max_batch = 1000
 send_connections = 1
 max_overlay = 50000

@@ -30,7 +30,10 @@ fn oversized_and_malformed_bodies_are_refused_in_json() {
     let r = daemon.request(
         "POST",
         "/webhooks/shopify",
-        &[("X-Shopify-Topic", "orders/create")],
+        &[
+            ("X-Shopify-Topic", "orders/create"),
+            ("X-Shopify-Hmac-Sha256", WELL_FORMED),
+        ],
         big.as_bytes(),
     );
     assert_eq!(r.status, 413);
@@ -164,4 +167,55 @@ fn an_email_that_is_a_list_or_holds_a_line_break_is_refused() {
     );
     let r = daemon.api("/v1/customers", r#"{"id":"c4","email":"ada@example.com"}"#);
     assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// Base64 of 32 bytes: a signature that could verify, so the daemon reads the body.
+const WELL_FORMED: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+/// Sends a webhook's headers announcing `length` bytes, then `sent` bytes of body, and returns
+/// the answer's status line and how long it took.
+fn partial_webhook(
+    addr: &str,
+    signature: Option<&str>,
+    length: usize,
+    sent: usize,
+) -> (String, std::time::Duration) {
+    use std::io::{BufRead, BufReader, Write};
+    let started = std::time::Instant::now();
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let mut head = format!(
+        "POST /webhooks/shopify HTTP/1.1\r\nHost: {addr}\r\nX-Shopify-Topic: orders/create\r\nContent-Length: {length}\r\n"
+    );
+    if let Some(sig) = signature {
+        head.push_str(&format!("X-Shopify-Hmac-Sha256: {sig}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&vec![b'{'; sent]).unwrap();
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line).unwrap();
+    (line.trim_end().to_string(), started.elapsed())
+}
+
+#[test]
+fn a_webhook_without_a_signature_is_refused_before_its_body_and_a_slow_body_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    write_shop(dir.path(), 1, "1h");
+    let daemon = Daemon::start(dir.path());
+    // No signature: answered although 60 000 bytes of body were announced and none was sent
+    // (before, the daemon waited for the whole body first).
+    let (status, _) = partial_webhook(&daemon.addr, None, 60_000, 0);
+    assert_eq!(status, "HTTP/1.1 401 Unauthorized");
+    // A signature that could verify, and a body that never completes: 408 after body_timeout
+    // (1 s in write_shop), not whenever the client gives up.
+    let (status, took) = partial_webhook(&daemon.addr, Some(WELL_FORMED), 60_000, 10);
+    assert_eq!(status, "HTTP/1.1 408 Request Timeout");
+    assert!(took >= std::time::Duration::from_millis(900), "{took:?}");
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    assert!(daemon
+        .log_text()
+        .contains("refused a Shopify webhook without a signature, before reading its body"));
 }

@@ -29,6 +29,9 @@ pub struct DaemonConfig {
     pub shutdown_grace: i64,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// How long a webhook's body may take to arrive once its headers have.
+    #[serde(deserialize_with = "duration")]
+    pub body_timeout: i64,
     /// The most items (events, customers, orders) in one request.
     pub max_batch: usize,
     /// SMTP connections the sender keeps busy.
@@ -48,6 +51,7 @@ impl Default for DaemonConfig {
             tick: 1_000,
             shutdown_grace: 10_000,
             max_body_bytes: 1 << 20,
+            body_timeout: 10_000,
             max_batch: 1_000,
             send_connections: 1,
             max_overlay: 50_000,

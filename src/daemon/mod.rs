@@ -107,6 +107,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
         unsubscribe,
         max_batch: config.daemon.max_batch,
         max_body: config.daemon.max_body_bytes,
+        body_timeout: Duration::from_millis(config.daemon.body_timeout.max(1) as u64),
     });
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

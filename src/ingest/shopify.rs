@@ -49,6 +49,14 @@ pub fn verify_webhook(secret: &[u8], body: &[u8], header: Option<&str>) -> bool 
     mac.verify_slice(&expected).is_ok()
 }
 
+/// Whether `X-Shopify-Hmac-Sha256` could be a signature at all (base64 of 32 bytes), checked
+/// before the body is read so a webhook without one is refused at once.
+pub fn well_formed_signature(header: Option<&str>) -> bool {
+    header
+        .and_then(|h| STANDARD.decode(h.trim()).ok())
+        .is_some_and(|mac| mac.len() == 32)
+}
+
 /// One thing a webhook asks to write, in the order it must be written.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ingest {

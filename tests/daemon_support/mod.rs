@@ -43,6 +43,7 @@ tick = "200ms"
 reload_poll = "200ms"
 shutdown_grace = "5s"
 max_body_bytes = 65536
+body_timeout = "1s"
 "#
         ),
     )

@@ -38,6 +38,8 @@ pub struct AppState {
     pub max_batch: usize,
     /// `[daemon] max_body_bytes`, named in the refusal of a larger body.
     pub max_body: usize,
+    /// `[daemon] body_timeout`: how long a webhook body may take to arrive.
+    pub body_timeout: std::time::Duration,
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -92,6 +94,40 @@ pub fn unreadable(rejection: BytesRejection, max_body: usize) -> Response {
         format!("the body could not be read: {}", rejection.body_text())
     };
     error(status, "", &message)
+}
+
+/// Reads a body of at most `max_body` bytes within `timeout`: a slow or endless body gets a JSON
+/// 408 instead of holding the connection, a larger one the same 413 as `unreadable`.
+pub async fn read_body(
+    body: axum::body::Body,
+    max_body: usize,
+    timeout: std::time::Duration,
+) -> Result<axum::body::Bytes, Response> {
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, max_body)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Err(_) => Err(error(
+            StatusCode::REQUEST_TIMEOUT,
+            "",
+            &format!(
+                "the body did not arrive within {} ms ([daemon] body_timeout); send it at once",
+                timeout.as_millis()
+            ),
+        )),
+        // axum's error for a body over the limit wraps http-body's `LengthLimitError`, whose
+        // text is its only public trait.
+        Ok(Err(e)) if e.to_string().contains("length limit") => Err(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "",
+            &format!(
+                "the body is larger than {max_body} bytes; send fewer items per request or raise [daemon] max_body_bytes"
+            ),
+        )),
+        Ok(Err(e)) => Err(error(
+            StatusCode::BAD_REQUEST,
+            "",
+            &format!("the body could not be read: {e}"),
+        )),
+    }
 }
 
 /// The current time in unix milliseconds (handlers stamp what they receive).

@@ -1,32 +1,27 @@
-//! `POST /webhooks/shopify`: verifies `X-Shopify-Hmac-Sha256` over the raw body before reading
-//! it, maps the topic's payload and writes it like any other ingested data.
+//! `POST /webhooks/shopify`: refuses a webhook without a well-formed `X-Shopify-Hmac-Sha256`
+//! before reading its body, reads the body within `[daemon] body_timeout`, verifies the
+//! signature over the raw bytes, maps the topic's payload and writes it like any other
+//! ingested data.
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::{error, invalid, now_ms, unreadable, AppState};
+use super::{error, invalid, now_ms, read_body, AppState};
 use crate::daemon::writer::{Refused, Write};
+use crate::ingest::shopify::well_formed_signature;
 use crate::ingest::{map_webhook, verify_webhook};
 
-pub async fn webhook(
-    State(s): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let response = match body {
-        Ok(body) => handle(&s, &headers, &body).await,
-        Err(rejection) => unreadable(rejection, s.max_body),
-    };
+pub async fn webhook(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+    let response = handle(&s, &headers, body).await;
     s.metrics.request("shopify", response.status().as_u16());
     response
 }
 
-async fn handle(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Response {
+async fn handle(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let Some(secret) = &s.shopify_secret else {
         return error(
@@ -37,6 +32,21 @@ async fn handle(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Response {
     };
     let topic = header("x-shopify-topic").unwrap_or("").to_string();
     let shop = header("x-shopify-shop-domain").unwrap_or("?").to_string();
+    // Without a signature that could verify, there is no reason to wait for the body: a client
+    // sending one slowly would hold the connection for nothing.
+    if !well_formed_signature(header("x-shopify-hmac-sha256")) {
+        tracing::warn!(%topic, %shop, "refused a Shopify webhook without a signature, before reading its body");
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "",
+            "the X-Shopify-Hmac-Sha256 signature is missing or not base64 of a SHA-256 HMAC",
+        );
+    }
+    let body = match read_body(body, s.max_body, s.body_timeout).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
+    let body = &body[..];
     if !verify_webhook(secret, body, header("x-shopify-hmac-sha256")) {
         tracing::warn!(%topic, %shop, "refused a Shopify webhook with a missing or wrong signature");
         return error(
