@@ -21,6 +21,7 @@ pub mod setup;
 mod signed;
 pub mod smtp_transport;
 pub mod suppressions;
+pub mod template_check;
 pub mod templates;
 pub mod token;
 pub mod tracking;

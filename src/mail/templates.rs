@@ -55,6 +55,8 @@ pub struct Templates {
     dir: PathBuf,
     env: Environment<'static>,
     names: BTreeSet<String>,
+    /// Every loaded file as (`NAME/file`, source), for `template_check`.
+    pub(super) sources: Vec<(String, String)>,
 }
 
 impl fmt::Debug for Templates {
@@ -69,6 +71,17 @@ impl fmt::Debug for Templates {
 impl Templates {
     /// Loads every template folder under `dir`, collecting all problems rather than the first.
     pub fn load_dir(dir: &Path, fuel: u64) -> Result<Templates, Vec<TemplateError>> {
+        let (templates, errors) = Templates::load_all(dir, fuel);
+        if errors.is_empty() {
+            Ok(templates)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Loads what loads and returns it with every problem, so `segflow check` can look further
+    /// into the files that did load.
+    pub fn load_all(dir: &Path, fuel: u64) -> (Templates, Vec<TemplateError>) {
         let mut errors = Vec::new();
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -77,25 +90,29 @@ impl Templates {
         // The one way to print an amount (see `mail::money`).
         env.add_filter("money", super::money::filter);
         let mut names = BTreeSet::new();
+        let mut sources = Vec::new();
         // A repository without a template folder has no templates yet: that is not an error,
         // so `segflow run` starts in a fresh repository. A workflow that sends a template is
         // still refused where it names it, by the workflow check.
+        let empty = |env| Templates {
+            dir: dir.to_path_buf(),
+            env,
+            names: BTreeSet::new(),
+            sources: Vec::new(),
+        };
         if matches!(std::fs::metadata(dir), Err(e) if e.kind() == std::io::ErrorKind::NotFound) {
-            return Ok(Templates {
-                dir: dir.to_path_buf(),
-                env,
-                names,
-            });
+            return (empty(env), Vec::new());
         }
         let folders = match list_dir(dir) {
             Ok(folders) => folders,
             Err(message) => {
-                return Err(vec![TemplateError {
+                let error = TemplateError {
                     file: dir.to_path_buf(),
                     line: None,
                     column: None,
                     message,
-                }])
+                };
+                return (empty(env), vec![error]);
             }
         };
         for folder in folders.into_iter().filter(|p| p.is_dir()) {
@@ -132,6 +149,7 @@ impl Templates {
                 if let Err(e) = env.add_template_owned(key.clone(), source.clone()) {
                     errors.push(locate(dir, &e, Some(&key), Some(&source)));
                 }
+                sources.push((key, source));
                 has.insert(file_name.to_string());
             }
             if name.starts_with('_') {
@@ -147,20 +165,39 @@ impl Templates {
             }
             names.insert(name);
         }
-        if errors.is_empty() {
-            Ok(Templates {
-                dir: dir.to_path_buf(),
-                env,
-                names,
-            })
-        } else {
-            Err(errors)
-        }
+        let templates = Templates {
+            dir: dir.to_path_buf(),
+            env,
+            names,
+            sources,
+        };
+        (templates, errors)
     }
 
     /// The names of the loaded templates, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.names.iter().map(String::as_str)
+    }
+
+    /// The folder the templates were loaded from.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether `key` (`NAME/file.html`) is a loaded file, for include checks.
+    pub(super) fn has_file(&self, key: &str) -> bool {
+        self.env.get_template(key).is_ok()
+    }
+
+    /// The top-level names file `key` reads that it does not set itself.
+    pub(super) fn undeclared(&self, key: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .env
+            .get_template(key)
+            .map(|t| t.undeclared_variables(false).into_iter().collect())
+            .unwrap_or_default();
+        names.sort();
+        names
     }
 
     /// Whether a template of that name exists.
