@@ -139,7 +139,7 @@ pub fn customer(tx: &Transaction, c: &CustomerIn) -> rusqlite::Result<Written> {
                  accepts_marketing = COALESCE(?13, accepts_marketing),
                  tags = COALESCE(?14, tags),
                  attributes = CASE WHEN ?15 IS NULL THEN attributes
-                                   ELSE json_patch(attributes, ?15) END
+                                   ELSE segflow_merge_patch(attributes, ?15) END
              RETURNING id",
         )?
         .query_row(

@@ -7,6 +7,7 @@
 
 mod busy;
 pub mod import;
+mod merge_patch;
 mod migrations;
 pub mod order_status;
 pub mod snapshot;
@@ -71,5 +72,7 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Attributes are merged by segflow's linear merge patch, not SQLite's quadratic one.
+    merge_patch::register(conn)?;
     Ok(())
 }

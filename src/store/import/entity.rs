@@ -81,8 +81,8 @@ impl<'c> EntityImporter<'c> {
             // and attributes from other files are kept.
             cols.push(Col {
                 name: "attributes",
-                insert: "json_patch('{}', $)",
-                update: Some("json_patch(customers.attributes, $)"),
+                insert: "segflow_merge_patch('{}', $)",
+                update: Some("segflow_merge_patch(customers.attributes, $)"),
             });
         }
         let upsert = if bulk {

@@ -26,6 +26,12 @@ pub enum ImportError {
     },
     #[error("{path} is empty: an import file starts with a header line naming its columns")]
     Empty { path: PathBuf },
+    #[error("{path} has {count} columns; segflow imports at most {max} (attr.* and prop.* included): split the attributes over several files with the same customer_id")]
+    TooManyColumns {
+        path: PathBuf,
+        count: usize,
+        max: usize,
+    },
     /// A column map that does not fit the file (the message names the map and the fix).
     #[error("{0}")]
     Map(String),

@@ -85,6 +85,9 @@ impl<'c> Importer<'c> {
     }
 }
 
+/// The most columns a file may have; import time is linear in them (`store::merge_patch`).
+pub const MAX_COLUMNS: usize = 100_000;
+
 pub fn run(
     conn: &mut Connection,
     kind: ImportKind,
@@ -126,6 +129,13 @@ fn run_in_transaction(
     if !has_header || header.names().iter().all(String::is_empty) {
         return Err(ImportError::Empty {
             path: path.to_path_buf(),
+        });
+    }
+    if header.len() > MAX_COLUMNS {
+        return Err(ImportError::TooManyColumns {
+            path: path.to_path_buf(),
+            count: header.len(),
+            max: MAX_COLUMNS,
         });
     }
     if let Some(map) = &opts.map {
