@@ -83,7 +83,8 @@ fn a_partial_file_keeps_other_columns_and_merges_attributes() {
     );
     assert_eq!(
         store.rows("SELECT email, first_name, city, tags, attributes FROM customers WHERE external_id = 'c1'"),
-        vec![r#"ada@new.example|Ada|London|["vip","early adopter"]|{"newsletter":true,"sizes":["S","M"],"vip_level":3,"tier":"gold"}"#]
+        // Keys come out sorted (the merge works on sorted maps); their order means nothing.
+        vec![r#"ada@new.example|Ada|London|["vip","early adopter"]|{"newsletter":true,"sizes":["S","M"],"tier":"gold","vip_level":3}"#]
     );
 }
 
