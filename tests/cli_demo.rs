@@ -204,6 +204,22 @@ fn the_demo_plays_a_live_shop_that_answers_its_mail() {
         .map(|w| w["totals"]["attributed_revenue"].as_f64().unwrap())
         .sum();
     assert!(revenue > 0.0, "{json}");
+    // The report at the end counts every step's messages as the summary does; a message the
+    // policy holds until after the end is held there too, not queued.
+    for w in report["workflows"].as_array().unwrap() {
+        for s in w["steps"].as_array().unwrap() {
+            let figures = ["sent", "queued", "held"].map(|k| s[k].as_i64().unwrap());
+            let summary = rows
+                .iter()
+                .find(|r| w["workflow"] == r.0.as_str() && s["step"] == r.1.as_str())
+                .map_or([0; 3], |r| [r.2[0], r.2[1], r.2[2]]);
+            assert_eq!(figures, summary, "{} / {}", w["workflow"], s["step"]);
+        }
+    }
+    assert!(
+        rows.iter().any(|r| r.2[2] > 0),
+        "no held message to compare:\n{out}"
+    );
     let split = report["splits"]
         .as_array()
         .unwrap()
@@ -222,4 +238,32 @@ fn the_demo_plays_a_live_shop_that_answers_its_mail() {
     // The same seed gives the same demo.
     let (_again, out_again) = demo();
     assert_eq!(out, out_again);
+}
+
+/// On the wall clock (no `--now`, so a time with milliseconds), the members a segment has at
+/// the demo's start are not newly entered: no journey starts at the workflows' activation.
+#[test]
+fn the_demo_on_the_wall_clock_greets_no_existing_member() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("rules"), &dir.path().join("rules"));
+    copy_dir(&repo().join("workflows"), &dir.path().join("workflows"));
+    let (code, _, err) = segflow(dir.path(), &["demo", "--customers", "150"]);
+    assert_eq!(code, 0, "{err}");
+    let db = dir.path().join("demo/segflow.db");
+    let members = query(
+        &db,
+        "SELECT COUNT(*) FROM segment_members WHERE segment = 'first_time_buyers'",
+        &[],
+    );
+    assert!(members > 0);
+    let at_start = query(
+        &db,
+        "SELECT COUNT(*) FROM journeys WHERE entered_at <=
+           (SELECT MAX(position) FROM workflow_cursors WHERE source = 'activated') + 1000",
+        &[],
+    );
+    assert_eq!(
+        at_start, 0,
+        "journeys started for members of before the demo"
+    );
 }

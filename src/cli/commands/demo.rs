@@ -49,6 +49,10 @@ const LIVE_DAYS: u32 = 14;
 const DEMO_REFRESH_EVERY: i64 = 6 * 3_600_000;
 
 pub fn demo(ctx: &Context, customers: usize, seed: u64, dir: &Path) -> CliResult {
+    // The generator works in whole seconds, and the live days start at its `now`: the first
+    // refresh must not lie after the workflows' activation at that start, or every member it
+    // finds would count as newly entered.
+    let now = ctx.now.div_euclid(1000) * 1000;
     let shop = dir.join("shop");
     let db = dir.join("segflow.db");
     eprintln!(
@@ -59,7 +63,7 @@ pub fn demo(ctx: &Context, customers: usize, seed: u64, dir: &Path) -> CliResult
         &GenerateOptions {
             customers,
             seed,
-            now: ctx.now,
+            now,
         },
         LIVE_DAYS,
         &shop,
@@ -88,7 +92,7 @@ pub fn demo(ctx: &Context, customers: usize, seed: u64, dir: &Path) -> CliResult
         db: db.clone(),
         rules: ctx.rules.clone(),
         workflows: ctx.workflows.clone(),
-        now: ctx.now,
+        now,
         now_given: ctx.now_given,
     };
     super::segments::refresh(&demo_ctx, false)?;
