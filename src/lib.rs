@@ -11,6 +11,7 @@ pub mod cli;
 pub mod compile;
 pub mod config;
 pub mod daemon;
+pub mod demo;
 pub mod dsl;
 pub mod generate;
 pub mod ingest;

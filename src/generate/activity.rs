@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use super::calendar::{DAY, HOUR, MINUTE};
 use super::catalog::Catalog;
 use super::customer::{Customer, Habit};
-use super::history::History;
+use super::history::{History, Order};
 use super::sampling::{chance, exponential, geometric, uniform_time};
 use super::vocab::{CAMPAIGNS, CATEGORIES, TAG_NEWSLETTER};
 
@@ -124,21 +124,33 @@ impl Activity {
         }
         let sessions = 1 + geometric(rng, mean_extra);
         for _ in 0..sessions {
-            let mut at = uniform_time(rng, start, now - MINUTE);
-            let category = customer.pick_category(rng);
-            let mut page = Event::new(at, EventKind::PageViewed);
-            if chance(rng, 0.75) {
-                page.url = Some(CATEGORIES[category].url);
-                page.category = Some(category);
-            } else {
-                page.url = Some(PLAIN_PAGES[rng.random_range(0..PLAIN_PAGES.len())]);
-            }
-            self.events.push(page);
-            for _ in 0..rng.random_range(0..=2) {
-                at = (at + rng.random_range(MINUTE..5 * MINUTE)).min(now);
-                let product = catalog.pick(category, false, rng);
-                self.push_product_view(catalog, product, at);
-            }
+            let at = uniform_time(rng, start, now - MINUTE);
+            self.session(customer, catalog, at, now, rng);
+        }
+    }
+
+    /// One browsing session from `at`: a page, then up to two products of its category.
+    pub fn session(
+        &mut self,
+        customer: &Customer,
+        catalog: &Catalog,
+        mut at: i64,
+        now: i64,
+        rng: &mut ChaCha8Rng,
+    ) {
+        let category = customer.pick_category(rng);
+        let mut page = Event::new(at, EventKind::PageViewed);
+        if chance(rng, 0.75) {
+            page.url = Some(CATEGORIES[category].url);
+            page.category = Some(category);
+        } else {
+            page.url = Some(PLAIN_PAGES[rng.random_range(0..PLAIN_PAGES.len())]);
+        }
+        self.events.push(page);
+        for _ in 0..rng.random_range(0..=2) {
+            at = (at + rng.random_range(MINUTE..5 * MINUTE)).min(now);
+            let product = catalog.pick(category, false, rng);
+            self.push_product_view(catalog, product, at);
         }
     }
 
@@ -156,21 +168,33 @@ impl Activity {
             .iter()
             .filter(|o| o.placed_at >= now - ORDER_EVENT_WINDOW);
         for order in recent {
-            let checkout_at = (order.placed_at - rng.random_range(2 * MINUTE..15 * MINUTE))
-                .max(customer.created_at);
-            let viewed_at =
-                (checkout_at - rng.random_range(5 * MINUTE..45 * MINUTE)).max(customer.created_at);
-            let first = &history.lines[order.items.start];
-            self.push_product_view(catalog, first.product, viewed_at);
-            let mut checkout = Event::new(checkout_at, EventKind::CheckoutStarted);
-            checkout.value = Some(order.subtotal);
-            for line in &history.lines[order.items.clone()] {
-                checkout
-                    .cart
-                    .extend(std::iter::repeat_n(line.product, line.quantity as usize));
-            }
-            self.events.push(checkout);
+            self.checkout_of(customer, history, order, catalog, rng);
         }
+    }
+
+    /// The look at an order's first product and the checkout minutes before the order.
+    pub fn checkout_of(
+        &mut self,
+        customer: &Customer,
+        history: &History,
+        order: &Order,
+        catalog: &Catalog,
+        rng: &mut ChaCha8Rng,
+    ) {
+        let checkout_at =
+            (order.placed_at - rng.random_range(2 * MINUTE..15 * MINUTE)).max(customer.created_at);
+        let viewed_at =
+            (checkout_at - rng.random_range(5 * MINUTE..45 * MINUTE)).max(customer.created_at);
+        let first = &history.lines[order.items.start];
+        self.push_product_view(catalog, first.product, viewed_at);
+        let mut checkout = Event::new(checkout_at, EventKind::CheckoutStarted);
+        checkout.value = Some(order.subtotal);
+        for line in &history.lines[order.items.clone()] {
+            checkout
+                .cart
+                .extend(std::iter::repeat_n(line.product, line.quantity as usize));
+        }
+        self.events.push(checkout);
     }
 
     /// Checkouts with no order after them: some in the last day (the carts an abandoned-cart
@@ -204,7 +228,13 @@ impl Activity {
         }
     }
 
-    fn push_cart(&mut self, customer: &Customer, catalog: &Catalog, at: i64, rng: &mut ChaCha8Rng) {
+    pub fn push_cart(
+        &mut self,
+        customer: &Customer,
+        catalog: &Catalog,
+        at: i64,
+        rng: &mut ChaCha8Rng,
+    ) {
         let mut value = 0;
         let mut cart = Vec::with_capacity(2);
         let products = rng.random_range(1..=2);

@@ -30,6 +30,18 @@ pub fn date_from_days(days: i64) -> Date {
     Date { year, month, day }
 }
 
+/// The day counted from 1970-01-01 of a civil date (the inverse of `date_from_days`).
+pub fn days_from_date(date: Date) -> i64 {
+    let year = date.year - i64::from(date.month <= 2);
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let month = i64::from(date.month);
+    let doy =
+        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(date.day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// The civil date of a unix time in seconds.
 pub fn date_of(secs: i64) -> Date {
     date_from_days(secs.div_euclid(DAY))
@@ -84,22 +96,6 @@ pub fn format_timestamp(secs: i64) -> [u8; 19] {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The day number (from 1970-01-01) of a civil date.
-    pub fn days_from_date(date: Date) -> i64 {
-        let year = if date.month <= 2 {
-            date.year - 1
-        } else {
-            date.year
-        };
-        let era = year.div_euclid(400);
-        let yoe = year.rem_euclid(400);
-        let month = i64::from(date.month);
-        let mp = if month > 2 { month - 3 } else { month + 9 };
-        let doy = (153 * mp + 2) / 5 + i64::from(date.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
 
     #[test]
     fn round_trips_days_across_four_centuries() {

@@ -62,6 +62,12 @@ impl Customer {
         let age_secs = (HISTORY_DAYS as f64 * DAY as f64 * rng.random::<f64>().powf(1.6)) as i64;
         let created_at = seasonal_time(rng, now - age_secs - DAY, now - age_secs)
             .clamp(now - HISTORY_DAYS * DAY, now - 60);
+        Customer::generate_at(number, created_at, now, rng)
+    }
+
+    /// Draws customer number `number` who signed up at `created_at`, as of `now` (both unix
+    /// seconds): the profile and habit without the sign-up time (the demo's new sign-ups).
+    pub fn generate_at(number: u64, created_at: i64, now: i64, rng: &mut ChaCha8Rng) -> Customer {
         let gender = pick_gender(rng);
         let first_name = pick_first_name(gender, rng);
         let last_name = pick(rng, &LAST_NAMES);

@@ -41,11 +41,26 @@ pub struct Line {
     pub price: i64,
 }
 
+/// Where a customer's buying process stood at `now`: still active, with the next candidate
+/// order time (not yet thinned by the season), so the demo's live days continue the same
+/// process instead of drawing a new one.
+#[derive(Clone, Copy, Debug)]
+pub struct Continuation {
+    /// Unix seconds, at or after `now`.
+    pub next: i64,
+    /// Orders per second at the busiest time of year.
+    pub peak_rate: f64,
+    /// The probability of dropping out after each order.
+    pub drop_out: f64,
+}
+
 /// A customer's orders, oldest first.
 #[derive(Default)]
 pub struct History {
     pub orders: Vec<Order>,
     pub lines: Vec<Line>,
+    /// Set when the customer was still buying at `now`.
+    pub continuation: Option<Continuation>,
     times: Vec<i64>,
 }
 
@@ -60,6 +75,7 @@ impl History {
     ) {
         self.orders.clear();
         self.lines.clear();
+        self.continuation = None;
         self.plan_times(customer, now, rng);
         let times = std::mem::take(&mut self.times);
         for &placed_at in &times {
@@ -115,13 +131,21 @@ impl History {
                 }
             }
             if t >= now {
+                // Recorded without another draw, so the shop before `now` stays the same
+                // whether or not the live days are generated.
+                self.continuation = Some(Continuation {
+                    next: t,
+                    peak_rate,
+                    drop_out,
+                });
                 break;
             }
             self.times.push(t);
         }
     }
 
-    fn add_order(
+    /// Appends one order placed at `placed_at` (unix seconds), with its lines.
+    pub fn add_order(
         &mut self,
         customer: &Customer,
         catalog: &Catalog,

@@ -215,7 +215,7 @@ impl ShopWriter {
 
 /// Writes the names of the set bits of `mask`: comma-separated, or as a JSON array of strings
 /// (the vocabulary needs no escaping). No bit set gives an empty cell.
-fn join_mask(out: &mut String, mask: u8, names: &[&str], json: bool) {
+pub fn join_mask(out: &mut String, mask: u8, names: &[&str], json: bool) {
     out.clear();
     if mask == 0 {
         return;
@@ -244,11 +244,11 @@ fn join_mask(out: &mut String, mask: u8, names: &[&str], json: bool) {
 }
 
 /// The external id of customer number `n` (1-based), such as `C0000042`.
-struct CustomerId(u64);
+pub struct CustomerId(pub u64);
 /// The external id of product index `n` (0-based), such as `P00042` for the 43rd.
-struct ProductId(u32);
+pub struct ProductId(pub u32);
 /// The external id of order number `n` (1-based), such as `O00000042`.
-struct OrderId(u64);
+pub struct OrderId(pub u64);
 
 impl std::fmt::Display for CustomerId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

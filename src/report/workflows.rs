@@ -4,8 +4,9 @@
 //! - entered: journeys that entered the workflow in the period; for a step, those of them with a
 //!   `journey_log` row on the step;
 //! - of the outbox rows created in the period: sent, those handed to the transport (status
-//!   `sent`); queued, those waiting for the sender (`queued`, `sending`); held, those the
-//!   sending policy holds until later (quiet hours, frequency cap); skipped; failed;
+//!   `sent`); queued, those due by `now` and waiting for the sender (`queued`, `sending`);
+//!   held, those the sending policy holds until after `now` (quiet hours, frequency cap: the
+//!   dispatcher queues them for that later time); skipped; failed;
 //! - opened / clicked (attribution): distinct customers with an `email_opened` /
 //!   `email_clicked` event in the period whose `prop.workflow` names the workflow, or, when the
 //!   event has no `workflow` property, whose `prop.campaign` does. A step counts only events
@@ -133,8 +134,10 @@ fn funnel(
         "SELECT (SELECT COUNT(*) {journeys}),
                 (SELECT COUNT(*) {journeys} AND j.state = 'converted'),
                 (SELECT COUNT(*) {outbox} AND status = 'sent'),
-                (SELECT COUNT(*) {outbox} AND status IN ('queued', 'sending')),
-                (SELECT COUNT(*) {outbox} AND status = 'held'),
+                (SELECT COUNT(*) {outbox} AND (status = 'sending'
+                    OR (status = 'queued' AND next_attempt_at <= ?3))),
+                (SELECT COUNT(*) {outbox} AND (status = 'held'
+                    OR (status = 'queued' AND next_attempt_at > ?3))),
                 (SELECT COUNT(*) {outbox} AND status = 'skipped'),
                 (SELECT COUNT(*) {outbox} AND status = 'failed'),
                 ({}), ({})",

@@ -4,13 +4,13 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use std::collections::HashMap;
-
-use crate::cli::{CliResult, Context};
-use crate::generate::{generate_shop, GenerateOptions};
-use crate::mail::{Clock, FileTransport, MessageDefaults, Sender};
+use crate::cli::{CliError, CliResult, Context};
+use crate::daemon::generation::{Generation, Paths};
+use crate::demo::{play, Files};
+use crate::generate::{generate_live_shop, generate_shop, response_rng, GenerateOptions, LiveShop};
+use crate::mail::outbox::step_status;
+use crate::mail::{FileTransport, MessageDefaults, Sender};
 use crate::store::import::{import_csv, ImportKind, ImportOptions};
-use crate::workflow::run_until;
 
 pub fn generate(ctx: &Context, customers: usize, seed: u64, out: &Path) -> CliResult {
     let summary = generate_shop(
@@ -42,19 +42,30 @@ const FILES: [(&str, ImportKind); 5] = [
     ("events.csv", ImportKind::Events),
 ];
 
+/// How many days after `now` the demo plays.
+const LIVE_DAYS: u32 = 14;
+
+/// The demo's `[daemon] refresh_every` at the least: six hours, in milliseconds.
+const DEMO_REFRESH_EVERY: i64 = 6 * 3_600_000;
+
 pub fn demo(ctx: &Context, customers: usize, seed: u64, dir: &Path) -> CliResult {
+    // The generator works in whole seconds, and the live days start at its `now`: the first
+    // refresh must not lie after the workflows' activation at that start, or every member it
+    // finds would count as newly entered.
+    let now = ctx.now.div_euclid(1000) * 1000;
     let shop = dir.join("shop");
     let db = dir.join("segflow.db");
     eprintln!(
         "segflow demo: generating a sample shop of {customers} customers in {}",
         shop.display()
     );
-    generate_shop(
+    let (_, mut live) = generate_live_shop(
         &GenerateOptions {
             customers,
             seed,
-            now: ctx.now,
+            now,
         },
+        LIVE_DAYS,
         &shop,
     )?;
     // A fresh database each time, so the demo shows the same result on every run.
@@ -82,47 +93,60 @@ pub fn demo(ctx: &Context, customers: usize, seed: u64, dir: &Path) -> CliResult
         db: db.clone(),
         rules: ctx.rules.clone(),
         workflows: ctx.workflows.clone(),
-        now: ctx.now,
+        now,
         now_given: ctx.now_given,
         lock_wait: ctx.lock_wait.clone(),
     };
     super::segments::refresh(&demo_ctx, false, None)?;
     println!();
     super::segments::segments(&demo_ctx, false)?;
-    campaigns(&demo_ctx, &dir.join("outbox"))?;
+    let end = live.end;
+    let played = campaigns(&demo_ctx, &dir.join("outbox"), &mut live, seed)?;
     println!("\nThe sample shop is in {}. Try:", db.display());
+    if played {
+        println!(
+            "  segflow --db {} --now {} report      # funnels, attributed revenue and the A/B split at the demo's end",
+            db.display(),
+            rfc3339(end)
+        );
+    }
     println!("  segflow --db {} segment show vip", db.display());
     println!("  segflow --db {} explain lapsed_6_months", db.display());
     Ok(())
 }
 
-/// How far the demo simulates the example workflows.
-const CAMPAIGN_DAYS: i64 = 14;
-
-/// A clock stopped at the end of the simulation: the demo delivers what is due by then at once.
-struct SimulatedClock(i64);
-
-impl Clock for SimulatedClock {
-    fn now_ms(&self) -> i64 {
-        self.0
-    }
-
-    fn sleep(&self, _duration: std::time::Duration) {}
+fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|| ms.to_string())
 }
 
-/// Runs the example workflows over the sample shop for the next `CAMPAIGN_DAYS` days of
-/// simulated time, then delivers what is due into `.eml` files in `outbox` (never SMTP).
-fn campaigns(ctx: &Context, outbox: &Path) -> CliResult {
-    let set = ctx.load_rules()?;
-    let workflows = ctx.load_workflows(&set)?;
-    if workflows.workflows.is_empty() {
-        return Ok(());
+/// Plays the live days with the example workflows running (see `crate::demo`), delivering
+/// into `.eml` files in `outbox` (never SMTP), and prints what happened; false when there are
+/// no workflows to run.
+fn campaigns(
+    ctx: &Context,
+    outbox: &Path,
+    live: &mut LiveShop,
+    seed: u64,
+) -> Result<bool, CliError> {
+    let paths = Paths {
+        rules: ctx.rules.clone(),
+        workflows: ctx.workflows.clone(),
+        templates: ctx.templates_dir(),
+    };
+    // Changed customers move between segments at once; the full refreshes of segments without
+    // a `refresh:` of their own catch what time alone changes, which needs no quarter-hourly
+    // pass over the whole shop in a 14-day demo.
+    let mut config = ctx.config.clone();
+    config.daemon.refresh_every = config.daemon.refresh_every.max(DEMO_REFRESH_EVERY);
+    let mut gen = Generation::load(&paths, &config).map_err(CliError::Message)?;
+    if let Some(warning) = &gen.warning {
+        eprintln!("{warning}");
     }
-    let until = ctx.now + CAMPAIGN_DAYS * 86_400_000;
-    let mut d = super::workflows::dispatcher(ctx, &workflows)?;
-    let mut conn = ctx.open_store()?;
-    let report = run_until(&mut conn, &workflows, ctx.now, until, &mut d)?;
-    super::workflows::print_errors(&d);
+    if gen.workflows.workflows.is_empty() {
+        return Ok(false);
+    }
     if outbox.exists() {
         std::fs::remove_dir_all(outbox)
             .map_err(|e| format!("cannot remove the old {}: {e}", outbox.display()))?;
@@ -131,40 +155,64 @@ fn campaigns(ctx: &Context, outbox: &Path) -> CliResult {
         .map_err(|e| format!("cannot create {}: {e}", outbox.display()))?;
     let defaults = MessageDefaults::from_config(&ctx.config.mail)?;
     let sender = Sender::new(transport, defaults, ctx.config.mail.delivery.clone());
-    let clock = SimulatedClock(until);
-    while sender.drain(&conn, &clock)?.processed() > 0 {}
-    let mut sent: HashMap<(String, String), i64> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT workflow, step, COUNT(*) FROM outbox WHERE status = 'sent' GROUP BY 1, 2",
-    )?;
-    for row in stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))? {
-        let (key, n) = row?;
-        sent.insert(key, n);
-    }
+    let mut conn = ctx.open_store()?;
+    let files = Files {
+        segments: &gen.segments,
+        workflows: &gen.workflows,
+    };
+    let mut rng = response_rng(seed);
+    let report = play(
+        &mut conn,
+        &files,
+        &mut gen.dispatcher,
+        &sender,
+        live,
+        &mut rng,
+        ctx.config.daemon.max_overlay,
+    )
+    .map_err(CliError::Message)?;
+    super::workflows::print_errors(&gen.dispatcher);
+    let steps = step_status(&conn, live.end)?;
     println!(
-        "\nThe example workflows over the next {CAMPAIGN_DAYS} days (journeys started {}, exited {}, converted {}):",
-        report.started, report.exited, report.converted
+        "\nThe next {LIVE_DAYS} days, played: {} sign-ups, {} orders ({} after a click in an email), {} events ({} opens, {} clicks of the emails below).",
+        report.signups, report.orders, report.mail_orders, report.events, report.opens, report.clicks
     );
     println!(
-        "{:<20} {:<18} {:>7} {:>7} {:>7} {:>7}",
-        "workflow", "step", "queued", "held", "skipped", "sent"
+        "The example workflows: journeys started {}, converted {} (reached their goal), exited {}.",
+        report.journeys.started, report.journeys.converted, report.journeys.exited
     );
-    for ((workflow, step), c) in &d.counts {
-        let n = sent
+    println!(
+        "{:<20} {:<18} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        "workflow", "step", "sent", "queued", "held", "skipped", "failed"
+    );
+    let mut keys: Vec<(String, String)> = gen.dispatcher.counts.keys().cloned().collect();
+    keys.extend(steps.iter().map(|s| (s.workflow.clone(), s.step.clone())));
+    keys.sort();
+    keys.dedup();
+    let (mut sent, mut waiting) = (0, 0);
+    for (workflow, step) in &keys {
+        let s = steps
+            .iter()
+            .find(|s| &s.workflow == workflow && &s.step == step)
+            .cloned()
+            .unwrap_or_default();
+        let skipped = gen
+            .dispatcher
+            .counts
             .get(&(workflow.clone(), step.clone()))
-            .copied()
-            .unwrap_or(0);
+            .map_or(0, |c| c.skipped);
+        sent += s.sent;
+        waiting += s.held + s.queued;
         println!(
-            "{workflow:<20} {step:<18} {:>7} {:>7} {:>7} {n:>7}",
-            c.queued, c.held, c.skipped
+            "{workflow:<20} {step:<18} {:>7} {:>7} {:>7} {skipped:>7} {:>7}",
+            s.sent, s.queued, s.held, s.failed
         );
     }
     println!(
-        "\n{} emails written to {} (held messages not yet due stay in the outbox).",
-        sent.values().sum::<i64>(),
+        "\n{sent} emails sent, written to {}; {waiting} not yet due by the demo's end (held by the sending policy) stay in the outbox.",
         outbox.display()
     );
-    Ok(())
+    Ok(true)
 }
 
 /// Scaffolds a merchant repository without overwriting anything that exists, and says what to

@@ -18,7 +18,7 @@ use crate::compile::{CompileError, EvalInput};
 use crate::store::snapshot::Snapshot;
 use crate::store::StoreError;
 
-pub use simulate::{run_once, run_until};
+pub use simulate::{next_wake, run_once, run_until};
 pub use triggers::{activate, consume_triggers, preview_trigger};
 
 /// Why the engine stopped.

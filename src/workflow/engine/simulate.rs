@@ -35,20 +35,7 @@ pub fn run_until(
     let mut t = from;
     loop {
         report.add(&run_once(conn, workflows, t, dispatcher)?);
-        let wake: Option<i64> = conn.query_row(
-            "SELECT MIN(wake_at) FROM journeys WHERE state IN ('active', 'waiting') AND wake_at > ?1",
-            [t],
-            |r| r.get(0),
-        )?;
-        let slot = workflows
-            .workflows
-            .iter()
-            .filter_map(|w| match &w.trigger {
-                Trigger::Schedule { cron, timezone, .. } => next_slot(cron, *timezone, t),
-                _ => None,
-            })
-            .min();
-        match [wake, slot].into_iter().flatten().min() {
+        match next_wake(conn, workflows, t)? {
             Some(next) if next <= until && next > t => t = next,
             _ => break,
         }
@@ -57,4 +44,27 @@ pub fn run_until(
         report.add(&run_once(conn, workflows, until, dispatcher)?);
     }
     Ok(report)
+}
+
+/// The first time after `t` at which the engine has something to do: a journey wakes or a
+/// workflow's schedule slot comes.
+pub fn next_wake(
+    conn: &Connection,
+    workflows: &Workflows,
+    t: i64,
+) -> Result<Option<i64>, EngineError> {
+    let wake: Option<i64> = conn.query_row(
+        "SELECT MIN(wake_at) FROM journeys WHERE state IN ('active', 'waiting') AND wake_at > ?1",
+        [t],
+        |r| r.get(0),
+    )?;
+    let slot = workflows
+        .workflows
+        .iter()
+        .filter_map(|w| match &w.trigger {
+            Trigger::Schedule { cron, timezone, .. } => next_slot(cron, *timezone, t),
+            _ => None,
+        })
+        .min();
+    Ok([wake, slot].into_iter().flatten().min())
 }

@@ -8,6 +8,10 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::message::message_id_for;
 use super::templates::{RenderedEmail, TemplateError, Templates};
 
+mod status;
+
+pub use status::{next_due_after, sent_after, step_status, SentMessage, StepStatus};
+
 /// Where an intended send comes from; together these four name it uniquely.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
