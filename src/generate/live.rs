@@ -246,6 +246,8 @@ pub(super) fn order_in(
         status: Some("paid".into()),
         channel: Some("web".into()),
         currency: Some(CURRENCY.into()),
+        refunded: None,
+        cancelled_at: None,
         items: lines
             .iter()
             .map(|l| ItemIn {
