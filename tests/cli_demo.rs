@@ -234,6 +234,9 @@ fn the_demo_plays_a_live_shop_that_answers_its_mail() {
         .collect();
     assert_eq!(arms.len(), 2, "{arms:?}");
     assert!(arms.iter().all(|a| a.1 > 0), "{arms:?}");
+    // The example split says `metric: revenue`: the report reads it from the workflow file.
+    assert_eq!(split["metric"], "revenue", "{split}");
+    assert_eq!(split["comparisons"][0]["metric"], "revenue", "{split}");
 
     // The same seed gives the same demo.
     let (_again, out_again) = demo();

@@ -2,8 +2,9 @@
 //! segments or none, and a refresh re-run with the same `--now` after a kill leaves every
 //! segment's size row in agreement with the changes recorded at that time.
 
+mod cli_shop;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use rusqlite::Connection;
 
@@ -14,36 +15,19 @@ struct Out {
     stderr: String,
 }
 
+/// The real binary, through the shared runner.
 fn segflow(dir: &Path, args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_segflow"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run segflow");
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let (code, _, stderr) = cli_shop::segflow(dir, args);
+    Out { code, stderr }
 }
 
 /// A work dir with the example rules and the hand-written shop imported by the CLI.
 fn shop() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules");
-    std::fs::create_dir(&rules).unwrap();
-    for entry in std::fs::read_dir(repo().join("rules")).unwrap() {
+    let dir = cli_shop::shop();
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for entry in std::fs::read_dir(repo.join("rules")).unwrap() {
         let p = entry.unwrap().path();
-        std::fs::copy(&p, rules.join(p.file_name().unwrap())).unwrap();
-    }
-    for kind in ["customers", "products", "orders", "items", "events"] {
-        let file = repo().join(format!("tests/cases/shop/{kind}.csv"));
-        let out = segflow(dir.path(), &["import", kind, file.to_str().unwrap()]);
-        assert_eq!(out.code, 0, "import {kind}: {}", out.stderr);
+        std::fs::copy(&p, dir.path().join("rules").join(p.file_name().unwrap())).unwrap();
     }
     dir
 }

@@ -237,23 +237,6 @@ fn the_api_refuses_bad_requests_with_the_field_named() {
         )));
 }
 
-/// The signature header as Shopify's documentation computes it:
-/// `openssl dgst -sha256 -hmac SECRET -binary BODY | openssl base64`.
-fn shopify_signature(file: &std::path::Path) -> String {
-    let out = std::process::Command::new("sh")
-        .args([
-            "-c",
-            "openssl dgst -sha256 -hmac \"$1\" -binary \"$2\" | openssl base64 -A",
-            "sh",
-            SHOPIFY_SECRET,
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 #[test]
 fn shopify_webhooks_are_verified_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();

@@ -7,7 +7,7 @@
 mod daemon_support;
 mod import_support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use daemon_support::*;
@@ -123,23 +123,6 @@ fn unknown_consent_states_change_nothing_and_not_ticking_the_box_keeps_a_subscri
     assert_eq!(customer(conn, "820982911946154508").0, Some(true));
 }
 
-/// The signature header as Shopify's documentation computes it:
-/// `openssl dgst -sha256 -hmac SECRET -binary BODY | openssl base64`.
-fn signature(file: &Path) -> String {
-    let out = std::process::Command::new("sh")
-        .args([
-            "-c",
-            "openssl dgst -sha256 -hmac \"$1\" -binary \"$2\" | openssl base64 -A",
-            "sh",
-            SHOPIFY_SECRET,
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 #[test]
 fn through_the_daemon_a_redelivery_is_stored_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -148,7 +131,7 @@ fn through_the_daemon_a_redelivery_is_stored_once() {
     let post = |topic: &str, webhook_id: &str, body: &str| {
         let file = dir.path().join("body.json");
         std::fs::write(&file, body).unwrap();
-        let sig = signature(&file);
+        let sig = shopify_signature(&file);
         daemon.request(
             "POST",
             "/webhooks/shopify",

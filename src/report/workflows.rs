@@ -6,7 +6,8 @@
 //! - of the outbox rows created in the period: sent, those handed to the transport (status
 //!   `sent`); queued, those due by `now` and waiting for the sender (`queued`, `sending`);
 //!   held, those the sending policy holds until after `now` (quiet hours, frequency cap: the
-//!   dispatcher queues them for that later time); skipped; failed;
+//!   dispatcher queues them for that later time); skipped, those rows and the sends the policy
+//!   skipped without one (no consent, suppressed, a shared address: `journey_log`); failed;
 //! - opened / clicked (attribution): distinct customers with an `email_opened` /
 //!   `email_clicked` event in the period whose `prop.workflow` names the workflow, or, when the
 //!   event has no `workflow` property, whose `prop.campaign` does. A step counts only events
@@ -138,7 +139,10 @@ fn funnel(
                     OR (status = 'queued' AND next_attempt_at <= ?3))),
                 (SELECT COUNT(*) {outbox} AND (status = 'held'
                     OR (status = 'queued' AND next_attempt_at > ?3))),
-                (SELECT COUNT(*) {outbox} AND status = 'skipped'),
+                (SELECT COUNT(*) {outbox} AND status = 'skipped')
+                  + (SELECT COUNT(*) FROM journey_log l JOIN journeys j ON j.id = l.journey
+                     WHERE j.workflow = ?1 AND l.action = 'skipped' AND l.at BETWEEN ?2 AND ?3
+                       AND (?4 IS NULL OR l.step = ?4)),
                 (SELECT COUNT(*) {outbox} AND status = 'failed'),
                 ({}), ({})",
         events("email_opened"),

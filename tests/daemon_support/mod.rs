@@ -257,3 +257,20 @@ pub fn store(dir: &Path) -> rusqlite::Connection {
 pub fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
+
+/// The signature header as Shopify's documentation computes it:
+/// `openssl dgst -sha256 -hmac SECRET -binary BODY | openssl base64`.
+pub fn shopify_signature(file: &std::path::Path) -> String {
+    let out = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "openssl dgst -sha256 -hmac \"$1\" -binary \"$2\" | openssl base64 -A",
+            "sh",
+            SHOPIFY_SECRET,
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
