@@ -1,44 +1,17 @@
 //! Campaign commands through the real binary: `workflows run` enqueueing once, `preview`,
 //! `unsubscribe`, `suppress import` and the demo's .eml files.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod cli_shop;
+
+use std::path::Path;
+
+use cli_shop::{copy_dir, repo};
 
 const NOW: &str = "2026-11-15T12:00:00Z";
 
+/// The real binary with the unsubscribe secret set (see `cli_shop`).
 fn segflow(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_segflow"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env(
-            "SEGFLOW_UNSUBSCRIBE_SECRET",
-            "a test secret of enough bytes",
-        )
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let p = entry.unwrap().path();
-        let target = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &target);
-        } else {
-            std::fs::copy(&p, target).unwrap();
-        }
-    }
+    cli_shop::segflow_mail(dir, args)
 }
 
 /// A merchant repository with the example rules, workflows and templates and the hand-written

@@ -2,8 +2,11 @@
 //! example workflow sends, some journeys convert, mail is answered only after it was sent, the
 //! summary's figures are the outbox's, and the report at the demo's end has data.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod cli_shop;
+
+use std::path::Path;
+
+use cli_shop::{copy_dir, repo};
 
 use serde_json::Value;
 
@@ -17,39 +20,9 @@ const EXAMPLES: [&str; 6] = [
     "winback",
 ];
 
+/// The real binary with the unsubscribe secret set (see `cli_shop`).
 fn segflow(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_segflow"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env(
-            "SEGFLOW_UNSUBSCRIBE_SECRET",
-            "a test secret of enough bytes",
-        )
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let p = entry.unwrap().path();
-        let target = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &target);
-        } else {
-            std::fs::copy(&p, target).unwrap();
-        }
-    }
+    cli_shop::segflow_mail(dir, args)
 }
 
 /// Runs the demo of 1,000 customers in a fresh repository with the example files; returns the

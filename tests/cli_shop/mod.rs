@@ -32,3 +32,42 @@ pub fn shop() -> tempfile::TempDir {
     }
     dir
 }
+
+/// The secret unsubscribe links are signed with in the campaign tests.
+pub const UNSUBSCRIBE_SECRET: &str = "a test secret of enough bytes";
+
+/// Runs the binary in `dir` with the unsubscribe secret set, as a command that renders or
+/// sends mail needs; returns the exit code, stdout and stderr.
+pub fn segflow_mail(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_segflow"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("SEGFLOW_UNSUBSCRIBE_SECRET", UNSUBSCRIBE_SECRET)
+        .output()
+        .expect("run segflow");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies a folder tree, such as the example workflows, into a test repository.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let p = entry.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, target).unwrap();
+        }
+    }
+}
