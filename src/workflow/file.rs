@@ -248,7 +248,10 @@ impl Loader<'_> {
                     span,
                     format!("bad {what}"),
                 )
-                .with_help("write a number and a unit: 15m, 6h, 3d or 2w"),
+                .with_help(format!(
+                    "write a number and a unit: 15m, 6h, 3d or 2w, at most {}d",
+                    crate::dsl::literal::MAX_DURATION_MS / 86_400_000
+                )),
             );
         }
         d
