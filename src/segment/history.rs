@@ -54,7 +54,10 @@ pub fn rebuild(
             // The first rebuilt week has nothing to compare with: no entries or exits.
             let (entered, exited) = match &previous {
                 None => (0, 0),
-                Some(before) => diff(before, &members),
+                Some(before) => {
+                    let (entered, exited) = super::refresh::diff(before, &members);
+                    (entered.len(), exited.len())
+                }
             };
             rows.push((
                 segment.name.as_str(),
@@ -94,43 +97,4 @@ pub fn rebuild(
         points: times.len(),
         written,
     })
-}
-
-/// (entered, exited) between two ascending member lists.
-fn diff(before: &[i64], after: &[i64]) -> (usize, usize) {
-    let (mut i, mut j, mut entered, mut exited) = (0, 0, 0, 0);
-    while i < before.len() || j < after.len() {
-        match (before.get(i), after.get(j)) {
-            (Some(a), Some(b)) if a == b => {
-                i += 1;
-                j += 1;
-            }
-            (Some(a), Some(b)) if a < b => {
-                exited += 1;
-                i += 1;
-            }
-            (Some(_), None) => {
-                exited += 1;
-                i += 1;
-            }
-            _ => {
-                entered += 1;
-                j += 1;
-            }
-        }
-    }
-    (entered, exited)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::diff;
-
-    #[test]
-    fn entries_and_exits_between_two_member_lists() {
-        assert_eq!(diff(&[1, 2, 3], &[2, 3, 4, 5]), (2, 1));
-        assert_eq!(diff(&[], &[1]), (1, 0));
-        assert_eq!(diff(&[1, 9], &[]), (0, 2));
-        assert_eq!(diff(&[1, 2], &[1, 2]), (0, 0));
-    }
 }

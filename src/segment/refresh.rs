@@ -183,7 +183,7 @@ impl<'t> MembershipWriter<'t> {
 }
 
 /// Members only in `new` (entered) and only in `old` (exited); both inputs sorted ascending.
-fn diff(old: &[i64], new: &[i64]) -> (Vec<i64>, Vec<i64>) {
+pub(super) fn diff(old: &[i64], new: &[i64]) -> (Vec<i64>, Vec<i64>) {
     let (mut entered, mut exited) = (Vec::new(), Vec::new());
     let (mut i, mut j) = (0, 0);
     while i < old.len() || j < new.len() {

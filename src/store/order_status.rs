@@ -69,12 +69,6 @@ pub fn recount(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// The SQL condition of a counted order aliased `alias`, for the queries of other modules
-/// (models, report): `o.counted = 1`.
-pub fn counted(alias: &str) -> String {
-    format!("{alias}.counted = 1")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
