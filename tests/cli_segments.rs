@@ -128,16 +128,16 @@ fn segment_show_prints_figures_and_sample() {
     // c01 spent 640 in 5 orders, c04 750 in 2, c12 1500 in 1: 2890 over 8 orders.
     let expected_head = "segment vip
   members              3 (21.4% of 14 customers)
-  revenue              2890.00
+  revenue              2,890.00 USD
   orders               8
-  AOV                  361.25
+  AOV                  361.25 USD
   orders per customer  2.67
 
 sample members:
-customer_id  email              name         country  orders    spent  last order
-c01          alice@example.com  Alice Smith  US            5   640.00  2026-11-01
-c04          dan@example.com    Dan Meyer    DE            2   750.00  2026-07-01
-c12          liz@example.com    Liz Brown    CA            1  1500.00  2023-01-01
+customer_id  email              name         country  orders  spent USD  last order
+c01          alice@example.com  Alice Smith  US            5     640.00  2026-11-01
+c04          dan@example.com    Dan Meyer    DE            2     750.00  2026-07-01
+c12          liz@example.com    Liz Brown    CA            1   1,500.00  2023-01-01
 ";
     assert_eq!(out.stdout, expected_head);
 }

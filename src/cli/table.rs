@@ -52,11 +52,10 @@ impl Table {
     }
 }
 
-/// Money in minor units as a decimal with two places.
+/// Money in minor units as people read it (`crate::money`: `1,234.56`), for a cell or line
+/// whose heading or text names the currency.
 pub fn money(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let c = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", c / 100, c % 100)
+    crate::money::grouped(cents)
 }
 
 /// A share 0..1 as a percentage with one decimal.

@@ -61,10 +61,14 @@ pub fn show(ctx: &Context, name: &str, json: bool) -> CliResult {
         percent(st.share()),
         st.customers
     );
-    println!("  revenue              {}", money(st.revenue_cents));
+    let currency = &ctx.config.shop.currency;
+    println!(
+        "  revenue              {} {currency}",
+        money(st.revenue_cents)
+    );
     println!("  orders               {}", st.orders);
     println!(
-        "  AOV                  {}",
+        "  AOV                  {} {currency}",
         money(st.aov_cents().round() as i64)
     );
     println!("  orders per customer  {:.2}", st.orders_per_customer());
@@ -79,7 +83,7 @@ pub fn show(ctx: &Context, name: &str, json: bool) -> CliResult {
             "name",
             "country",
             "orders",
-            "spent",
+            &format!("spent {currency}"),
             "last order",
         ],
         &[4, 5],
@@ -143,7 +147,8 @@ pub fn export(ctx: &Context, name: &str, format: ExportFormat, out: Option<&Path
                     &text(r.last_name.as_deref()),
                     &text(r.country.as_deref()),
                     &r.orders.to_string(),
-                    &money(r.total_spent_cents),
+                    // A plain decimal, which a spreadsheet reads as a number.
+                    &crate::mail::money::decimal(r.total_spent_cents),
                     &r.last_order_at.map(date).unwrap_or_default(),
                 ])?;
             }
