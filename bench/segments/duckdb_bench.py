@@ -25,19 +25,19 @@ columnar = json.load(open(columnar_json))
 
 QUERIES = {
     "frequent_buyers": "SELECT customer FROM orders WHERE placed_at >= $now - 31536000000 GROUP BY customer HAVING COUNT(*) >= 4",
-    "high_aov": "SELECT customer FROM orders GROUP BY customer HAVING COUNT(*) >= 2 AND AVG(total) / 100.0 > 150",
-    "first_time_buyers": "SELECT customer FROM orders GROUP BY customer HAVING COUNT(*) = 1",
-    "lapsed_6_months": "SELECT o.customer FROM orders o JOIN customers c ON c.id = o.customer WHERE c.accepts_marketing = 1 GROUP BY o.customer HAVING ($now - MAX(o.placed_at)) / 86400000.0 > 180",
-    "vip": "SELECT customer FROM orders GROUP BY customer HAVING SUM(total) / 100.0 > 1000 OR SUM(CASE WHEN placed_at >= $now - 31536000000 THEN total ELSE 0 END) / 100.0 > 500",
+    "high_aov": "SELECT customer FROM orders WHERE counted = 1 GROUP BY customer HAVING COUNT(*) >= 2 AND AVG(total - refunded) / 100.0 > 150",
+    "first_time_buyers": "SELECT customer FROM orders WHERE counted = 1 GROUP BY customer HAVING COUNT(*) = 1",
+    "lapsed_6_months": "SELECT o.customer FROM orders o JOIN customers c ON c.id = o.customer WHERE c.accepts_marketing = 1 AND o.counted = 1 GROUP BY o.customer HAVING ($now - MAX(o.placed_at)) / 86400000.0 > 180",
+    "vip": "SELECT customer FROM orders GROUP BY customer HAVING SUM(CASE WHEN counted = 1 THEN total - refunded ELSE 0 END) / 100.0 > 1000 OR SUM(CASE WHEN placed_at >= $now - 31536000000 THEN total ELSE 0 END) / 100.0 > 500",
     "abandoned_checkout": "SELECT DISTINCT e.customer FROM events e WHERE e.type = 'checkout_started' AND e.occurred_at >= $now - 86400000 AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer = e.customer AND o.placed_at >= $now - 86400000)",
     "north_america": "SELECT id FROM customers WHERE country IN ('US', 'CA')",
-    "price_sensitive": "SELECT customer FROM orders GROUP BY customer HAVING COUNT(*) >= 2 AND SUM(CASE WHEN discount > 0 THEN 1 ELSE 0 END) * 1.0 / COUNT(*) >= 0.5",
-    "browsed_never_bought": "SELECT customer FROM events WHERE type = 'product_viewed' GROUP BY customer HAVING COUNT(*) >= 3 AND customer NOT IN (SELECT customer FROM orders)",
+    "price_sensitive": "SELECT customer FROM orders GROUP BY customer HAVING SUM(counted) >= 2 AND SUM(CASE WHEN discount > 0 THEN 1 ELSE 0 END) * 1.0 / SUM(counted) >= 0.5",
+    "browsed_never_bought": "SELECT customer FROM events WHERE type = 'product_viewed' GROUP BY customer HAVING COUNT(*) >= 3 AND customer NOT IN (SELECT customer FROM orders WHERE counted = 1)",
 }
 
 tables = {
     "customers": "SELECT id, country, accepts_marketing FROM customers",
-    "orders": "SELECT customer, placed_at, total, discount FROM orders",
+    "orders": "SELECT customer, placed_at, total, discount, refunded, counted FROM orders",
     "events": "SELECT customer, type, occurred_at FROM events",
 }
 con = duckdb.connect()
