@@ -201,6 +201,36 @@ fn a_broken_template_queues_nothing_and_records_the_error() {
 }
 
 #[test]
+fn a_template_over_its_memory_bound_fails_its_step_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = store(dir.path());
+    let c = customer(&conn, 1);
+    entered(&conn, "vip", c, T0);
+    // Doubling a list 33 times once allocated 2^33 values and aborted the daemon, which then
+    // rendered the same step again after every restart.
+    let doubling = "{% set ns = namespace(x=[1]) %}{% for i in range(33) %}\
+        {% set ns.x = ns.x + ns.x %}{% endfor %}done";
+    let mut d = dispatcher(dir.path(), doubling);
+    let wf = workflows(&[("vip_reward", VIP)]);
+    live(&mut conn, &wf);
+    run_once(&mut conn, &wf, T0, &mut d).unwrap();
+    // A second pass, as after a restart, finds the step done and renders nothing again.
+    let mut restarted = dispatcher(dir.path(), doubling);
+    run_once(&mut conn, &wf, T0 + DAY, &mut restarted).unwrap();
+    assert!(outbox(&conn, c).is_empty());
+    let details: Vec<String> = conn
+        .prepare("SELECT detail FROM journey_log WHERE action = 'skipped'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(details.len(), 1, "{details:?}");
+    assert!(details[0].contains("ran out of fuel"), "{}", details[0]);
+    assert_eq!((d.errors.len(), restarted.errors.len()), (1, 0));
+}
+
+#[test]
 fn customers_sharing_an_address_get_one_email_per_step() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = store(dir.path());
