@@ -7,7 +7,7 @@
 //! next slot or journey wake-up, or the tick, whichever comes first. Every step is idempotent
 //! over the store, so a crash between two steps is repaired by the next pass.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -43,6 +43,11 @@ pub struct Engine {
     pub next_due: HashMap<String, i64>,
     /// When the heartbeat was last written.
     pub last_beat: Option<Instant>,
+    /// (time, customer): customers whose data holds a time after the pass that evaluated them
+    /// (an order stamped by a clock ahead of ours, or written while the pass ran). Evaluation
+    /// at `now` does not see such data yet, so each is evaluated again when its time has come
+    /// instead of waiting for the segment's next full refresh.
+    pub future: BTreeSet<(i64, i64)>,
 }
 
 impl Engine {
@@ -82,18 +87,40 @@ impl Engine {
             for i in 0..self.gen.segments.len() {
                 self.refresh_segment(i, now)?;
             }
-        } else if !caught.customers.is_empty() {
+            self.future.extend(self.warm.after(now));
+        }
+        let mut changed = if caught.reloaded {
+            Vec::new()
+        } else {
+            caught.customers
+        };
+        while let Some(&(at, customer)) = self.future.first() {
+            if at > now {
+                break;
+            }
+            self.future.pop_first();
+            changed.push(customer);
+        }
+        changed.sort_unstable();
+        changed.dedup();
+        if !changed.is_empty() {
             let changes = update_customers(
                 &mut self.conn,
                 &self.gen.segments,
                 &self.warm,
-                &caught.customers,
+                &changed,
                 now,
             )
             .map_err(|e| e.to_string())?;
             moved |= changes > 0;
+            for &c in &changed {
+                let latest = self.warm.latest_time(c);
+                if latest > now {
+                    self.future.insert((latest, c));
+                }
+            }
             tracing::debug!(
-                customers = caught.customers.len(),
+                customers = changed.len(),
                 changes,
                 micros = started.elapsed().as_micros() as u64,
                 "changed customers re-evaluated"
@@ -174,7 +201,8 @@ impl Engine {
                 |r| r.get(0),
             )
             .map_err(|e| e.to_string())?;
-        Ok([Some(tick), slots, journeys]
+        let future = self.future.first().map(|&(at, _)| at);
+        Ok([Some(tick), slots, journeys, future]
             .into_iter()
             .flatten()
             .min()

@@ -132,6 +132,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
         .map_err(|e| format!("cannot apply [shop] uncounted_statuses: {e}"))?;
 
     let grace = Duration::from_millis(config.daemon.shutdown_grace.max(0) as u64);
+    let future = warm.after(now()).into_iter().collect();
     let engine = Engine {
         conn,
         gen,
@@ -145,6 +146,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
         last_poll: Instant::now(),
         next_due: Default::default(),
         last_beat: None,
+        future,
     };
     let engine_thread = spawn("segflow-engine", move || {
         priority::lower_this_thread();

@@ -259,12 +259,40 @@ impl WarmSnapshot {
         out
     }
 
-    /// Whether one customer matches at `now`, from their newest data.
-    pub fn matches(&self, program: &Program, customer: i64, now: i64) -> bool {
-        let snap = match self.owner.get(&customer) {
+    /// The latest time in one customer's newest data (`Snapshot::latest_time`).
+    pub fn latest_time(&self, customer: i64) -> i64 {
+        let snap = self.current(customer);
+        snap.index_of(customer)
+            .map_or(crate::store::snapshot::NULL_TIME, |k| snap.latest_time(k))
+    }
+
+    /// (time, customer) for every customer whose newest data holds a time after `now`.
+    pub fn after(&self, now: i64) -> Vec<(i64, i64)> {
+        let mut out = Vec::new();
+        for (k, &c) in self.base.customer_ids().iter().enumerate() {
+            if !self.owner.contains_key(&c) && self.base.latest_time(k) > now {
+                out.push((self.base.latest_time(k), c));
+            }
+        }
+        for &c in &self.changed {
+            let t = self.latest_time(c);
+            if t > now {
+                out.push((t, c));
+            }
+        }
+        out
+    }
+
+    fn current(&self, customer: i64) -> &Snapshot {
+        match self.owner.get(&customer) {
             Some(&i) => &self.chunks[i].snap,
             None => &self.base,
-        };
+        }
+    }
+
+    /// Whether one customer matches at `now`, from their newest data.
+    pub fn matches(&self, program: &Program, customer: i64, now: i64) -> bool {
+        let snap = self.current(customer);
         snap.index_of(customer)
             .is_some_and(|i| program.matches(snap, i, now))
     }

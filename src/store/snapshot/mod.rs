@@ -128,6 +128,31 @@ impl Snapshot {
         self.customers.ids.binary_search(&id).ok()
     }
 
+    /// The latest time in customer `k`'s data (created, last order, last event), or
+    /// `NULL_TIME`. An evaluation before it does not see all of the customer's data yet, so the
+    /// daemon evaluates the customer again once that time has come (a client's clock ahead of
+    /// ours, a write that raced a pass).
+    pub fn latest_time(&self, k: usize) -> i64 {
+        fn last(offsets: &[u32], times: &[i64], k: usize) -> i64 {
+            let end = offsets.get(k + 1).copied().unwrap_or(0) as usize;
+            let start = offsets.get(k).copied().unwrap_or(0) as usize;
+            if end > start {
+                times.get(end - 1).copied().unwrap_or(NULL_TIME)
+            } else {
+                NULL_TIME
+            }
+        }
+        let created = self
+            .customers
+            .created_at
+            .get(k)
+            .copied()
+            .unwrap_or(NULL_TIME);
+        created
+            .max(last(&self.orders.offsets, &self.orders.placed_at, k))
+            .max(last(&self.events.offsets, &self.events.occurred_at, k))
+    }
+
     /// Approximate heap bytes of the larger columns, for reports and benchmarks.
     pub fn heap_bytes(&self) -> usize {
         fn v<T>(x: &Vec<T>) -> usize {
