@@ -35,7 +35,8 @@ fn hot_reload_keeps_the_last_good_rules_and_sigterm_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     write_shop(dir.path(), 1, "1h");
     let daemon = Daemon::start(dir.path());
-    assert!(status(dir.path()).starts_with("daemon: running"));
+    let first = status(dir.path());
+    assert!(first.starts_with("daemon: running"), "{first}");
 
     std::fs::write(
         dir.path().join("rules/vip.yaml"),

@@ -30,9 +30,11 @@ pub fn heartbeat(conn: &Connection, now: i64, metrics: &Metrics) -> rusqlite::Re
     )
 }
 
-/// Marks the start of a daemon.
+/// Marks the start of a daemon. The start counts as its first heartbeat, so `segflow status`
+/// says "running" from the moment the daemon listens, not only after its first pass.
 pub fn started(conn: &Connection, bind: &str, now: i64) -> rusqlite::Result<()> {
     set(conn, "pid", &std::process::id().to_string(), now)?;
+    set(conn, "heartbeat", &now.to_string(), now)?;
     set(conn, "started_at", &now.to_string(), now)?;
     set(conn, "bind", bind, now)?;
     set(conn, "stopped_at", "", now)?;

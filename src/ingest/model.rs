@@ -258,8 +258,8 @@ fn id(field: &str, value: &str) -> Result<(), FieldError> {
     if value.trim().is_empty() {
         return Err(field_error(field, "must not be empty"));
     }
-    if value.len() > 256 {
-        return Err(field_error(field, "is longer than 256 bytes"));
+    if value.chars().count() > 256 {
+        return Err(field_error(field, "is longer than 256 characters"));
     }
     Ok(())
 }

@@ -198,13 +198,24 @@ pub fn order(tx: &Transaction, o: &OrderIn) -> rusqlite::Result<Written> {
     crate::store::order_status::recount(tx, order_id)?;
     tx.prepare_cached("DELETE FROM order_items WHERE order_id = ?1")?
         .execute([order_id])?;
+    // Two lines for one product stay two lines, each with its own quantity and price; `line`
+    // numbers them in the order they were sent (`store::import::items`).
+    let mut lines: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
     for item in &o.items {
         let product = product_id(tx, &item.product_id, item)?;
+        let seen = lines.entry(product).or_insert(0);
         tx.prepare_cached(
-            "INSERT INTO order_items (order_id, product, quantity, price) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (order_id, product) DO UPDATE SET quantity = quantity + ?3",
+            "INSERT INTO order_items (order_id, product, line, quantity, price)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(params![order_id, product, item.quantity, item.price.0])?;
+        .execute(params![
+            order_id,
+            product,
+            *seen,
+            item.quantity,
+            item.price.0
+        ])?;
+        *seen += 1;
     }
     Ok(Written {
         customer,

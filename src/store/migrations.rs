@@ -278,6 +278,14 @@ CREATE TABLE shopify_deliveries (
 ) WITHOUT ROWID;
 CREATE INDEX shopify_deliveries_by_time ON shopify_deliveries(received_at);
 "#,
+    // 11: an order may hold several lines for one product; `line` numbers them (0, 1, …) in
+    // the order they were sent, so each keeps its own quantity and price
+    // (`store::import::items`, `ingest::write`).
+    r#"
+ALTER TABLE order_items ADD COLUMN line INTEGER NOT NULL DEFAULT 0;
+DROP INDEX order_items_by_order_product;
+CREATE UNIQUE INDEX order_items_by_order_line ON order_items(order_id, product, line);
+"#,
 ];
 
 /// The journal triggers of `table` (migration 6), by name and SQL, so that a bulk load can drop

@@ -26,8 +26,8 @@ use super::ids::FxHasher;
 pub enum Key<'a> {
     Text(&'a str),
     Blob(&'a [u8]),
-    /// Two integer columns, such as an order item's (order, product).
-    Pair(i64, i64),
+    /// Three integer columns: an order line's (order, product, line).
+    Line(i64, i64, i64),
 }
 
 impl Key<'_> {
@@ -35,7 +35,7 @@ impl Key<'_> {
         match self {
             Key::Text(text) => OwnedKey::Text(text.to_owned()),
             Key::Blob(bytes) => OwnedKey::Blob(bytes.to_vec()),
-            Key::Pair(a, b) => OwnedKey::Pair(a, b),
+            Key::Line(a, b, c) => OwnedKey::Line(a, b, c),
         }
     }
 
@@ -52,10 +52,11 @@ impl Key<'_> {
                 hasher.write_u8(2);
                 hasher.write(bytes);
             }
-            Key::Pair(a, b) => {
+            Key::Line(a, b, c) => {
                 hasher.write_u8(3);
                 hasher.write_i64(a);
                 hasher.write_i64(b);
+                hasher.write_i64(c);
             }
         }
         // The murmur3 finaliser, so that keys differing only in their last bytes spread over
@@ -73,7 +74,7 @@ impl Key<'_> {
         match (self, last) {
             (Key::Text(text), OwnedKey::Text(last)) => text.as_bytes() > last.as_bytes(),
             (Key::Blob(blob), OwnedKey::Blob(last)) => blob > last.as_slice(),
-            (Key::Pair(a, b), OwnedKey::Pair(x, y)) => (a, b) > (*x, *y),
+            (Key::Line(a, b, c), OwnedKey::Line(x, y, z)) => (a, b, c) > (*x, *y, *z),
             _ => false,
         }
     }
@@ -98,7 +99,10 @@ impl Key<'_> {
         match (self, stored) {
             (Key::Text(text), [ValueRef::Text(bytes)]) => text.as_bytes() == *bytes,
             (Key::Blob(blob), [ValueRef::Blob(bytes)]) => blob == *bytes,
-            (Key::Pair(a, b), [ValueRef::Integer(x), ValueRef::Integer(y)]) => a == *x && b == *y,
+            (
+                Key::Line(a, b, c),
+                [ValueRef::Integer(x), ValueRef::Integer(y), ValueRef::Integer(z)],
+            ) => (a, b, c) == (*x, *y, *z),
             _ => false,
         }
     }
@@ -108,7 +112,7 @@ impl Key<'_> {
 enum OwnedKey {
     Text(String),
     Blob(Vec<u8>),
-    Pair(i64, i64),
+    Line(i64, i64, i64),
 }
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
@@ -200,7 +204,7 @@ impl<'c> KeyIndex<'c> {
             let key = match (row.get_ref(0)?, stored) {
                 (ValueRef::Text(_), 1) => Key::Text(row.get_ref(0)?.as_str()?),
                 (ValueRef::Blob(bytes), 1) => Key::Blob(bytes),
-                (_, 2) => Key::Pair(row.get(0)?, row.get(1)?),
+                (_, 3) => Key::Line(row.get(0)?, row.get(1)?, row.get(2)?),
                 // Other values cannot be keys this importer wrote; they can never match one.
                 _ => continue,
             };
@@ -273,10 +277,10 @@ mod tests {
         let mut index = KeyIndex::new(&conn, "t", &["a", "b"]).unwrap();
         index.order = Order::Mapped;
         // Force a collision: file row 2 under the hash of key (1, 2), as a colliding key would.
-        index.by_hash.insert(Key::Pair(1, 2).hash64(), 2);
-        assert_eq!(index.find(Key::Pair(1, 2)).unwrap(), None);
-        index.add(Key::Pair(1, 2), 1);
-        assert_eq!(index.find(Key::Pair(1, 2)).unwrap(), Some(1));
+        index.by_hash.insert(Key::Line(1, 2, 0).hash64(), 2);
+        assert_eq!(index.find(Key::Line(1, 2, 0)).unwrap(), None);
+        index.add(Key::Line(1, 2, 0), 1);
+        assert_eq!(index.find(Key::Line(1, 2, 0)).unwrap(), Some(1));
         assert_eq!(index.overflow.len(), 1);
     }
 }

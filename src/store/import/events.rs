@@ -105,7 +105,7 @@ impl<'c> EventsImporter<'c> {
             match key {
                 Key::Text(text) => b.bind(text)?,
                 Key::Blob(bytes) => b.bind(bytes)?,
-                Key::Pair(..) => b,
+                Key::Line(..) => b,
             }
             .bind(customer)?
             .bind(kind)?

@@ -1,5 +1,12 @@
 //! Importing order line items: the generic items file, and the item upsert the Shopify orders
 //! import shares. An item's order must already be stored; its product is created when unknown.
+//!
+//! An order may hold two lines for one product (two sizes of one shirt, a line split by a
+//! discount), so a line is keyed by (order, product, line), where `line` counts the earlier
+//! rows of the same order and product in the file. Importing the same file again writes the
+//! same keys and changes nothing; a duplicate row is a second line, never merged into the first.
+
+use std::collections::HashMap;
 
 use rusqlite::Connection;
 
@@ -11,12 +18,16 @@ use super::ids::IdMap;
 use super::orders::{OrderColumns, OrderWriter};
 use super::upsert::{Col, Outcome, Upsert};
 
-/// The prepared upsert of line items, keyed by (order, product).
+/// The prepared upsert of line items, keyed by (order, product, line).
 pub struct ItemWriter<'c> {
     upsert: Upsert<'c>,
     quantity: bool,
     price: bool,
+    /// Rows seen so far per (order, product), which numbers the next line of that product.
+    lines: HashMap<(i64, i64), i64>,
 }
+
+const KEY: &[&str] = &["order_id", "product", "line"];
 
 impl<'c> ItemWriter<'c> {
     /// `quantity` and `price` say whether the file provides them; absent ones are not updated.
@@ -27,7 +38,11 @@ impl<'c> ItemWriter<'c> {
         price: bool,
         bulk: bool,
     ) -> rusqlite::Result<Self> {
-        let mut cols = vec![Col::plain("order_id"), Col::plain("product")];
+        let mut cols = vec![
+            Col::plain("order_id"),
+            Col::plain("product"),
+            Col::plain("line"),
+        ];
         if quantity {
             cols.push(Col::plain("quantity"));
         }
@@ -36,12 +51,13 @@ impl<'c> ItemWriter<'c> {
         }
         Ok(ItemWriter {
             upsert: if bulk {
-                Upsert::bulk(conn, "order_items", &["order_id", "product"], &cols)?
+                Upsert::bulk(conn, "order_items", KEY, &cols)?
             } else {
-                Upsert::new(conn, "order_items", &["order_id", "product"], &cols)?
+                Upsert::new(conn, "order_items", KEY, &cols)?
             },
             quantity,
             price,
+            lines: HashMap::new(),
         })
     }
 
@@ -53,8 +69,11 @@ impl<'c> ItemWriter<'c> {
         price: i64,
     ) -> rusqlite::Result<Outcome> {
         let (with_quantity, with_price) = (self.quantity, self.price);
-        let written = self.upsert.write(Key::Pair(order, product), |b| {
-            b.bind(order)?.bind(product)?;
+        let seen = self.lines.entry((order, product)).or_insert(0);
+        let line = *seen;
+        *seen += 1;
+        let written = self.upsert.write(Key::Line(order, product, line), |b| {
+            b.bind(order)?.bind(product)?.bind(line)?;
             if with_quantity {
                 b.bind(quantity)?;
             }
