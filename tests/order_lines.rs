@@ -34,26 +34,12 @@ fn assert_members(conn: &rusqlite::Connection, now: i64, cases: &[(&str, &[&str]
 }
 
 fn lines(conn: &rusqlite::Connection) -> Vec<String> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT o.external_id, p.external_id, i.line, i.quantity, i.price FROM order_items i \
-             JOIN orders o ON o.id = i.order_id JOIN products p ON p.id = i.product \
-             ORDER BY o.external_id, p.external_id, i.line",
-        )
-        .unwrap();
-    stmt.query_map([], |r| {
-        Ok(format!(
-            "{} {} #{} {}x{}",
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, i64>(4)?
-        ))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+    import_support::rows(
+        conn,
+        "SELECT o.external_id, p.external_id, i.line, i.quantity, i.price FROM order_items i \
+         JOIN orders o ON o.id = i.order_id JOIN products p ON p.id = i.product \
+         ORDER BY o.external_id, p.external_id, i.line",
+    )
 }
 
 #[test]
@@ -70,7 +56,7 @@ fn the_api_keeps_two_lines_of_one_product_with_their_prices() {
     let r = daemon.api("/v1/orders", order);
     assert_eq!(r.status, 200, "{}", r.body);
     let db = store(dir.path());
-    assert_eq!(lines(&db), vec!["o-1 tee #0 1x1000", "o-1 tee #1 2x800"]);
+    assert_eq!(lines(&db), vec!["o-1|tee|0|1|1000", "o-1|tee|1|2|800"]);
     let now = segflow::dsl::literal::timestamp("2026-10-02T00:00:00Z").unwrap();
     assert_members(
         &db,
@@ -102,7 +88,7 @@ fn a_file_keeps_repeated_lines_and_importing_it_again_changes_nothing() {
     assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
     assert_eq!(
         lines(&store.conn),
-        vec!["o1 tee #0 1x1000", "o1 tee #1 2x800", "o2 cap #0 1x500"]
+        vec!["o1|tee|0|1|1000", "o1|tee|1|2|800", "o2|cap|0|1|500"]
     );
     let now = segflow::dsl::literal::timestamp("2026-10-03T00:00:00Z").unwrap();
     assert_members(

@@ -270,8 +270,12 @@ impl WarmSnapshot {
     pub fn after(&self, now: i64) -> Vec<(i64, i64)> {
         let mut out = Vec::new();
         for (k, &c) in self.base.customer_ids().iter().enumerate() {
-            if !self.owner.contains_key(&c) && self.base.latest_time(k) > now {
-                out.push((self.base.latest_time(k), c));
+            if self.owner.contains_key(&c) {
+                continue;
+            }
+            let t = self.base.latest_time(k);
+            if t > now {
+                out.push((t, c));
             }
         }
         for &c in &self.changed {
