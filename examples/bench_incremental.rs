@@ -12,10 +12,10 @@
 use std::time::Instant;
 
 use segflow::compile::columnar::Program;
-use segflow::daemon::generation::CompiledSegment;
 use segflow::daemon::membership::update_customers;
 use segflow::daemon::warm::WarmSnapshot;
 use segflow::ingest::{write, OrderIn};
+use segflow::repository::CompiledSegment;
 use segflow::schedule::Cadence;
 use segflow::segment::refresh::store_members;
 use segflow::segment::SegmentSet;
@@ -36,15 +36,8 @@ fn main() {
     let now = segflow::dsl::literal::timestamp(&args[3]).expect("NOW is a timestamp");
     let mut conn = segflow::store::open(std::path::Path::new(&args[1])).expect("open the store");
     let set = SegmentSet::load_dir(std::path::Path::new(&args[2])).expect("rules check");
-    let segments: Vec<CompiledSegment> = set
-        .segments
-        .iter()
-        .map(|s| CompiledSegment {
-            name: s.name.clone(),
-            program: Program::compile(&s.expr).expect("compiles"),
-            refresh: Cadence::Every { millis: 60_000 },
-        })
-        .collect();
+    let segments: Vec<CompiledSegment> =
+        CompiledSegment::compile_all(&set, &Cadence::Every { millis: 60_000 }).expect("compiles");
     let customers: Vec<String> = conn
         .prepare("SELECT external_id FROM customers ORDER BY id")
         .unwrap()

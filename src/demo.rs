@@ -15,13 +15,13 @@ use std::collections::BTreeMap;
 use rand_chacha::ChaCha8Rng;
 use rusqlite::Connection;
 
-use crate::daemon::generation::CompiledSegment;
 use crate::daemon::membership::update_customers;
 use crate::daemon::warm::WarmSnapshot;
 use crate::generate::{Delivered, LiveItem, LiveShop};
 use crate::ingest::{shopify, Ingest};
 use crate::mail::outbox::{next_due_after, sent_after};
 use crate::mail::{Clock, Sender, Transport};
+use crate::repository::CompiledSegment;
 use crate::schedule::slots::{claim_due, complete, next_wake as next_slot, segment_job};
 use crate::segment::refresh::store_members;
 use crate::workflow::{next_wake, run_once, AdvanceReport, Dispatcher, Workflows};

@@ -19,6 +19,7 @@ pub mod mail;
 pub mod money;
 pub mod policy;
 pub mod report;
+pub mod repository;
 pub mod scaffold;
 pub mod schedule;
 pub mod segment;

@@ -108,6 +108,25 @@ fn a_second_daemon_on_the_same_store_is_refused() {
     );
 }
 
+/// The daemon runs on the wall clock: a `--now` it would silently ignore is refused.
+#[test]
+fn run_refuses_now() {
+    let dir = tempfile::tempdir().unwrap();
+    write_shop(dir.path(), 1, "1h");
+    let out = Command::new(env!("CARGO_BIN_EXE_segflow"))
+        .arg("--config")
+        .arg(dir.path().join("segflow.toml"))
+        .args(["--now", "2026-11-22", "run", "--bind", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: `segflow run` works on the wall clock and does not take --now; --now sets the time \
+         of one-off commands (refresh, workflows run, send, report)\n"
+    );
+}
+
 #[test]
 fn kill_9_under_event_load_loses_no_acknowledged_event() {
     let dir = tempfile::tempdir().unwrap();

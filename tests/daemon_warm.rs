@@ -7,11 +7,10 @@ mod common;
 
 use std::path::Path;
 
-use segflow::compile::columnar::Program;
-use segflow::daemon::generation::CompiledSegment;
 use segflow::daemon::membership::update_customers;
 use segflow::daemon::warm::WarmSnapshot;
 use segflow::ingest::{write, CustomerIn, EventIn, OrderIn};
+use segflow::repository::CompiledSegment;
 use segflow::schedule::Cadence;
 use segflow::segment::refresh::refresh;
 use segflow::segment::SegmentSet;
@@ -19,15 +18,7 @@ use segflow::store::snapshot::Snapshot;
 
 fn example_segments() -> (SegmentSet, Vec<CompiledSegment>) {
     let set = SegmentSet::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
-    let compiled = set
-        .segments
-        .iter()
-        .map(|s| CompiledSegment {
-            name: s.name.clone(),
-            program: Program::compile(&s.expr).unwrap(),
-            refresh: Cadence::Every { millis: 60_000 },
-        })
-        .collect();
+    let compiled = CompiledSegment::compile_all(&set, &Cadence::Every { millis: 60_000 }).unwrap();
     (set, compiled)
 }
 

@@ -2,8 +2,8 @@
 //! repeat purchasing and churn, the Gamma-Gamma model of spend per order, and customer lifetime
 //! value built from both.
 //!
-//! Everything here is a pure function over arrays of [`RfmInput`]: no IO and no clock (DESIGN.md
-//! §2, invariant 4). The caller summarises orders into `(x, t_x, T, monetary)` per customer, in a
+//! Everything here is a pure function over arrays of [`RfmInput`]: no IO and no clock (ARCHITECTURE.md,
+//! invariant 10). The caller summarises orders into `(x, t_x, T, monetary)` per customer, in a
 //! time unit of its choice (days or weeks), and passes every time in that same unit.
 
 mod bfgs;

@@ -13,6 +13,7 @@ use clap::{CommandFactory, FromArgMatches};
 
 use crate::config::Config;
 use crate::dsl::diagnostic::{render, FileDiagnostic};
+use crate::repository::{LoadError, Paths};
 use crate::segment::SegmentSet;
 use crate::store::{describe_wait, LockWait};
 use crate::workflow::Workflows;
@@ -39,9 +40,8 @@ pub type CliResult = Result<(), CliError>;
 pub struct Context {
     pub config: Config,
     pub db: PathBuf,
-    pub rules: PathBuf,
-    /// The directory of workflow files: `workflows/` beside the rules directory.
-    pub workflows: PathBuf,
+    /// Where the rule, workflow and template files are (`--rules` resolved against the config).
+    pub paths: Paths,
     /// The evaluation time in unix milliseconds.
     pub now: i64,
     /// Whether `now` came from `--now` rather than the clock: commands that would otherwise
@@ -65,20 +65,13 @@ impl Context {
             })?,
             None => chrono::Utc::now().timestamp_millis(),
         };
-        let rules = global
-            .rules
-            .clone()
-            .unwrap_or_else(|| config.rules.dir.clone());
-        let workflows = rules
-            .parent()
-            .map_or_else(|| PathBuf::from("workflows"), |p| p.join("workflows"));
+        let paths = Paths::resolve(&config, global.rules.as_deref());
         Ok(Context {
-            workflows,
+            paths,
             db: global
                 .db
                 .clone()
                 .unwrap_or_else(|| config.store.path.clone()),
-            rules,
             now,
             now_given: global.now.is_some(),
             lock_wait: LockWait::new(std::time::Duration::from_millis(
@@ -105,38 +98,22 @@ impl Context {
     }
 
     pub fn load_rules(&self) -> Result<SegmentSet, CliError> {
-        if !self.rules.is_dir() {
-            return Err(CliError::Message(format!(
-                "the rules directory {} does not exist; create it or pass --rules DIR (segflow init scaffolds one)",
-                self.rules.display()
-            )));
-        }
-        SegmentSet::load_dir(&self.rules).map_err(CliError::Diagnostics)
-    }
-
-    /// The template names: the folders of `workflows/templates/`; none when that folder does
-    /// not exist yet, so a workflow that sends a template is reported where it names it.
-    pub fn template_names(&self) -> Vec<String> {
-        crate::workflow::template_names(&self.templates_dir())
-    }
-
-    /// The template folder: `mail.templates_dir` when configured to something other than the
-    /// default, else `templates/` in the workflows directory (which follows `--rules`).
-    pub fn templates_dir(&self) -> PathBuf {
-        let configured = &self.config.mail.templates_dir;
-        let default = crate::mail::MailConfig::default().templates_dir;
-        if configured == &default || configured.ends_with(&default) {
-            self.workflows.join("templates")
-        } else {
-            configured.clone()
-        }
+        crate::repository::load_rules(&self.paths).map_err(CliError::from_load)
     }
 
     /// Loads and checks every workflow against the segments and the templates.
     pub fn load_workflows(&self, segments: &SegmentSet) -> Result<Workflows, CliError> {
-        let templates = self.template_names();
-        Workflows::load_dir(&self.workflows, segments, Some(&templates))
-            .map_err(CliError::Diagnostics)
+        crate::repository::load_workflows(&self.paths, segments).map_err(CliError::from_load)
+    }
+}
+
+impl CliError {
+    /// A loading error: located problems keep their source snippets (in colour on a terminal).
+    pub fn from_load(error: LoadError) -> CliError {
+        match error {
+            LoadError::Diagnostics(ds) => CliError::Diagnostics(ds),
+            other => CliError::Message(other.to_string()),
+        }
     }
 }
 

@@ -14,17 +14,20 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
-use super::generation::{fingerprint, Generation, Paths};
 use super::membership::update_customers;
 use super::metrics::Metrics;
 use super::status;
 use super::wake::Wake;
 use super::warm::WarmSnapshot;
 use crate::config::Config;
+use crate::mail::Clock;
+use crate::repository::{fingerprint, rescore, Generation, Paths};
 use crate::schedule::{claim_due, complete, next_wake, segment_job};
 use crate::segment::refresh::store_members;
 
 pub struct Engine {
+    /// Where every pass, journey step and reload takes its time from.
+    pub clock: Arc<dyn Clock + Send + Sync>,
     pub conn: Connection,
     pub gen: Generation,
     pub warm: WarmSnapshot,
@@ -54,7 +57,7 @@ impl Engine {
     /// Runs passes until `stop` is set; a failing pass is logged and retried on the next one.
     pub fn run(mut self) {
         while !self.stop.load(Ordering::SeqCst) {
-            let now = chrono::Utc::now().timestamp_millis();
+            let now = self.clock.now_ms();
             let sleep = match self.pass(now) {
                 Ok(next) => {
                     Duration::from_millis((next - now).clamp(0, self.config.daemon.tick) as u64)
@@ -77,13 +80,14 @@ impl Engine {
         self.maybe_reload();
         // Event triggers first: starting a journey from an event needs no segment work, so a
         // burst of changed customers below never delays it by more than one bounded pass.
-        let mut report = self.journeys(chrono::Utc::now().timestamp_millis())?;
+        let mut report = self.journeys(self.clock.now_ms())?;
         let started = Instant::now();
         let mut moved = false;
         let caught = self.warm.catch_up(&self.conn).map_err(|e| e.to_string())?;
         if caught.reloaded {
             moved = true;
             tracing::info!("store reloaded: every segment refreshed");
+            self.rescore_for(0..self.gen.segments.len(), now)?;
             for i in 0..self.gen.segments.len() {
                 self.refresh_segment(i, now)?;
             }
@@ -126,6 +130,9 @@ impl Engine {
                 "changed customers re-evaluated"
             );
         }
+        // The due slots are claimed first, so that the scores the claimed segments read are
+        // brought up to date once for all of them.
+        let mut claimed = Vec::new();
         for i in 0..self.gen.segments.len() {
             let job = segment_job(&self.gen.segments[i].name);
             if self.next_due.get(&job).is_some_and(|&due| now < due) {
@@ -135,17 +142,21 @@ impl Engine {
             if let Some(claim) =
                 claim_due(&mut self.conn, &job, &cadence, now).map_err(|e| e.to_string())?
             {
-                self.refresh_segment(i, now)?;
-                complete(&self.conn, &job, claim.slot, now).map_err(|e| e.to_string())?;
-                moved = true;
+                claimed.push((i, job.clone(), claim.slot));
             }
             if let Some(next) = cadence.next_after(now) {
                 self.next_due.insert(job, next);
             }
         }
+        self.rescore_for(claimed.iter().map(|c| c.0), now)?;
+        for (i, job, slot) in claimed {
+            self.refresh_segment(i, now)?;
+            complete(&self.conn, &job, slot, now).map_err(|e| e.to_string())?;
+            moved = true;
+        }
         // Again, for the segment changes just recorded.
         if moved {
-            report.add(&self.journeys(chrono::Utc::now().timestamp_millis())?);
+            report.add(&self.journeys(self.clock.now_ms())?);
         }
         if report.started > 0 || report.sent > 0 {
             tracing::info!(
@@ -209,6 +220,32 @@ impl Engine {
             .unwrap_or(tick))
     }
 
+    /// Recomputes the model scores at `now` when one of these segments reads them, as
+    /// `segflow refresh` does (`repository::refresh`), and gives the warm state the new scores.
+    fn rescore_for(
+        &mut self,
+        segments: impl IntoIterator<Item = usize>,
+        now: i64,
+    ) -> Result<(), String> {
+        if !segments
+            .into_iter()
+            .any(|i| self.gen.segments[i].uses_scores)
+        {
+            return Ok(());
+        }
+        let started = Instant::now();
+        let scored = rescore(&mut self.conn, now, &self.config).map_err(|e| e.to_string())?;
+        self.warm
+            .reload_scores(&self.conn)
+            .map_err(|e| e.to_string())?;
+        tracing::info!(
+            customers = scored,
+            millis = started.elapsed().as_millis() as u64,
+            "model scores recomputed for the segments that read them"
+        );
+        Ok(())
+    }
+
     fn refresh_segment(&mut self, index: usize, now: i64) -> Result<(), String> {
         let s = &self.gen.segments[index];
         let started = Instant::now();
@@ -238,32 +275,23 @@ impl Engine {
                     "rules, workflows and templates reloaded"
                 );
                 // A workflow added by the edit goes live now.
-                let now = chrono::Utc::now().timestamp_millis();
+                let now = self.clock.now_ms();
                 if let Err(e) = crate::workflow::activate(&mut self.conn, &gen.workflows, now) {
                     tracing::error!(error = %e, "cannot record the activation of new workflows");
                 }
                 self.gen = gen;
                 self.next_due.clear();
                 self.metrics.reload("ok");
-                let _ = status::set(
-                    &self.conn,
-                    "reload_error",
-                    "",
-                    chrono::Utc::now().timestamp_millis(),
-                );
+                let _ = status::set(&self.conn, "reload_error", "", self.clock.now_ms());
             }
-            Err(errors) => {
+            Err(error) => {
+                let errors = error.to_string();
                 // The fingerprint of the broken files is remembered, so the same errors are
                 // reported once, not on every poll, until the files change again.
                 self.gen.fingerprint = fingerprint(&self.paths);
                 self.metrics.reload("error");
                 tracing::error!("the edited files have errors; the previous rules stay active until they are fixed:\n{errors}");
-                let _ = status::set(
-                    &self.conn,
-                    "reload_error",
-                    &errors,
-                    chrono::Utc::now().timestamp_millis(),
-                );
+                let _ = status::set(&self.conn, "reload_error", &errors, self.clock.now_ms());
             }
         }
     }

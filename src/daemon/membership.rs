@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 
-use super::generation::CompiledSegment;
 use super::warm::WarmSnapshot;
+use crate::repository::CompiledSegment;
 use crate::segment::refresh::MembershipWriter;
 
 /// Re-evaluates `customers` against every segment and records who entered or exited; returns

@@ -15,7 +15,6 @@
 
 pub mod config;
 mod engine;
-pub mod generation;
 mod http;
 pub mod membership;
 mod metrics;
@@ -32,12 +31,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use config::DaemonConfig;
-pub use generation::Paths;
 
 use crate::config::Config;
-use crate::mail::{Clock, SystemClock, TrackingSigner};
+use crate::mail::{Clock, TrackingSigner};
+use crate::repository::{Generation, Paths};
 use engine::Engine;
-use generation::Generation;
 use metrics::Metrics;
 use wake::Wake;
 use warm::WarmSnapshot;
@@ -50,6 +48,9 @@ pub struct Setup {
     pub paths: Paths,
     /// Overrides `[daemon] bind`.
     pub bind: Option<String>,
+    /// The time every thread works by: the wall clock in production, a controlled one in
+    /// tests and the demo.
+    pub clock: Arc<dyn Clock + Send + Sync>,
 }
 
 /// Runs until SIGTERM or SIGINT. `Err` is a start-up failure, said in one message.
@@ -59,7 +60,9 @@ pub fn run(setup: Setup) -> Result<(), String> {
         db,
         paths,
         bind,
+        clock,
     } = setup;
+    let now = || clock.now_ms();
     let bind = bind
         .or_else(|| std::env::var("SEGFLOW_BIND").ok())
         .unwrap_or_else(|| config.daemon.bind.clone());
@@ -68,7 +71,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
     writer::immediate(&mut conn);
     conn.busy_timeout(Duration::from_secs(60))
         .map_err(|e| e.to_string())?;
-    let gen = Generation::load(&paths, &config)?;
+    let gen = Generation::load(&paths, &config).map_err(|e| e.to_string())?;
     if let Some(w) = &gen.warning {
         tracing::warn!("{w}");
     }
@@ -134,6 +137,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
     let grace = Duration::from_millis(config.daemon.shutdown_grace.max(0) as u64);
     let future = warm.after(now()).into_iter().collect();
     let engine = Engine {
+        clock: clock.clone(),
         conn,
         gen,
         warm,
@@ -161,8 +165,9 @@ pub fn run(setup: Setup) -> Result<(), String> {
         );
         let metrics = metrics.clone();
         let connections = config.daemon.send_connections;
+        let clock = clock.clone();
         spawn("segflow-sender", move || {
-            sender_loop(&db, &mail, &stop, &wake, &metrics, connections)
+            sender_loop(&db, &mail, &stop, &wake, &metrics, connections, &*clock)
         })?
     };
 
@@ -221,10 +226,6 @@ pub fn run(setup: Setup) -> Result<(), String> {
     Ok(())
 }
 
-fn now() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 fn spawn(
     name: &str,
     f: impl FnOnce() + Send + 'static,
@@ -258,6 +259,7 @@ fn sender_loop(
     wake: &Wake,
     metrics: &Metrics,
     connections: usize,
+    clock: &dyn Clock,
 ) {
     let setup = crate::store::open(db)
         .map_err(|e| e.to_string())
@@ -270,7 +272,6 @@ fn sender_loop(
         }
     };
     writer::immediate(&mut conn);
-    let clock = SystemClock;
     match sender.recover(&conn, clock.now_ms()) {
         Ok(0) => {}
         Ok(n) => tracing::warn!(
@@ -281,7 +282,7 @@ fn sender_loop(
     }
     let poll = Duration::from_millis(mail.delivery.poll_interval_ms.max(50));
     while !stop.load(Ordering::SeqCst) {
-        match sender.drain_concurrent(&conn, &clock, stop, connections) {
+        match sender.drain_concurrent(&conn, clock, stop, connections) {
             Ok(r) => {
                 metrics.sends("sent", r.sent as u64);
                 metrics.sends("retried", r.retried as u64);

@@ -2,7 +2,7 @@
 //! outbox that makes every send idempotent.
 //!
 //! The mail layer does not decide who gets mail (that is `policy` and the workflows); it renders,
-//! records and delivers. Every email goes through the outbox table first (invariant 5): a row with
+//! records and delivers. Every email goes through the outbox table first (ARCHITECTURE.md, invariant 8): a row with
 //! a unique idempotency key is inserted, and the `Sender` drains due rows in bounded batches,
 //! marking each `sending` before the network call and `sent` after it, so a crash duplicates at
 //! most the one message in flight, and that one keeps its Message-ID.

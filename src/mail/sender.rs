@@ -4,7 +4,7 @@
 //! Each message goes `queued → sending` (committed) before the network call and `sending → sent`
 //! after it. A crash between the two leaves the row in `sending`; `recover` (run at startup)
 //! queues it again with the same Message-ID, so at most that one message can reach the server
-//! twice, recognisably (invariant 5). Time comes from a `Clock`, so tests control it.
+//! twice, recognisably (ARCHITECTURE.md, invariant 8). Time comes from a `Clock`, so tests control it.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

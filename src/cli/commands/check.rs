@@ -8,8 +8,8 @@ use crate::mail::templates::Templates;
 pub fn check(ctx: &Context) -> CliResult {
     let set = ctx.load_rules()?;
     let workflows = ctx.load_workflows(&set)?;
-    let dir = ctx.templates_dir();
-    let (templates, mut problems) = Templates::load_all(&dir, ctx.config.mail.template_fuel);
+    let dir = &ctx.paths.templates;
+    let (templates, mut problems) = Templates::load_all(dir, ctx.config.mail.template_fuel);
     problems.extend(template_check::check(&templates));
     problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     if !problems.is_empty() {
@@ -27,14 +27,14 @@ pub fn check(ctx: &Context) -> CliResult {
     println!(
         "{n} segment{} checked in {}: no problems",
         if n == 1 { "" } else { "s" },
-        ctx.rules.display()
+        ctx.paths.rules.display()
     );
     let w = workflows.workflows.len();
     if w > 0 {
         println!(
             "{w} workflow{} checked in {}: no problems",
             if w == 1 { "" } else { "s" },
-            ctx.workflows.display()
+            ctx.paths.workflows.display()
         );
     }
     Ok(())

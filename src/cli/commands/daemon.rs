@@ -1,19 +1,23 @@
 //! `segflow run` and `segflow status`: start the daemon, or show what it is doing.
 
 use crate::cli::{CliError, CliResult, Context};
-use crate::daemon::{Paths, Setup};
+use crate::daemon::Setup;
 
 pub fn run(ctx: &Context, bind: Option<String>) -> CliResult {
+    if ctx.now_given {
+        return Err(CliError::Message(
+            "`segflow run` works on the wall clock and does not take --now; --now sets the time \
+             of one-off commands (refresh, workflows run, send, report)"
+                .into(),
+        ));
+    }
     crate::daemon::init_logging();
     let setup = Setup {
         config: ctx.config.clone(),
         db: ctx.db.clone(),
-        paths: Paths {
-            rules: ctx.rules.clone(),
-            workflows: ctx.workflows.clone(),
-            templates: ctx.templates_dir(),
-        },
+        paths: ctx.paths.clone(),
         bind,
+        clock: std::sync::Arc::new(crate::mail::SystemClock),
     };
     crate::daemon::run(setup).map_err(CliError::Message)
 }

@@ -5,11 +5,11 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use crate::cli::{CliError, CliResult, Context};
-use crate::daemon::generation::{Generation, Paths};
 use crate::demo::{play, Files};
 use crate::generate::{generate_live_shop, generate_shop, response_rng, GenerateOptions, LiveShop};
 use crate::mail::outbox::step_status;
 use crate::mail::{FileTransport, MessageDefaults, Sender};
+use crate::repository::Generation;
 use crate::store::import::{import_csv, ImportKind, ImportOptions};
 
 pub fn generate(ctx: &Context, customers: usize, seed: u64, out: &Path) -> CliResult {
@@ -91,8 +91,7 @@ pub fn demo(ctx: &Context, customers: usize, seed: u64, dir: &Path) -> CliResult
     let demo_ctx = Context {
         config: ctx.config.clone(),
         db: db.clone(),
-        rules: ctx.rules.clone(),
-        workflows: ctx.workflows.clone(),
+        paths: ctx.paths.clone(),
         now,
         now_given: ctx.now_given,
         lock_wait: ctx.lock_wait.clone(),
@@ -130,17 +129,12 @@ fn campaigns(
     live: &mut LiveShop,
     seed: u64,
 ) -> Result<bool, CliError> {
-    let paths = Paths {
-        rules: ctx.rules.clone(),
-        workflows: ctx.workflows.clone(),
-        templates: ctx.templates_dir(),
-    };
     // Changed customers move between segments at once; the full refreshes of segments without
     // a `refresh:` of their own catch what time alone changes, which needs no quarter-hourly
     // pass over the whole shop in a 14-day demo.
     let mut config = ctx.config.clone();
     config.daemon.refresh_every = config.daemon.refresh_every.max(DEMO_REFRESH_EVERY);
-    let mut gen = Generation::load(&paths, &config).map_err(CliError::Message)?;
+    let mut gen = Generation::load(&ctx.paths, &config).map_err(CliError::from_load)?;
     if let Some(warning) = &gen.warning {
         eprintln!("{warning}");
     }

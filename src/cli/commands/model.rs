@@ -8,12 +8,8 @@ use crate::analytics_store::{
 use crate::cli::table::Table;
 use crate::cli::{CliError, CliResult, Context};
 
-/// Scoring settings from segflow.toml: the `[lifecycle]` thresholds, defaults for the rest.
-pub(crate) fn score_options(ctx: &Context) -> ScoreOptions {
-    ScoreOptions {
-        lifecycle: ctx.config.lifecycle.clone(),
-        ..ScoreOptions::default()
-    }
+fn score_options(ctx: &Context) -> ScoreOptions {
+    crate::repository::score_options(&ctx.config)
 }
 
 pub fn fit(ctx: &Context, json: bool) -> CliResult {

@@ -3,12 +3,12 @@
 
 use serde::Serialize;
 
-use crate::analytics_store::{refresh_scores, uses_model_fields};
 use crate::cli::table::{percent, Table};
 use crate::cli::{CliError, CliResult, Context};
 use crate::compile::columnar::Program;
 use crate::compile::sql::SqlQuery;
-use crate::segment::{refresh as refresh_segments, SegmentSet};
+use crate::repository::refresh_all;
+use crate::segment::SegmentSet;
 use crate::store::snapshot::Snapshot;
 
 #[derive(Serialize)]
@@ -79,24 +79,14 @@ pub fn refresh(ctx: &Context, json: bool, history: Option<&str>) -> CliResult {
     };
     let set = ctx.load_rules()?;
     let mut conn = ctx.open_store()?;
-    // Segments that read model scores see them as of this refresh, from the last fitted models.
-    if set.segments.iter().any(|s| uses_model_fields(&s.expr)) {
-        refresh_scores(&mut conn, ctx.now, &super::model::score_options(ctx))?;
-    }
-    let snapshot = Snapshot::load(&conn)?;
-    let rebuilt = match span {
-        Some(span) => Some(crate::segment::history::rebuild(
-            &mut conn, &set, &snapshot, ctx.now, span,
-        )?),
-        None => None,
-    };
-    let report = refresh_segments::refresh(&mut conn, &set, &snapshot, ctx.now)?;
+    let all = refresh_all(&mut conn, &set, ctx.now, &ctx.config, span)?;
+    let report = &all.segments;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
     let mut table = Table::new(&["segment", "members", "entered", "exited"], &[1, 2, 3]);
-    for r in &report {
+    for r in report {
         table.row(vec![
             r.segment.clone(),
             r.members.to_string(),
@@ -108,9 +98,9 @@ pub fn refresh(ctx: &Context, json: bool, history: Option<&str>) -> CliResult {
     println!(
         "refreshed {} segments over {} customers",
         report.len(),
-        snapshot.len()
+        all.customers
     );
-    if let Some(h) = rebuilt {
+    if let Some(h) = &all.history {
         println!(
             "rebuilt {} weekly sizes per segment from {} to {} ({} rows written; sizes already recorded are kept)",
             h.points,

@@ -6,7 +6,7 @@ use crate::workflow::{run_once, run_until, AdvanceReport, OutboxDispatcher, Trig
 /// The dispatcher the CLI sends through: policy, templates and the outbox. A missing
 /// unsubscribe secret falls back to the development secret with a warning on stderr.
 pub fn dispatcher(ctx: &Context, workflows: &Workflows) -> Result<OutboxDispatcher, CliError> {
-    let (d, warning) = OutboxDispatcher::from_config(&ctx.config, &ctx.templates_dir(), workflows)
+    let (d, warning) = OutboxDispatcher::from_config(&ctx.config, &ctx.paths.templates, workflows)
         .map_err(CliError::Message)?;
     if let Some(warning) = warning {
         eprintln!("{warning}");

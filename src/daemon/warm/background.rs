@@ -112,26 +112,27 @@ impl WarmSnapshot {
     /// Replaces the chunks a finished compaction covered by its one snapshot. A customer whose
     /// newest data is in a covered chunk changed before the compaction began reading, so the
     /// merged snapshot holds data at least as new; customers changed since keep their chunk.
-    pub(super) fn finish_compaction(&mut self) {
+    /// Returns whether it did.
+    pub(super) fn finish_compaction(&mut self) -> bool {
         if !self
             .compaction
             .as_ref()
             .is_some_and(|c| c.handle.is_finished())
         {
-            return;
+            return false;
         }
         let Some(c) = self.compaction.take() else {
-            return;
+            return false;
         };
         let snap = match c.handle.join() {
             Ok(Ok(snap)) => snap,
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "merging the overlay failed; it is retried");
-                return;
+                return false;
             }
             Err(_) => {
                 tracing::error!("merging the overlay panicked; it is retried");
-                return;
+                return false;
             }
         };
         let later = self.chunks.split_off(c.merged);
@@ -146,5 +147,6 @@ impl WarmSnapshot {
                 *index = *index + 1 - c.merged;
             }
         }
+        true
     }
 }

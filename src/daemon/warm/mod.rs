@@ -74,6 +74,9 @@ pub struct WarmSnapshot {
     pending_full: bool,
     /// Chunks being merged into one in the background.
     compaction: Option<Compaction>,
+    /// The scores were recomputed while a background load was reading older ones: what it
+    /// swaps in reads its scores again.
+    scores_stale: bool,
 }
 
 /// What `catch_up` found.
@@ -108,7 +111,20 @@ impl WarmSnapshot {
             since_rebase: Vec::new(),
             pending_full: false,
             compaction: None,
+            scores_stale: false,
         })
+    }
+
+    /// Reads the stored model scores again into the base and every chunk, after they were
+    /// recomputed (scoring changes no other column). A background load in flight read the old
+    /// scores, so its result reads them again when it is swapped in.
+    pub fn reload_scores(&mut self, conn: &Connection) -> Result<(), StoreError> {
+        self.base.reload_scores(conn)?;
+        for chunk in &mut self.chunks {
+            chunk.snap.reload_scores(conn)?;
+        }
+        self.scores_stale = self.rebase.is_some() || self.compaction.is_some();
+        Ok(())
     }
 
     /// How many overlay chunks are kept (for tests and the logs).
@@ -133,8 +149,11 @@ impl WarmSnapshot {
     /// Applies the journal since the last call (see the module doc). Applied journal rows are
     /// deleted; the daemon is the journal's only reader.
     pub fn catch_up(&mut self, conn: &Connection) -> Result<CatchUp, StoreError> {
-        self.finish_compaction();
+        let compacted = self.finish_compaction();
         let swapped = self.finish_rebase()?;
+        if self.scores_stale && (compacted || swapped.is_some()) {
+            self.reload_scores(conn)?;
+        }
         let refresh_all = swapped == Some(true);
         let journal = journal_end(conn)?;
         let fit = latest_fit(conn)?;

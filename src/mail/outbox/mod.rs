@@ -1,6 +1,6 @@
 //! The outbox table: one row per intended send, keyed by an idempotency key built from
 //! (workflow, step, customer, journey run), so enqueueing the same send twice is a no-op and no
-//! email can leave without a row (invariant 5). Each state change is a single statement and so
+//! email can leave without a row (ARCHITECTURE.md, invariant 8). Each state change is a single statement and so
 //! its own committed transaction: a crash leaves every row in a state the sender can resume from.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};

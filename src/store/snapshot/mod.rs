@@ -109,6 +109,13 @@ impl Snapshot {
         })
     }
 
+    /// Reads the stored model scores again, after they were recomputed: the rest of the
+    /// snapshot is unchanged by scoring, so there is no need to read it again.
+    pub fn reload_scores(&mut self, conn: &Connection) -> Result<(), StoreError> {
+        self.scores = Scores::load(conn, &self.customers.ids, &mut self.strings)?;
+        Ok(())
+    }
+
     /// How many customers the snapshot holds.
     pub fn len(&self) -> usize {
         self.customers.ids.len()
