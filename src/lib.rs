@@ -24,4 +24,5 @@ pub mod scaffold;
 pub mod schedule;
 pub mod segment;
 pub mod store;
+pub mod timestamp;
 pub mod workflow;

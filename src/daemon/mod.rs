@@ -13,7 +13,6 @@
 //! requests, lets in-flight requests commit, lets the sender finish the messages on the wire,
 //! records the stop, and exits within `[daemon] shutdown_grace`.
 
-pub mod config;
 mod engine;
 mod http;
 pub mod membership;
@@ -30,7 +29,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub use config::DaemonConfig;
+pub use crate::config::DaemonConfig;
 
 use crate::config::Config;
 use crate::mail::{Clock, TrackingSigner};

@@ -3,8 +3,6 @@
 //! Kept apart from the parser because the importer's date rules and the CLI's `--now` use the
 //! same spellings, and one decoder means one behaviour.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
-
 const MS_PER_DAY: i64 = 86_400_000;
 
 /// The longest duration segflow accepts: 36,500 days (about 100 years). Anything longer is a
@@ -31,41 +29,14 @@ pub fn duration(text: &str) -> Option<i64> {
 
 /// `2026-01-31` → unix milliseconds at midnight UTC; `None` for a date that does not exist.
 pub fn date(text: &str) -> Option<i64> {
-    let d = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis())
+    crate::timestamp::parse_date(text).ok()
 }
 
 /// A timestamp as written in the DSL, on the CLI (`--now`) or in CSV files:
-/// `2026-01-31T10:00:00Z`, RFC 3339 with an offset, `2026-01-31 10:00[:00]` (UTC), or a date.
+/// `2026-01-31T10:00:00Z`, RFC 3339 with an offset, `2026-01-31 10:00[:00]` (UTC), or a date
+/// (`crate::timestamp`, shared with the import and the API).
 pub fn timestamp(text: &str) -> Option<i64> {
-    let text = text.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.timestamp_millis());
-    }
-    // RFC 3339 requires seconds; the DSL allows `2026-01-31T10:00Z` too.
-    for fmt in [
-        "%Y-%m-%dT%H:%M%#z",
-        "%Y-%m-%d %H:%M%#z",
-        "%Y-%m-%d %H:%M:%S%#z",
-    ] {
-        if let Ok(t) = DateTime::parse_from_str(text, fmt) {
-            return Some(t.timestamp_millis());
-        }
-    }
-    let naive = text.trim_end_matches('Z');
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-    ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(naive, fmt) {
-            return Some(t.and_utc().timestamp_millis());
-        }
-    }
-    date(text)
+    crate::timestamp::parse(text.trim()).ok()
 }
 
 /// Resolves backslash escapes in a string literal: `\"`, `\'`, `\\`, `\n`, `\t`; any other

@@ -4,6 +4,10 @@
 //! over the file. Secrets never live here: later settings that need them (SMTP passwords, API
 //! tokens) name an environment variable instead.
 
+mod daemon;
+
+pub use daemon::DaemonConfig;
+
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -18,7 +22,7 @@ pub struct Config {
     pub mail: crate::mail::MailConfig,
     pub policy: crate::policy::PolicyConfig,
     pub lifecycle: crate::analytics::LifecycleConfig,
-    pub daemon: crate::daemon::DaemonConfig,
+    pub daemon: DaemonConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
