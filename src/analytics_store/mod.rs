@@ -22,6 +22,7 @@ pub use history::{read_histories, Summary, DAY_MS};
 pub use holdout::{holdout_calibration, Holdout};
 pub use options::ScoreOptions;
 pub use params::{
-    last_fit, BgNbdParams, FitReportOf, GammaGammaParams, ModelDiagnostics, ModelParams, StoredFit,
+    last_fit, latest_fit_id, BgNbdParams, FitReportOf, GammaGammaParams, ModelDiagnostics,
+    ModelParams, StoredFit,
 };
 pub use scoring::{fit_and_score, refresh_scores, score_with, uses_model_fields, FitReport};

@@ -153,6 +153,13 @@ pub fn store_fit(
 }
 
 /// The most recent fit, if any.
+/// The id of the latest stored fit, 0 before the first: a cheap way to notice a new fit.
+pub fn latest_fit_id(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT COALESCE(MAX(id), 0) FROM model_fits", [], |r| {
+        r.get(0)
+    })
+}
+
 pub fn last_fit(conn: &Connection) -> Result<Option<StoredFit>, ScoreError> {
     let row: Option<(i64, i64, i64, String, String)> = conn
         .query_row(

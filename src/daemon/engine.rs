@@ -204,14 +204,7 @@ impl Engine {
     fn next_wake(&self, now: i64) -> Result<i64, String> {
         let tick = now + self.config.daemon.tick;
         let slots = next_wake(self.gen.segments.iter().map(|s| &s.refresh), now);
-        let journeys: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT MIN(wake_at) FROM journeys WHERE state IN ('active', 'waiting')",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(|e| e.to_string())?;
+        let journeys = crate::store::journeys::next_wake(&self.conn).map_err(|e| e.to_string())?;
         let future = self.future.first().map(|&(at, _)| at);
         Ok([Some(tick), slots, journeys, future]
             .into_iter()
@@ -297,15 +290,8 @@ impl Engine {
     }
 
     fn gauges(&self) -> Result<(), String> {
-        let (active, depth): (i64, i64) = self
-            .conn
-            .query_row(
-                "SELECT (SELECT COUNT(*) FROM journeys WHERE state IN ('active', 'waiting')),
-                        (SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'held', 'sending'))",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(|e| e.to_string())?;
+        let active = crate::store::journeys::running(&self.conn).map_err(|e| e.to_string())?;
+        let depth = crate::mail::outbox::pending(&self.conn).map_err(|e| e.to_string())?;
         self.metrics
             .journeys_active
             .store(active, Ordering::Relaxed);

@@ -12,7 +12,7 @@ use rusqlite::Connection;
 
 use super::warm::WarmSnapshot;
 use crate::repository::CompiledSegment;
-use crate::segment::refresh::MembershipWriter;
+use crate::store::membership::{memberships_of, MembershipWriter};
 
 /// Re-evaluates `customers` against every segment and records who entered or exited; returns
 /// the number of changes. Reading the stored membership and evaluating happen before the write
@@ -31,19 +31,9 @@ pub fn update_customers(
         .map(|(i, s)| (s.name.as_str(), i))
         .collect();
     let mut stored: HashSet<(usize, i64)> = HashSet::new();
-    for part in customers.chunks(500) {
-        let marks = vec!["?"; part.len()].join(",");
-        let sql =
-            format!("SELECT segment, customer FROM segment_members WHERE customer IN ({marks})");
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(part), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })?;
-        for row in rows {
-            let (segment, customer) = row?;
-            if let Some(&i) = index.get(segment.as_str()) {
-                stored.insert((i, customer));
-            }
+    for (segment, customer) in memberships_of(conn, customers)? {
+        if let Some(&i) = index.get(segment.as_str()) {
+            stored.insert((i, customer));
         }
     }
     let mut diffs: Vec<(usize, i64, bool)> = Vec::new();

@@ -318,7 +318,7 @@ fn checkpointer(db: &Path, stop: &AtomicBool, wake: &Wake) {
         }
     };
     while !stop.load(Ordering::SeqCst) {
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+        if let Err(e) = crate::store::checkpoint(&conn) {
             tracing::warn!(error = %e, "checkpoint failed; retrying");
         }
         wake.wait(Duration::from_secs(1));

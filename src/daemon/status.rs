@@ -3,21 +3,15 @@
 
 use std::fmt::Write as _;
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use super::metrics::Metrics;
 
 /// A heartbeat older than this many milliseconds means the daemon is not running.
 pub const STALE_MS: i64 = 30_000;
 
-pub fn set(conn: &Connection, key: &str, value: &str, now: i64) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO daemon_state (key, value, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        params![key, value, now],
-    )?;
-    Ok(())
-}
+use crate::store::daemon_state::get;
+pub use crate::store::daemon_state::set;
 
 /// Records the end of an engine pass with the counters worth seeing from outside.
 pub fn heartbeat(conn: &Connection, now: i64, metrics: &Metrics) -> rusqlite::Result<()> {
@@ -43,17 +37,6 @@ pub fn started(conn: &Connection, bind: &str, now: i64) -> rusqlite::Result<()> 
 
 pub fn stopped(conn: &Connection, now: i64) -> rusqlite::Result<()> {
     set(conn, "stopped_at", &now.to_string(), now)
-}
-
-fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
-    use rusqlite::OptionalExtension;
-    conn.query_row(
-        "SELECT value FROM daemon_state WHERE key = ?1",
-        [key],
-        |r| r.get(0),
-    )
-    .optional()
-    .map(|v: Option<String>| v.filter(|s| !s.is_empty()))
 }
 
 fn iso(ms: i64) -> String {
@@ -93,33 +76,28 @@ pub fn report(conn: &Connection, now: i64) -> rusqlite::Result<String> {
     if let Some(n) = get(conn, "events_ingested")? {
         let _ = writeln!(out, "events ingested since start: {n}");
     }
-    let (active, queued, held, sent, failed): (i64, i64, i64, i64, i64) = conn.query_row(
-        "SELECT (SELECT COUNT(*) FROM journeys WHERE state IN ('active', 'waiting')),
-                (SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')),
-                (SELECT COUNT(*) FROM outbox WHERE status = 'held'),
-                (SELECT COUNT(*) FROM outbox WHERE status = 'sent'),
-                (SELECT COUNT(*) FROM outbox WHERE status = 'failed')",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-    )?;
+    let active = crate::store::journeys::running(conn)?;
+    let mut count = [0i64; 4];
+    for (status, n) in crate::mail::outbox::status_counts(conn)? {
+        use crate::mail::outbox::Status;
+        let slot = match status {
+            Status::Queued | Status::Sending => 0,
+            Status::Held => 1,
+            Status::Sent => 2,
+            Status::Failed => 3,
+            Status::Skipped => continue,
+        };
+        count[slot] += n;
+    }
+    let [queued, held, sent, failed] = count;
     let _ = writeln!(out, "journeys active: {active}");
     let _ = writeln!(
         out,
         "outbox: {queued} to send, {held} held, {sent} sent, {failed} failed"
     );
-    let mut stmt = conn.prepare(
-        "SELECT job, MAX(slot), MAX(done_at) FROM schedule_slots WHERE job LIKE 'segment:%' GROUP BY job ORDER BY job",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, Option<i64>>(2)?,
-        ))
-    })?;
+    let rows = crate::schedule::slots::latest_per_job(conn, "segment:")?;
     let mut first = true;
-    for row in rows {
-        let (job, slot, done) = row?;
+    for (job, slot, done) in rows {
         if first {
             let _ = writeln!(out, "segment refreshes (latest slot, finished):");
             first = false;

@@ -258,11 +258,7 @@ fn track(
     claims: &crate::mail::TrackClaims,
     now: i64,
 ) -> Result<Written, WriteError> {
-    use rusqlite::OptionalExtension;
-    let external: Option<String> = tx
-        .prepare_cached("SELECT external_id FROM customers WHERE id = ?1")?
-        .query_row([claims.customer], |r| r.get(0))
-        .optional()?;
+    let external = crate::store::customer_ids::external(tx, claims.customer)?;
     match external {
         Some(external) => write::event(tx, &crate::mail::event_for(claims, &external, now), now),
         // The customer was deleted since the email went out: nothing to attribute it to.

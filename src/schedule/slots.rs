@@ -95,6 +95,19 @@ pub fn next_wake<'a>(jobs: impl IntoIterator<Item = &'a Cadence>, now: i64) -> O
 
 /// The job name of a segment's `refresh:` in `schedule_slots`. Workflows keep their bare names,
 /// which can never contain a colon, so the two never collide.
+/// (job, latest slot, when that slot finished) for every job whose name begins with `prefix`,
+/// by job name; the finish time is `None` while the slot runs.
+pub fn latest_per_job(
+    conn: &Connection,
+    prefix: &str,
+) -> rusqlite::Result<Vec<(String, i64, Option<i64>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT job, MAX(slot), MAX(done_at) FROM schedule_slots WHERE substr(job, 1, length(?1)) = ?1 GROUP BY job ORDER BY job",
+    )?;
+    let rows = stmt.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
 pub fn segment_job(segment: &str) -> String {
     format!("segment:{segment}")
 }

@@ -9,11 +9,12 @@
 //! a journey. A size already recorded at a time is kept. Conditions that read model scores
 //! (`rfm.*`, `lifecycle`, `predicted.*`) use the stored scores, which are of today.
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use super::refresh::RefreshError;
 use super::SegmentSet;
 use crate::compile::columnar::Program;
+use crate::store::membership::{self, SizeRow};
 use crate::store::snapshot::Snapshot;
 
 /// One week in milliseconds: the step of the rebuilt history.
@@ -59,36 +60,25 @@ pub fn rebuild(
                     (entered.len(), exited.len())
                 }
             };
-            rows.push((
-                segment.name.as_str(),
+            rows.push(SizeRow {
+                segment: segment.name.as_str(),
                 at,
-                members.len() as i64,
-                entered as i64,
-                exited as i64,
-            ));
+                members: members.len() as i64,
+                entered: entered as i64,
+                exited: exited as i64,
+            });
             previous = Some(members);
         }
     }
     let tx = conn
         .transaction()
         .map_err(|source| RefreshError::Begin { source })?;
-    let mut written = 0;
-    {
-        let mut insert = tx
-            .prepare(
-                "INSERT INTO segment_sizes (segment, at, members, entered, exited)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (segment, at) DO NOTHING",
-            )
-            .map_err(|source| RefreshError::Begin { source })?;
-        for (segment, at, members, entered, exited) in &rows {
-            written += insert
-                .execute(params![segment, at, members, entered, exited])
-                .map_err(|source| RefreshError::Store {
-                    segment: segment.to_string(),
-                    source,
-                })?;
+    let written = membership::add_past_sizes(&tx, &rows).map_err(|(segment, source)| {
+        RefreshError::Store {
+            segment: segment.to_string(),
+            source,
         }
-    }
+    })?;
     tx.commit()
         .map_err(|source| RefreshError::Commit { source })?;
     Ok(HistoryReport {

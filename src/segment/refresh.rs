@@ -8,10 +8,11 @@
 
 use std::time::Instant;
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{Connection, Transaction};
 
 use super::SegmentSet;
 use crate::compile::columnar::Program;
+use crate::store::membership::{self, MembershipWriter};
 use crate::store::snapshot::Snapshot;
 
 /// What a refresh did to one segment.
@@ -110,12 +111,7 @@ fn write_members(
     members: &[i64],
     now: i64,
 ) -> rusqlite::Result<(usize, usize)> {
-    let old: Vec<i64> = {
-        let mut stmt = tx
-            .prepare("SELECT customer FROM segment_members WHERE segment = ?1 ORDER BY customer")?;
-        let rows = stmt.query_map([segment], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
+    let old = membership::members(tx, segment)?;
     let (entered, exited) = diff(&old, members);
     {
         let mut writer = MembershipWriter::new(tx)?;
@@ -126,60 +122,8 @@ fn write_members(
             writer.exit(segment, c, now)?;
         }
     }
-    // The size row at `now` counts the changes recorded at `now`, not only this run's: a
-    // refresh re-run with the same `--now` finds nothing new to record, and must not turn the
-    // row of an earlier run at that time into `entered = 0` while `segment_changes` keeps the
-    // entries that run recorded.
-    tx.execute(
-        "INSERT OR REPLACE INTO segment_sizes (segment, at, members, entered, exited) \
-         SELECT ?1, ?2, ?3, COUNT(*) FILTER (WHERE change = 'entered'), COUNT(*) FILTER (WHERE change = 'exited') \
-         FROM segment_changes WHERE segment = ?1 AND at = ?2",
-        params![segment, now, members.len() as i64],
-    )?;
+    membership::record_size(tx, segment, now, members.len())?;
     Ok((entered.len(), exited.len()))
-}
-
-/// Writes membership rows and their `segment_changes` record together; shared by the full
-/// refresh and the daemon's per-customer updates.
-pub struct MembershipWriter<'t> {
-    add: rusqlite::CachedStatement<'t>,
-    remove: rusqlite::CachedStatement<'t>,
-    change: rusqlite::CachedStatement<'t>,
-}
-
-impl<'t> MembershipWriter<'t> {
-    pub fn new(tx: &'t rusqlite::Transaction) -> rusqlite::Result<Self> {
-        Ok(MembershipWriter {
-            add: tx.prepare_cached(
-                "INSERT OR IGNORE INTO segment_members (segment, customer, since) VALUES (?1, ?2, ?3)",
-            )?,
-            remove: tx
-                .prepare_cached("DELETE FROM segment_members WHERE segment = ?1 AND customer = ?2")?,
-            change: tx.prepare_cached(
-                "INSERT INTO segment_changes (segment, customer, change, at) VALUES (?1, ?2, ?3, ?4)",
-            )?,
-        })
-    }
-
-    /// Adds the customer and records `entered`; false (and no record) when already a member.
-    pub fn enter(&mut self, segment: &str, customer: i64, now: i64) -> rusqlite::Result<bool> {
-        let done = self.add.execute(params![segment, customer, now])? == 1;
-        if done {
-            self.change
-                .execute(params![segment, customer, "entered", now])?;
-        }
-        Ok(done)
-    }
-
-    /// Removes the customer and records `exited`; false (and no record) when not a member.
-    pub fn exit(&mut self, segment: &str, customer: i64, now: i64) -> rusqlite::Result<bool> {
-        let done = self.remove.execute(params![segment, customer])? == 1;
-        if done {
-            self.change
-                .execute(params![segment, customer, "exited", now])?;
-        }
-        Ok(done)
-    }
 }
 
 /// Members only in `new` (entered) and only in `old` (exited); both inputs sorted ascending.

@@ -121,11 +121,5 @@ pub fn rows(
 
 /// The size history of a segment: (time, members, entered, exited), oldest first.
 pub fn history(conn: &Connection, segment: &str) -> rusqlite::Result<Vec<(i64, i64, i64, i64)>> {
-    let mut stmt = conn.prepare(
-        "SELECT at, members, entered, exited FROM segment_sizes WHERE segment = ?1 ORDER BY at",
-    )?;
-    let rows = stmt.query_map([segment], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-    })?;
-    rows.collect()
+    crate::store::membership::size_history(conn, segment)
 }

@@ -6,7 +6,12 @@
 //! reads the data into the columnar snapshot the fast evaluator runs on.
 
 mod busy;
+pub mod changes;
+pub mod customer_ids;
+pub mod daemon_state;
 pub mod import;
+pub mod journeys;
+pub mod membership;
 mod merge_patch;
 mod migrations;
 pub mod order_status;
@@ -18,6 +23,12 @@ use rusqlite::Connection;
 
 pub use busy::{describe as describe_wait, LockWait};
 pub use migrations::{change_triggers, SCHEMA_VERSION};
+
+/// Moves the WAL into the database file without waiting for readers or the writer (PASSIVE),
+/// as the daemon's checkpoint thread does once a second.
+pub fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+}
 
 /// Errors of the store layer, with the database path where it helps.
 #[derive(Debug, thiserror::Error)]

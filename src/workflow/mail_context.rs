@@ -130,13 +130,7 @@ pub fn last_order(tx: &Transaction, customer: i64) -> rusqlite::Result<Value> {
 
 /// The segments the customer is a member of, sorted by name.
 pub fn segments(tx: &Transaction, customer: i64) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT segment FROM segment_members WHERE customer = ?1 ORDER BY segment",
-    )?;
-    let names = stmt
-        .query_map([customer], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
-    Ok(names)
+    crate::store::membership::segments_of(tx, customer)
 }
 
 /// An ISO 8601 UTC timestamp of unix milliseconds.

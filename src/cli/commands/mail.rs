@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use rusqlite::OptionalExtension;
-
 use super::workflows::dispatcher;
 use crate::cli::{CliError, CliResult, Context};
 use crate::mail::config::TransportKind;
@@ -16,13 +14,7 @@ use crate::workflow::{preview_trigger, SendRequest, StepKind};
 
 /// The internal id of the customer with external id `id`.
 fn customer_id(conn: &rusqlite::Connection, id: &str) -> Result<i64, CliError> {
-    conn.query_row(
-        "SELECT id FROM customers WHERE external_id = ?1",
-        [id],
-        |r| r.get(0),
-    )
-    .optional()?
-    .ok_or_else(|| {
+    crate::store::customer_ids::internal(conn, id)?.ok_or_else(|| {
         CliError::Message(format!(
             "no customer with id {id}; the id is the customer id of the imported CSV"
         ))
@@ -96,10 +88,7 @@ pub fn send_test(ctx: &Context, template: &str, to: &str, customer: Option<&str>
     let conn = ctx.open_store()?;
     let id = match customer {
         Some(c) => customer_id(&conn, c)?,
-        None => conn
-            .query_row("SELECT MIN(id) FROM customers", [], |r| {
-                r.get::<_, Option<i64>>(0)
-            })?
+        None => crate::store::customer_ids::first(&conn)?
             .ok_or("the store has no customers; import some or pass --customer")?,
     };
     drop(conn);

@@ -80,27 +80,14 @@ pub fn list(ctx: &Context) -> CliResult {
 
 pub fn status(ctx: &Context, name: Option<&str>) -> CliResult {
     let conn = ctx.open_store()?;
-    let mut stmt = conn.prepare(
-        "SELECT workflow,
-                CASE WHEN state IN ('active', 'waiting') THEN COALESCE(step_path, '-') ELSE '-' END,
-                state, COUNT(*) FROM journeys
-         WHERE ?1 IS NULL OR workflow = ?1 GROUP BY 1, 2, 3 ORDER BY 1, 3, 2",
-    )?;
-    let rows = stmt.query_map([name], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)?,
-        ))
-    })?;
+    let rows = crate::store::journeys::step_counts(&conn, name)?;
     let mut any = false;
     println!(
         "{:<24} {:<24} {:<10} {:>8}",
         "workflow", "step", "state", "journeys"
     );
     for row in rows {
-        let (w, step, state, n) = row?;
+        let (w, step, state, n) = (row.workflow, row.step, row.state, row.journeys);
         let step = if matches!(state.as_str(), "done" | "converted" | "exited") {
             "-".to_string()
         } else {

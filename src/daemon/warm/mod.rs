@@ -25,6 +25,7 @@ use std::thread::JoinHandle;
 use rusqlite::Connection;
 
 use crate::compile::columnar::Program;
+use crate::store::changes;
 use crate::store::snapshot::Snapshot;
 use crate::store::StoreError;
 
@@ -164,10 +165,7 @@ impl WarmSnapshot {
                 more: false,
             });
         }
-        let rows: Vec<(i64, Option<i64>)> = conn
-            .prepare("SELECT seq, customer FROM store_changes WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3")?
-            .query_map([self.seq, journal, MAX_ROWS], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
+        let rows = changes::between(conn, self.seq, journal, MAX_ROWS)?;
         let more = rows.len() as i64 == MAX_ROWS;
         let end = if more {
             rows.last().map_or(journal, |r| r.0)
@@ -183,7 +181,7 @@ impl WarmSnapshot {
                 .extend(rows.iter().filter_map(|&(s, c)| c.map(|c| (s, c))));
         }
         self.seq = end;
-        conn.execute("DELETE FROM store_changes WHERE seq <= ?1", [end])?;
+        changes::applied(conn, end)?;
         if bulk || fit != self.fit {
             self.fit = fit;
             if self.db.is_none() {
@@ -329,18 +327,11 @@ fn load_base(conn: &Connection) -> Result<(Snapshot, i64), StoreError> {
 }
 
 fn journal_end(conn: &Connection) -> rusqlite::Result<i64> {
-    // The AUTOINCREMENT high-water mark survives the deletion of applied rows.
-    conn.query_row(
-        "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'store_changes'), 0)",
-        [],
-        |r| r.get(0),
-    )
+    changes::end(conn)
 }
 
 fn latest_fit(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT COALESCE(MAX(id), 0) FROM model_fits", [], |r| {
-        r.get(0)
-    })
+    crate::analytics_store::latest_fit_id(conn)
 }
 
 /// The sorted union of two ascending lists.

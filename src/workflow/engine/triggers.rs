@@ -8,6 +8,7 @@
 //! would mail every customer whose checkout of months ago is in the store, and a new
 //! `segment_entered` flow would greet every existing member as newly entered.
 
+use crate::store::membership;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{holds, journey, AdvanceReport, EngineError};
@@ -122,14 +123,11 @@ fn segment(
 ) -> Result<(usize, bool), EngineError> {
     let earliest = earliest(tx, wf, now)?;
     let from = cursor(tx, &wf.name, "segment_changes")?.unwrap_or(0);
-    let rows: Vec<(i64, i64, i64)> = tx
-        .prepare("SELECT id, customer, at FROM segment_changes WHERE segment = ?1 AND change = ?2 AND id > ?3 ORDER BY id LIMIT ?4")?
-        .query_map(params![segment, change, from, TRIGGER_BATCH], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
+    let rows = membership::changes_after(tx, segment, change, from, TRIGGER_BATCH)?;
     let full = rows.len() as i64 == TRIGGER_BATCH;
     let mut started = 0;
     let mut last = from;
-    for (id, customer, at) in rows {
+    for membership::Change { id, customer, at } in rows {
         last = id;
         // A change from before the activation (a member who was already in the segment) is
         // consumed without starting a journey.
@@ -143,8 +141,8 @@ fn segment(
         return Ok((started, true));
     }
     // Changes of other segments move the cursor too, so they are never scanned again.
-    let max: Option<i64> = tx.query_row("SELECT MAX(id) FROM segment_changes", [], |r| r.get(0))?;
-    set_cursor(tx, &wf.name, "segment_changes", max.unwrap_or(0).max(last))?;
+    let max = membership::last_change_id(tx)?;
+    set_cursor(tx, &wf.name, "segment_changes", max.max(last))?;
     Ok((started, false))
 }
 
@@ -245,10 +243,7 @@ fn schedule(
     if fresh == 0 {
         return Ok(0);
     }
-    let members: Vec<i64> = tx
-        .prepare("SELECT customer FROM segment_members WHERE segment = ?1 ORDER BY customer")?
-        .query_map([segment], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let members = membership::members(tx, segment)?;
     let mut started = 0;
     for customer in members {
         started += usize::from(start(tx, wf, customer, now, None)?);
