@@ -271,6 +271,24 @@ fn sender_loop(
         }
     };
     writer::immediate(&mut conn);
+    // A `segflow send` from cron may be delivering right now: wait for it to finish rather than
+    // take its message in flight.
+    let mut said = false;
+    let _lock = loop {
+        match crate::mail::sender_lock::try_lock(db) {
+            Ok(Some(lock)) => break lock,
+            Ok(None) if !said => {
+                said = true;
+                tracing::info!("another sender (`segflow send`) is delivering; waiting for it");
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "the sender cannot take its lock; retrying"),
+        }
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        wake.wait(Duration::from_secs(1));
+    };
     match sender.recover(&conn, clock.now_ms()) {
         Ok(0) => {}
         Ok(n) => tracing::warn!(

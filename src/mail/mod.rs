@@ -17,6 +17,7 @@ pub mod message;
 pub mod money;
 pub mod outbox;
 pub mod sender;
+pub mod sender_lock;
 pub mod setup;
 mod signed;
 pub mod smtp_transport;

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use crate::mail::config::TransportKind;
-use crate::mail::outbox;
+use crate::mail::{outbox, sender_lock};
 use crate::mail::{Clock, DrainReport, PinnedClock, SystemClock};
 
 use super::super::{CliError, CliResult, Context};
@@ -18,6 +18,14 @@ use super::super::{CliError, CliResult, Context};
 /// then prints a summary.
 pub fn send(ctx: &Context, once: bool, connections: usize) -> CliResult {
     let mail = &ctx.config.mail;
+    let Some(_lock) = sender_lock::try_lock(&ctx.db).map_err(CliError::Message)? else {
+        println!(
+            "another sender is delivering the outbox of {} (a running `segflow run`, or another \
+             `segflow send`); it sends what is due, so this run leaves it to that one",
+            ctx.db.display()
+        );
+        return Ok(());
+    };
     let sender = crate::mail::configured_sender(mail).map_err(CliError::Message)?;
     let conn = ctx.open_store()?;
     // With --now the run is as of that time: due rows are those due by then, and it is the
