@@ -258,7 +258,7 @@ fn track(
     claims: &crate::mail::TrackClaims,
     now: i64,
 ) -> Result<Written, WriteError> {
-    let external = crate::store::customer_ids::external(tx, claims.customer)?;
+    let external = crate::store::customers::external(tx, claims.customer)?;
     match external {
         Some(external) => write::event(tx, &crate::mail::event_for(claims, &external, now), now),
         // The customer was deleted since the email went out: nothing to attribute it to.

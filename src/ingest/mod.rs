@@ -7,7 +7,7 @@
 pub mod model;
 pub mod shopify;
 mod shopify_consent;
-pub mod shopify_delivery;
+pub use crate::store::shopify_deliveries as shopify_delivery;
 pub mod write;
 
 pub use model::{

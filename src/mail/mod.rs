@@ -21,7 +21,7 @@ pub mod sender_lock;
 pub mod setup;
 mod signed;
 pub mod smtp_transport;
-pub mod suppressions;
+pub use crate::store::suppressions;
 pub mod template_check;
 pub mod templates;
 pub mod token;

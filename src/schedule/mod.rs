@@ -26,7 +26,7 @@
 //!   a resume. The daemon must hold the store exclusively.
 
 pub mod cadence;
-pub mod slots;
+pub use crate::store::slots;
 
 pub use cadence::Cadence;
 pub use slots::{claim_due, complete, next_wake, segment_job, Claim};

@@ -7,15 +7,19 @@
 
 mod busy;
 pub mod changes;
-pub mod customer_ids;
+pub mod customers;
 pub mod daemon_state;
+pub mod events;
 pub mod import;
 pub mod journeys;
 pub mod membership;
 mod merge_patch;
 mod migrations;
 pub mod order_status;
+pub mod shopify_deliveries;
+pub mod slots;
 pub mod snapshot;
+pub mod suppressions;
 
 use std::path::{Path, PathBuf};
 

@@ -14,7 +14,7 @@ use crate::workflow::{preview_trigger, SendRequest, StepKind};
 
 /// The internal id of the customer with external id `id`.
 fn customer_id(conn: &rusqlite::Connection, id: &str) -> Result<i64, CliError> {
-    crate::store::customer_ids::internal(conn, id)?.ok_or_else(|| {
+    crate::store::customers::internal(conn, id)?.ok_or_else(|| {
         CliError::Message(format!(
             "no customer with id {id}; the id is the customer id of the imported CSV"
         ))
@@ -88,7 +88,7 @@ pub fn send_test(ctx: &Context, template: &str, to: &str, customer: Option<&str>
     let conn = ctx.open_store()?;
     let id = match customer {
         Some(c) => customer_id(&conn, c)?,
-        None => crate::store::customer_ids::first(&conn)?
+        None => crate::store::customers::first(&conn)?
             .ok_or("the store has no customers; import some or pass --customer")?,
     };
     drop(conn);

@@ -1,9 +1,10 @@
-//! One journey's state in SQLite and the step machine that moves it forward.
+//! The step machine that moves one journey forward; its row is stored by `store::journeys`.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::Transaction;
 
 use super::{holds, AdvanceReport, EngineError};
 use crate::compile::EvalInput;
+use crate::store::journeys::{self, JourneyRow};
 use crate::store::snapshot::Snapshot;
 use crate::workflow::dispatch::{DispatchOutcome, Dispatcher, SendRequest};
 use crate::workflow::{StepKind, Workflow, Workflows};
@@ -15,56 +16,13 @@ pub const POLL_MS: i64 = 3_600_000;
 const MAX_STEPS: usize = 1_000;
 
 /// A journey row that is due.
-#[derive(Clone, Debug)]
-pub struct Journey {
-    pub id: i64,
-    pub workflow: String,
-    pub customer: i64,
-    pub run: i64,
-    pub step: Option<String>,
-    pub waiting: bool,
-    pub timeout_at: Option<i64>,
-    pub entered_at: i64,
-    pub trigger_event: Option<serde_json::Value>,
-}
+pub type Journey = JourneyRow;
 
 pub fn due(tx: &Transaction, now: i64, limit: usize) -> rusqlite::Result<Vec<Journey>> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT id, workflow, customer, run, step_path, state, timeout_at, entered_at, trigger_event
-         FROM journeys WHERE state IN ('active', 'waiting') AND wake_at <= ?1
-         ORDER BY wake_at, id LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![now, limit as i64], |r| {
-        let trigger: Option<String> = r.get(8)?;
-        Ok(Journey {
-            id: r.get(0)?,
-            workflow: r.get(1)?,
-            customer: r.get(2)?,
-            run: r.get(3)?,
-            step: r.get(4)?,
-            waiting: r.get::<_, String>(5)? == "waiting",
-            timeout_at: r.get(6)?,
-            entered_at: r.get(7)?,
-            trigger_event: trigger.and_then(|t| serde_json::from_str(&t).ok()),
-        })
-    })?;
-    rows.collect()
+    journeys::due(tx, now, limit)
 }
 
-pub fn log(
-    tx: &Transaction,
-    journey: i64,
-    step: Option<&str>,
-    action: &str,
-    at: i64,
-    detail: Option<&str>,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO journey_log (journey, step, action, at, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![journey, step, action, at, detail])?;
-    Ok(())
-}
+pub use crate::store::journeys::log;
 
 /// Ends a journey in a final state.
 fn finish(
@@ -74,8 +32,7 @@ fn finish(
     reason: Option<&str>,
     now: i64,
 ) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE journeys SET state = ?2, wake_at = NULL, timeout_at = NULL, exit_reason = ?3, updated_at = ?4 WHERE id = ?1")?
-        .execute(params![j.id, state, reason, now])?;
+    journeys::finish(tx, j.id, state, reason, now)?;
     log(tx, j.id, j.step.as_deref(), state, now, reason)
 }
 
@@ -87,9 +44,14 @@ fn sleep(
     timeout_at: Option<i64>,
     now: i64,
 ) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE journeys SET step_path = ?2, state = 'waiting', wake_at = ?3, timeout_at = ?4, updated_at = ?5 WHERE id = ?1")?
-        .execute(params![j.id, j.step, wake_at.max(now + 1), timeout_at, now])?;
-    Ok(())
+    journeys::sleep(
+        tx,
+        j.id,
+        j.step.as_deref(),
+        wake_at.max(now + 1),
+        timeout_at,
+        now,
+    )
 }
 
 /// The triggering event's properties, the input of `trigger.prop.NAME`.
@@ -266,8 +228,7 @@ pub fn process(
         };
         j.step = next;
         j.waiting = false;
-        tx.prepare_cached("UPDATE journeys SET step_path = ?2, state = 'active', wake_at = ?3, timeout_at = NULL, updated_at = ?3 WHERE id = ?1")?
-            .execute(params![j.id, j.step, now])?;
+        journeys::advance(tx, j.id, j.step.as_deref(), now)?;
     }
     Ok(())
 }
@@ -283,14 +244,7 @@ fn record_variant(
     split: &str,
     variant: &str,
 ) -> rusqlite::Result<()> {
-    let current: Option<String> = tx
-        .query_row(
-            "SELECT variant FROM journeys WHERE id = ?1",
-            [journey],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
+    let current = journeys::variants(tx, journey)?;
     let mut map = current
         .and_then(|c| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&c).ok())
         .unwrap_or_default();
@@ -298,22 +252,12 @@ fn record_variant(
         split.to_string(),
         serde_json::Value::String(variant.to_string()),
     );
-    tx.execute(
-        "UPDATE journeys SET variant = ?2 WHERE id = ?1",
-        params![journey, serde_json::Value::Object(map).to_string()],
-    )?;
-    Ok(())
+    journeys::set_variants(tx, journey, &serde_json::Value::Object(map).to_string())
 }
 
 /// Adds or removes a tag in `customers.tags` (a JSON array of strings).
 fn set_tag(tx: &Transaction, customer: i64, tag: &str, add: bool) -> rusqlite::Result<()> {
-    let tags: Option<String> = tx
-        .query_row(
-            "SELECT tags FROM customers WHERE id = ?1",
-            [customer],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let tags = crate::store::customers::tags(tx, customer)?;
     let mut list: Vec<String> = tags
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
@@ -326,9 +270,5 @@ fn set_tag(tx: &Transaction, customer: i64, tag: &str, add: bool) -> rusqlite::R
         return Ok(());
     }
     let text = serde_json::to_string(&list).unwrap_or_else(|_| "[]".into());
-    tx.execute(
-        "UPDATE customers SET tags = ?2 WHERE id = ?1",
-        params![customer, text],
-    )?;
-    Ok(())
+    crate::store::customers::set_tags(tx, customer, &text)
 }

@@ -53,11 +53,7 @@ pub fn next_wake(
     workflows: &Workflows,
     t: i64,
 ) -> Result<Option<i64>, EngineError> {
-    let wake: Option<i64> = conn.query_row(
-        "SELECT MIN(wake_at) FROM journeys WHERE state IN ('active', 'waiting') AND wake_at > ?1",
-        [t],
-        |r| r.get(0),
-    )?;
+    let wake = crate::store::journeys::next_wake_after(conn, t)?;
     let slot = workflows
         .workflows
         .iter()

@@ -8,37 +8,16 @@
 //! would mail every customer whose checkout of months ago is in the store, and a new
 //! `segment_entered` flow would greet every existing member as newly entered.
 
-use crate::store::membership;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::Transaction;
 
-use super::{holds, journey, AdvanceReport, EngineError};
+use super::{holds, AdvanceReport, EngineError};
 use crate::compile::EvalInput;
 use crate::schedule::Cadence;
 use crate::store::snapshot::Snapshot;
+use crate::store::{events, journeys, membership};
 use crate::workflow::{Reentry, Trigger, Workflow, Workflows};
 
-fn cursor(tx: &Transaction, workflow: &str, source: &str) -> rusqlite::Result<Option<i64>> {
-    tx.query_row(
-        "SELECT position FROM workflow_cursors WHERE workflow = ?1 AND source = ?2",
-        params![workflow, source],
-        |r| r.get(0),
-    )
-    .optional()
-}
-
-fn set_cursor(
-    tx: &Transaction,
-    workflow: &str,
-    source: &str,
-    position: i64,
-) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO workflow_cursors (workflow, source, position) VALUES (?1, ?2, ?3)
-         ON CONFLICT (workflow, source) DO UPDATE SET position = excluded.position",
-        params![workflow, source, position],
-    )?;
-    Ok(())
-}
+use crate::store::journeys::{cursor, set_cursor};
 
 /// Records `at` as the activation time of every workflow not yet active: what the first run
 /// would record as its `now`, given explicitly (a workflow that went live before the data at
@@ -61,11 +40,7 @@ fn activated_at(tx: &Transaction, wf: &Workflow, now: i64) -> rusqlite::Result<i
     if let Some(at) = cursor(tx, &wf.name, "activated")? {
         return Ok(at);
     }
-    let consumed: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM workflow_cursors WHERE workflow = ?1)",
-        [&wf.name],
-        |r| r.get(0),
-    )?;
+    let consumed = journeys::has_cursor(tx, &wf.name)?;
     let at = if consumed { i64::MIN } else { now };
     set_cursor(tx, &wf.name, "activated", at)?;
     Ok(at)
@@ -154,13 +129,10 @@ fn events(
 ) -> Result<(usize, bool), EngineError> {
     let earliest = earliest(tx, wf, now)?;
     let from = cursor(tx, &wf.name, "events")?.unwrap_or(0);
-    let max: Option<i64> = tx.query_row("SELECT MAX(id) FROM events", [], |r| r.get(0))?;
-    let rows: Vec<(i64, i64, i64, String)> = tx
-        .prepare("SELECT id, customer, occurred_at, properties FROM events WHERE type = ?1 AND id > ?2 AND id <= ?3 ORDER BY id LIMIT ?4")?
-        .query_map(params![event_type, from, max.unwrap_or(0), TRIGGER_BATCH], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<Result<_, _>>()?;
+    let max = events::last_id(tx)?;
+    let rows = events::of_type_between(tx, event_type, from, max, TRIGGER_BATCH)?;
     let full = rows.len() as i64 == TRIGGER_BATCH;
-    let last_row = rows.last().map(|r| r.0);
+    let last_row = rows.last().map(|r| r.id);
     let filter = match &wf.trigger {
         Trigger::Event {
             filter: Some(f), ..
@@ -169,7 +141,7 @@ fn events(
     };
     let snap = match filter {
         Some(_) if !rows.is_empty() => {
-            let mut ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+            let mut ids: Vec<i64> = rows.iter().map(|r| r.customer).collect();
             ids.sort_unstable();
             ids.dedup();
             Some(Snapshot::load_customers(tx, &ids)?)
@@ -177,7 +149,13 @@ fn events(
         _ => None,
     };
     let mut started = 0;
-    for (id, customer, occurred_at, props) in rows {
+    for events::EventRow {
+        id,
+        customer,
+        occurred_at,
+        properties: props,
+    } in rows
+    {
         // An event from before the activation, even one imported later, starts nothing.
         if occurred_at <= earliest {
             continue;
@@ -203,7 +181,7 @@ fn events(
         set_cursor(tx, &wf.name, "events", last)?;
         return Ok((started, true));
     }
-    set_cursor(tx, &wf.name, "events", max.unwrap_or(0).max(from))?;
+    set_cursor(tx, &wf.name, "events", max.max(from))?;
     Ok((started, false))
 }
 
@@ -236,11 +214,7 @@ fn schedule(
     };
     set_cursor(tx, &wf.name, "schedule", slot)?;
     // The slot's journeys start in this same transaction, so it is started and done at once.
-    let fresh = tx.execute(
-        "INSERT OR IGNORE INTO schedule_slots (job, slot, started_at, done_at) VALUES (?1, ?2, ?3, ?3)",
-        params![wf.name, slot, now],
-    )?;
-    if fresh == 0 {
+    if !crate::store::slots::record_done(tx, &wf.name, slot, now)? {
         return Ok(0);
     }
     let members = membership::members(tx, segment)?;
@@ -259,13 +233,7 @@ pub fn start(
     now: i64,
     event: Option<serde_json::Value>,
 ) -> Result<bool, EngineError> {
-    let last: Option<(i64, String, i64)> = tx
-        .query_row(
-            "SELECT run, state, entered_at FROM journeys WHERE workflow = ?1 AND customer = ?2 ORDER BY run DESC LIMIT 1",
-            params![wf.name, customer],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+    let last = journeys::last_run(tx, &wf.name, customer)?;
     let run = match last {
         None => 1,
         Some((_, state, _)) if state == "active" || state == "waiting" => return Ok(false),
@@ -279,12 +247,17 @@ pub fn start(
     let Some(first) = wf.first() else {
         return Ok(false);
     };
-    tx.execute(
-        "INSERT INTO journeys (workflow, customer, run, step_path, state, wake_at, entered_at, trigger_event, updated_at)
-         VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?5, ?6, ?5)",
-        params![wf.name, customer, run, first.id, now, event.map(|e| e.to_string())],
+    let event = event.map(|e| e.to_string());
+    let id = journeys::insert(
+        tx,
+        &wf.name,
+        customer,
+        run,
+        &first.id,
+        now,
+        event.as_deref(),
     )?;
-    journey::log(tx, tx.last_insert_rowid(), None, "entered", now, None)?;
+    journeys::log(tx, id, None, "entered", now, None)?;
     Ok(true)
 }
 
@@ -300,29 +273,15 @@ pub fn preview_trigger(
     let Trigger::Event { event_type, .. } = &wf.trigger else {
         return Ok(None);
     };
-    let held: Option<Option<String>> = tx
-        .query_row(
-            "SELECT trigger_event FROM journeys WHERE workflow = ?1 AND customer = ?2
-             ORDER BY run DESC LIMIT 1",
-            params![wf.name, customer],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let held = journeys::last_trigger_event(tx, &wf.name, customer)?;
     if let Some(event) = held.flatten().and_then(|t| serde_json::from_str(&t).ok()) {
         return Ok(Some(event));
     }
-    tx.query_row(
-        "SELECT id, occurred_at, properties FROM events WHERE customer = ?1 AND type = ?2
-         ORDER BY occurred_at DESC, id DESC LIMIT 1",
-        params![customer, event_type],
-        |r| {
-            let (id, occurred_at, props): (i64, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            let properties: serde_json::Value =
-                serde_json::from_str(&props).unwrap_or(serde_json::Value::Null);
-            Ok(serde_json::json!({
-                "id": id, "type": event_type, "occurred_at": occurred_at, "properties": properties
-            }))
-        },
-    )
-    .optional()
+    Ok(events::latest_of(tx, customer, event_type)?.map(|e| {
+        let properties: serde_json::Value =
+            serde_json::from_str(&e.properties).unwrap_or(serde_json::Value::Null);
+        serde_json::json!({
+            "id": e.id, "type": event_type, "occurred_at": e.occurred_at, "properties": properties
+        })
+    }))
 }

@@ -1,4 +1,4 @@
-//! Claiming and completing slots in `schedule_slots(job, slot, started_at, done_at)`.
+//! The owner of `schedule_slots(job, slot, started_at, done_at)`: claiming and completing slots.
 //!
 //! A slot is claimed (`started_at`) before its job runs and completed (`done_at`) after. The
 //! claim is an insert under `UNIQUE(job, slot)`, so a slot is claimed afresh at most once, by one
@@ -7,7 +7,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::cadence::Cadence;
+use crate::schedule::cadence::Cadence;
 
 /// A slot handed to the caller to run now.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,6 +95,16 @@ pub fn next_wake<'a>(jobs: impl IntoIterator<Item = &'a Cadence>, now: i64) -> O
 
 /// The job name of a segment's `refresh:` in `schedule_slots`. Workflows keep their bare names,
 /// which can never contain a colon, so the two never collide.
+/// Records `slot` of `job` as started and done at once (a workflow's schedule slot, whose
+/// journeys start in the same transaction); false when it was recorded before.
+pub fn record_done(conn: &Connection, job: &str, slot: i64, now: i64) -> rusqlite::Result<bool> {
+    let fresh = conn.execute(
+        "INSERT OR IGNORE INTO schedule_slots (job, slot, started_at, done_at) VALUES (?1, ?2, ?3, ?3)",
+        params![job, slot, now],
+    )?;
+    Ok(fresh == 1)
+}
+
 /// (job, latest slot, when that slot finished) for every job whose name begins with `prefix`,
 /// by job name; the finish time is `None` while the slot runs.
 pub fn latest_per_job(

@@ -1,6 +1,6 @@
-//! Addresses that must not receive mail again: hard bounces found by the sender, and (later)
-//! complaints and unsubscribes recorded by policy. Addresses are stored trimmed and lower-cased
-//! so one mailbox is one row whatever case it was written in.
+//! The owner of `suppressions`, the addresses that must not receive mail again: hard bounces
+//! found by the sender, unsubscribes and imported lists. Addresses are stored trimmed and
+//! lower-cased so one mailbox is one row whatever case it was written in.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
