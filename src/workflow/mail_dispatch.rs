@@ -12,7 +12,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::Transaction;
+
+use crate::store::outbox;
 use serde_json::{json, Value};
 
 use super::definition::Reentry;
@@ -296,15 +298,7 @@ fn recent_sends(
     let Some(cap) = &policy.frequency_cap else {
         return Ok(Vec::new());
     };
-    let mut stmt = tx.prepare_cached(
-        "SELECT COALESCE(sent_at, next_attempt_at) FROM outbox
-         WHERE customer = ?1 AND status IN ('sent', 'queued', 'sending')
-           AND COALESCE(sent_at, next_attempt_at) > ?2",
-    )?;
-    let times = stmt
-        .query_map(params![customer, now - cap.per], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<i64>>>()?;
-    Ok(times)
+    outbox::recent_send_times(tx, customer, now - cap.per)
 }
 
 /// Why this send would be a second email to one mailbox: another customer with the same address
@@ -323,23 +317,13 @@ fn shared_address(
         Some(Reentry::After(d)) => req.now.saturating_sub(*d).saturating_add(1),
         Some(Reentry::Always) | None => req.now,
     };
-    let mut stmt = tx.prepare_cached(
-        "SELECT c.external_id, o.status, o.created_at FROM outbox o JOIN customers c ON c.id = o.customer
-         WHERE o.workflow = ?1 AND o.step = ?2 AND lower(trim(o.to_email)) = lower(trim(?3))
-           AND o.customer <> ?4 AND o.created_at >= ?5
-         ORDER BY o.created_at, o.id LIMIT 1",
-    )?;
-    stmt.query_row(
-        params![req.workflow, req.step, email, req.customer, since],
-        |r| {
-            let (other, status, at): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            Ok(format!(
-                "duplicate address: customer {other} has the same email and already has this step ({status} since {}); one email per address",
-                context::iso(at)
-            ))
-        },
-    )
-    .optional()
+    let found = outbox::same_address(tx, &req.workflow, &req.step, email, req.customer, since)?;
+    Ok(found.map(|(other, status, at)| {
+        format!(
+            "duplicate address: customer {other} has the same email and already has this step ({status} since {}); one email per address",
+            context::iso(at)
+        )
+    }))
 }
 
 fn already_queued(tx: &Transaction, req: &SendRequest) -> rusqlite::Result<bool> {
@@ -350,8 +334,7 @@ fn already_queued(tx: &Transaction, req: &SendRequest) -> rusqlite::Result<bool>
         run: req.run,
     }
     .idempotency_key();
-    tx.prepare_cached("SELECT 1 FROM outbox WHERE idempotency_key = ?1")?
-        .exists([key])
+    outbox::exists(tx, &key)
 }
 
 impl Dispatcher for OutboxDispatcher {

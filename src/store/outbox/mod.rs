@@ -1,12 +1,9 @@
-//! The outbox table: one row per intended send, keyed by an idempotency key built from
+//! The owner of the outbox table: one row per intended send, keyed by an idempotency key built from
 //! (workflow, step, customer, journey run), so enqueueing the same send twice is a no-op and no
 //! email can leave without a row (ARCHITECTURE.md, invariant 8). Each state change is a single statement and so
 //! its own committed transaction: a crash leaves every row in a state the sender can resume from.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
-
-use super::message::message_id_for;
-use super::templates::{RenderedEmail, TemplateError, Templates};
 
 mod status;
 
@@ -29,73 +26,19 @@ impl Origin {
     }
 }
 
-/// A message to put into the outbox.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewMessage {
-    pub origin: Origin,
-    pub template: String,
-    pub to_email: String,
-    pub email: RenderedEmail,
-    /// The one-click unsubscribe URL for the List-Unsubscribe header; `None` for transactional mail.
-    pub unsubscribe_url: Option<String>,
-    /// The Message-ID every attempt of this send carries.
-    pub message_id: String,
+/// A row to insert: what `mail::outbox::NewMessage` holds, as columns.
+#[derive(Debug, Clone, Copy)]
+pub struct NewRow<'a> {
+    pub origin: &'a Origin,
+    pub template: &'a str,
+    pub to_email: &'a str,
+    pub subject: &'a str,
+    pub body_html: &'a str,
+    pub body_text: &'a str,
+    pub unsubscribe_url: Option<&'a str>,
+    pub message_id: &'a str,
     /// The earliest send time (unix ms); `None` means as soon as possible.
     pub not_before: Option<i64>,
-}
-
-impl NewMessage {
-    /// A message whose Message-ID derives from the origin's idempotency key and `domain`.
-    pub fn new(
-        origin: Origin,
-        template: &str,
-        to_email: &str,
-        email: RenderedEmail,
-        message_id_domain: &str,
-    ) -> Self {
-        let message_id = message_id_for(&origin.idempotency_key(), message_id_domain);
-        NewMessage {
-            origin,
-            template: template.to_string(),
-            to_email: to_email.to_string(),
-            email,
-            unsubscribe_url: None,
-            message_id,
-            not_before: None,
-        }
-    }
-
-    /// Renders `template` with `context` into a message; a template error yields no message, so a
-    /// broken template can never put a partial email into the outbox.
-    pub fn render(
-        templates: &Templates,
-        template: &str,
-        context: &serde_json::Value,
-        origin: Origin,
-        to_email: &str,
-        message_id_domain: &str,
-    ) -> Result<Self, TemplateError> {
-        let email = templates.render(template, context)?;
-        Ok(Self::new(
-            origin,
-            template,
-            to_email,
-            email,
-            message_id_domain,
-        ))
-    }
-
-    /// Adds the one-click unsubscribe URL.
-    pub fn with_unsubscribe_url(mut self, url: String) -> Self {
-        self.unsubscribe_url = Some(url);
-        self
-    }
-
-    /// Delays the first attempt until `at` (unix ms), e.g. past quiet hours.
-    pub fn not_before(mut self, at: i64) -> Self {
-        self.not_before = Some(at);
-        self
-    }
 }
 
 /// The outcome of `enqueue`.
@@ -117,7 +60,7 @@ impl Enqueued {
 }
 
 /// Inserts `msg` unless a row with its idempotency key exists.
-pub fn enqueue(conn: &Connection, msg: &NewMessage, now: i64) -> rusqlite::Result<Enqueued> {
+pub fn enqueue(conn: &Connection, msg: &NewRow, now: i64) -> rusqlite::Result<Enqueued> {
     let key = msg.origin.idempotency_key();
     let inserted = conn.execute(
         "INSERT INTO outbox (idempotency_key, workflow, step, customer, run, template, to_email,
@@ -133,9 +76,9 @@ pub fn enqueue(conn: &Connection, msg: &NewMessage, now: i64) -> rusqlite::Resul
             msg.origin.run,
             msg.template,
             msg.to_email,
-            msg.email.subject,
-            msg.email.html,
-            msg.email.text,
+            msg.subject,
+            msg.body_html,
+            msg.body_text,
             msg.unsubscribe_url,
             msg.message_id,
             msg.not_before.unwrap_or(now).max(now),
@@ -152,6 +95,52 @@ pub fn enqueue(conn: &Connection, msg: &NewMessage, now: i64) -> rusqlite::Resul
     } else {
         Enqueued::AlreadyQueued(id)
     })
+}
+
+/// Whether a row with this idempotency key exists.
+pub fn exists(conn: &Connection, idempotency_key: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM outbox WHERE idempotency_key = ?1")?
+        .exists([idempotency_key])
+}
+
+/// The send (or planned send) times after `since` of the customer's messages that count
+/// against a frequency cap: sent, queued or being sent.
+pub fn recent_send_times(
+    conn: &Connection,
+    customer: i64,
+    since: i64,
+) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT COALESCE(sent_at, next_attempt_at) FROM outbox
+         WHERE customer = ?1 AND status IN ('sent', 'queued', 'sending')
+           AND COALESCE(sent_at, next_attempt_at) > ?2",
+    )?;
+    let times = stmt.query_map(params![customer, since], |r| r.get(0))?;
+    times.collect()
+}
+
+/// Another customer's message of the same workflow step to the same address (compared trimmed
+/// and lower-cased) created at or after `since`: (their merchant id, the row's status, when it
+/// was created), the earliest such.
+pub fn same_address(
+    conn: &Connection,
+    workflow: &str,
+    step: &str,
+    email: &str,
+    customer: i64,
+    since: i64,
+) -> rusqlite::Result<Option<(String, String, i64)>> {
+    // The expression matches the index `outbox_by_address`, so SQLite can use it.
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.external_id, o.status, o.created_at FROM outbox o JOIN customers c ON c.id = o.customer
+         WHERE o.workflow = ?1 AND o.step = ?2 AND lower(trim(o.to_email)) = lower(trim(?3))
+           AND o.customer <> ?4 AND o.created_at >= ?5
+         ORDER BY o.created_at, o.id LIMIT 1",
+    )?;
+    stmt.query_row(params![workflow, step, email, customer, since], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+    .optional()
 }
 
 /// The state of an outbox row.
@@ -177,7 +166,7 @@ impl Status {
         }
     }
 
-    fn parse(s: &str) -> Option<Status> {
+    pub fn parse(s: &str) -> Option<Status> {
         Some(match s {
             "queued" => Status::Queued,
             "sending" => Status::Sending,
