@@ -17,7 +17,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::Transaction;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::Sha256;
@@ -27,6 +27,7 @@ use super::model::{
 };
 use super::shopify_consent::{accepts, consent_update, granted_by_purchase, Consent};
 use super::write::{self, WriteError, Written};
+use crate::store::customers;
 use crate::store::import::cell::MAX_QUANTITY;
 
 /// Verifies `X-Shopify-Hmac-Sha256`: base64(HMAC-SHA256(secret, raw body)), compared in
@@ -120,11 +121,7 @@ pub fn write(tx: &Transaction, item: &Ingest, now: i64) -> Result<Written, Write
             let mut c = c.clone();
             match (&c.email, is_email_key(&c.id)) {
                 (Some(email), false) => {
-                    tx.prepare_cached(
-                        "UPDATE customers SET external_id = ?1 WHERE external_id = ?2
-                         AND NOT EXISTS (SELECT 1 FROM customers WHERE external_id = ?1)",
-                    )?
-                    .execute((&c.id, email.to_lowercase()))?;
+                    customers::rename_unless_taken(tx, &email.to_lowercase(), &c.id)?;
                 }
                 (_, true) => c.id = resolve(tx, &c.id)?,
                 (None, false) => {}
@@ -155,18 +152,10 @@ fn resolve(tx: &Transaction, key: &str) -> rusqlite::Result<String> {
     if !is_email_key(key) {
         return Ok(key.to_string());
     }
-    let exists = tx
-        .prepare_cached("SELECT 1 FROM customers WHERE external_id = ?1")?
-        .exists([key])?;
-    if exists {
+    if customers::internal(tx, key)?.is_some() {
         return Ok(key.to_string());
     }
-    let by_email: Option<String> = tx
-        .prepare_cached(
-            "SELECT external_id FROM customers WHERE lower(email) = ?1 ORDER BY id LIMIT 1",
-        )?
-        .query_row([key], |r| r.get(0))
-        .optional()?;
+    let by_email = customers::oldest_with_email(tx, key)?;
     Ok(by_email.unwrap_or_else(|| key.to_string()))
 }
 

@@ -1,8 +1,48 @@
-//! Reading `events` one by one, as the journey engine consumes them as triggers and a preview
-//! finds a customer's latest event (the import and `ingest` write them; the snapshot reads
-//! them in bulk).
+//! Single events: the API's insert, deduplicated by the same key as the CSV import (the
+//! event's id, else a content hash), and the reads the journey engine consumes as triggers
+//! and a preview uses for a customer's latest event. The CSV import writes events in bulk
+//! (`store::import::events`) and the snapshot reads them in bulk.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, ToSql};
+
+/// The customer (internal id, and merchant id unless deleted) of the event stored under
+/// `dedup_key`, if one is.
+pub fn owner_of(
+    conn: &Connection,
+    dedup_key: &str,
+) -> rusqlite::Result<Option<(i64, Option<String>)>> {
+    conn.prepare_cached(
+        "SELECT ev.customer, c.external_id FROM events ev
+         LEFT JOIN customers c ON c.id = ev.customer WHERE ev.dedup_key = ?1",
+    )?
+    .query_row([dedup_key], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()
+}
+
+/// Stores an event unless one with `dedup_key` exists (the merchant's id as text, or a content
+/// hash as bytes); true when it was new.
+pub fn insert(
+    conn: &Connection,
+    dedup_key: &dyn ToSql,
+    customer: i64,
+    event_type: &str,
+    occurred_at: i64,
+    properties_json: &str,
+) -> rusqlite::Result<bool> {
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO events (dedup_key, customer, type, occurred_at, properties)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (dedup_key) DO NOTHING",
+        )?
+        .execute(params![
+            dedup_key,
+            customer,
+            event_type,
+            occurred_at,
+            properties_json
+        ])?;
+    Ok(inserted > 0)
+}
 
 /// One stored event.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,6 +16,7 @@ pub mod membership;
 mod merge_patch;
 mod migrations;
 pub mod order_status;
+pub mod orders;
 pub mod outbox;
 pub mod shopify_deliveries;
 pub mod slots;

@@ -6,8 +6,6 @@
 //! rows of the same order and product in the file. Importing the same file again writes the
 //! same keys and changes nothing; a duplicate row is a second line, never merged into the first.
 
-use std::collections::HashMap;
-
 use rusqlite::Connection;
 
 use super::bulk::Key;
@@ -17,14 +15,15 @@ use super::header::{parse_opt, Header, Row};
 use super::ids::IdMap;
 use super::orders::{OrderColumns, OrderWriter};
 use super::upsert::{Col, Outcome, Upsert};
+use crate::store::orders::LineNumbers;
 
 /// The prepared upsert of line items, keyed by (order, product, line).
 pub struct ItemWriter<'c> {
     upsert: Upsert<'c>,
     quantity: bool,
     price: bool,
-    /// Rows seen so far per (order, product), which numbers the next line of that product.
-    lines: HashMap<(i64, i64), i64>,
+    /// Numbers each line of a product within its order, as the API's writes do.
+    lines: LineNumbers,
 }
 
 const KEY: &[&str] = &["order_id", "product", "line"];
@@ -57,7 +56,7 @@ impl<'c> ItemWriter<'c> {
             },
             quantity,
             price,
-            lines: HashMap::new(),
+            lines: LineNumbers::default(),
         })
     }
 
@@ -69,9 +68,7 @@ impl<'c> ItemWriter<'c> {
         price: i64,
     ) -> rusqlite::Result<Outcome> {
         let (with_quantity, with_price) = (self.quantity, self.price);
-        let seen = self.lines.entry((order, product)).or_insert(0);
-        let line = *seen;
-        *seen += 1;
+        let line = self.lines.next(order, product);
         let written = self.upsert.write(Key::Line(order, product, line), |b| {
             b.bind(order)?.bind(product)?.bind(line)?;
             if with_quantity {
