@@ -1,8 +1,6 @@
 //! Reads every customer's orders in one pass and summarises them for RFM, lifecycle and the
 //! models, without holding all orders in memory at once.
 
-use rusqlite::Connection;
-
 use crate::analytics::{lifecycle, Lifecycle, LifecycleConfig, RfmInput, RfmValues};
 
 /// Milliseconds per day.
@@ -20,47 +18,7 @@ pub struct Summary {
     pub lifecycle: Lifecycle,
 }
 
-/// Calls `each(customer, orders)` for every customer in ascending id order with their orders
-/// placed at or before `until`, as `(placed_at, total cents)` in time order; customers without
-/// such orders get an empty slice.
-pub fn read_histories(
-    conn: &Connection,
-    until: i64,
-    mut each: impl FnMut(i64, &[(i64, i64)]),
-) -> rusqlite::Result<()> {
-    let mut customers = conn.prepare("SELECT id FROM customers ORDER BY id")?;
-    let mut customer_rows = customers.query([])?;
-    let mut orders = conn.prepare(
-        "SELECT customer, placed_at, total - refunded FROM orders WHERE placed_at <= ?1 AND counted = 1 ORDER BY customer, placed_at, id",
-    )?;
-    let mut order_rows = orders.query([until])?;
-    let mut pending: Option<(i64, i64, i64)> = None;
-    let mut buffer: Vec<(i64, i64)> = Vec::new();
-    while let Some(row) = customer_rows.next()? {
-        let id: i64 = row.get(0)?;
-        buffer.clear();
-        loop {
-            if pending.is_none() {
-                pending = match order_rows.next()? {
-                    Some(r) => Some((r.get(0)?, r.get(1)?, r.get(2)?)),
-                    None => None,
-                };
-            }
-            match pending {
-                // Orders of a customer id that has no customer row cannot exist (foreign key),
-                // but are skipped rather than attributed to the next customer.
-                Some((c, _, _)) if c < id => pending = None,
-                Some((c, at, total)) if c == id => {
-                    buffer.push((at, total));
-                    pending = None;
-                }
-                _ => break,
-            }
-        }
-        each(id, &buffer);
-    }
-    Ok(())
-}
+pub use crate::store::orders::histories as read_histories;
 
 /// Summarises one customer's orders (time order) at `now`.
 pub fn summarize(

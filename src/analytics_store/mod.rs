@@ -15,7 +15,6 @@ mod holdout;
 mod options;
 mod params;
 mod scoring;
-mod writer;
 
 pub use error::ScoreError;
 pub use history::{read_histories, Summary, DAY_MS};

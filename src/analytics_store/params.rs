@@ -1,7 +1,7 @@
 //! The fitted parameters and diagnostics as stored in `model_fits` (JSON), and reading the
 //! latest fit back so a refresh can score with it without fitting again.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::ScoreError;
@@ -140,34 +140,21 @@ pub fn store_fit(
     diagnostics: &ModelDiagnostics,
 ) -> Result<i64, ScoreError> {
     let to_json = |v: serde_json::Result<String>| v.map_err(|e| ScoreError::Invalid(e.to_string()));
-    conn.execute(
-        "INSERT INTO model_fits (fitted_at, now, params, diagnostics) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![
-            fitted_at,
-            now,
-            to_json(serde_json::to_string(params))?,
-            to_json(serde_json::to_string(diagnostics))?
-        ],
-    )?;
-    Ok(conn.last_insert_rowid())
+    Ok(crate::store::scores::insert_fit(
+        conn,
+        fitted_at,
+        now,
+        &to_json(serde_json::to_string(params))?,
+        &to_json(serde_json::to_string(diagnostics))?,
+    )?)
 }
+
+/// The id of the latest stored fit, 0 before the first: a cheap way to notice a new fit.
+pub use crate::store::scores::latest_fit_id;
 
 /// The most recent fit, if any.
-/// The id of the latest stored fit, 0 before the first: a cheap way to notice a new fit.
-pub fn latest_fit_id(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT COALESCE(MAX(id), 0) FROM model_fits", [], |r| {
-        r.get(0)
-    })
-}
-
 pub fn last_fit(conn: &Connection) -> Result<Option<StoredFit>, ScoreError> {
-    let row: Option<(i64, i64, i64, String, String)> = conn
-        .query_row(
-            "SELECT id, fitted_at, now, params, diagnostics FROM model_fits ORDER BY id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .optional()?;
+    let row = crate::store::scores::latest_fit(conn)?;
     let Some((id, fitted_at, now, params, diagnostics)) = row else {
         return Ok(None);
     };

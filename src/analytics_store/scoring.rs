@@ -11,12 +11,12 @@ use super::history::{read_histories, summarize, Summary};
 use super::params::{
     store_fit, BgNbdParams, FitReportOf, ModelDiagnostics, ModelParams, StoredFit,
 };
-use super::writer::{write_scores, Predictions, ScoreRow};
 use super::{ScoreError, ScoreOptions};
 use crate::analytics::{
     rfm_scores, score_customers, BgNbd, ClvOptions, CustomerScore, DiscountRate, GammaGamma,
     MbgNbd, RfmInput, DAYS_PER_MONTH,
 };
+use crate::store::scores::{write_scores, Predictions, ScoreRow};
 
 /// What a fit-and-score run did.
 #[derive(Debug, Clone, Serialize)]

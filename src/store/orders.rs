@@ -106,3 +106,46 @@ pub fn product_of_line(
     )?
     .query_row(params![external_id, title, category, price], |r| r.get(0))
 }
+
+/// Calls `each(customer, orders)` for every customer in ascending id order with their counted
+/// orders placed at or before `until`, as `(placed_at, total less refunds in cents)` in time
+/// order; customers without such orders get an empty slice. One pass over both tables, so all
+/// orders are never held in memory at once (the models' input, `analytics_store::history`).
+pub fn histories(
+    conn: &Connection,
+    until: i64,
+    mut each: impl FnMut(i64, &[(i64, i64)]),
+) -> rusqlite::Result<()> {
+    let mut customers = conn.prepare("SELECT id FROM customers ORDER BY id")?;
+    let mut customer_rows = customers.query([])?;
+    let mut orders = conn.prepare(
+        "SELECT customer, placed_at, total - refunded FROM orders WHERE placed_at <= ?1 AND counted = 1 ORDER BY customer, placed_at, id",
+    )?;
+    let mut order_rows = orders.query([until])?;
+    let mut pending: Option<(i64, i64, i64)> = None;
+    let mut buffer: Vec<(i64, i64)> = Vec::new();
+    while let Some(row) = customer_rows.next()? {
+        let id: i64 = row.get(0)?;
+        buffer.clear();
+        loop {
+            if pending.is_none() {
+                pending = match order_rows.next()? {
+                    Some(r) => Some((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    None => None,
+                };
+            }
+            match pending {
+                // Orders of a customer id that has no customer row cannot exist (foreign key),
+                // but are skipped rather than attributed to the next customer.
+                Some((c, _, _)) if c < id => pending = None,
+                Some((c, at, total)) if c == id => {
+                    buffer.push((at, total));
+                    pending = None;
+                }
+                _ => break,
+            }
+        }
+        each(id, &buffer);
+    }
+    Ok(())
+}

@@ -1,7 +1,9 @@
-//! Replaces the rows of `customer_scores` in one transaction, so segments never read a mix of
-//! two scoring runs.
+//! The owner of `customer_scores` and `model_fits`: the scores are replaced in one
+//! transaction, so segments never read a mix of two scoring runs, and each fit is appended with
+//! its parameters and diagnostics as JSON (their shapes belong to `analytics_store`). The
+//! snapshot reads the scores in bulk (`store::snapshot::scores`).
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::analytics::Lifecycle;
 
@@ -64,4 +66,39 @@ pub fn write_scores(
         }
     }
     tx.commit()
+}
+
+/// A stored fit as text: (id, fitted_at, now, params JSON, diagnostics JSON).
+pub type FitRow = (i64, i64, i64, String, String);
+
+/// Appends a fit and returns its id.
+pub fn insert_fit(
+    conn: &Connection,
+    fitted_at: i64,
+    now: i64,
+    params_json: &str,
+    diagnostics_json: &str,
+) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO model_fits (fitted_at, now, params, diagnostics) VALUES (?1, ?2, ?3, ?4)",
+        params![fitted_at, now, params_json, diagnostics_json],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The most recent fit, if any.
+pub fn latest_fit(conn: &Connection) -> rusqlite::Result<Option<FitRow>> {
+    conn.query_row(
+        "SELECT id, fitted_at, now, params, diagnostics FROM model_fits ORDER BY id DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )
+    .optional()
+}
+
+/// The id of the latest stored fit, 0 before the first: a cheap way to notice a new fit.
+pub fn latest_fit_id(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT COALESCE(MAX(id), 0) FROM model_fits", [], |r| {
+        r.get(0)
+    })
 }
