@@ -4,10 +4,23 @@
 //! millions of cells and this is several times faster, and because its errors say what was
 //! expected.
 
+/// Why a text is not a time; each says what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    #[error("`{0}` is not a date (expected YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or RFC 3339 such as 2024-03-05T14:22:10+01:00)")]
+    NotATime(String),
+    #[error("`{0}` is not a date (expected YYYY-MM-DD)")]
+    NotADate(String),
+    #[error("`{0}` is not a valid calendar date")]
+    NoSuchDay(String),
+    #[error("`{0}` has an invalid time of day")]
+    NoSuchTime(String),
+}
+
 /// Parses a plain date (`2026-01-31`) into unix ms at midnight UTC.
-pub fn parse_date(text: &str) -> Result<i64, String> {
+pub fn parse_date(text: &str) -> Result<i64, TimeError> {
     if text.len() != 10 {
-        return Err(format!("`{text}` is not a date (expected YYYY-MM-DD)"));
+        return Err(TimeError::NotADate(text.to_string()));
     }
     parse(text)
 }
@@ -18,13 +31,9 @@ const DAY_MS: i64 = 86_400_000;
 /// Parses `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` (UTC), RFC 3339 (`T` or space, optional
 /// seconds and fraction, `Z` or `±HH:MM`) and Shopify's `YYYY-MM-DD HH:MM:SS -0500` into unix
 /// ms UTC. The error says what was expected, for the import's reject file and the CLI.
-pub fn parse(text: &str) -> Result<i64, String> {
+pub fn parse(text: &str) -> Result<i64, TimeError> {
     let b = text.as_bytes();
-    let bad = || {
-        format!(
-            "`{text}` is not a date (expected YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or RFC 3339 such as 2024-03-05T14:22:10+01:00)"
-        )
-    };
+    let bad = || TimeError::NotATime(text.to_string());
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(bad());
     }
@@ -32,7 +41,7 @@ pub fn parse(text: &str) -> Result<i64, String> {
     let month = digits(&b[5..7]).ok_or_else(bad)?;
     let day = digits(&b[8..10]).ok_or_else(bad)?;
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return Err(format!("`{text}` is not a valid calendar date"));
+        return Err(TimeError::NoSuchDay(text.to_string()));
     }
     let date_ms = days_from_civil(year, month, day) * DAY_MS;
     if b.len() == 10 {
@@ -50,7 +59,7 @@ pub fn parse(text: &str) -> Result<i64, String> {
         _ => (0, &b[16..]),
     };
     if hour > 23 || minute > 59 || second > 59 {
-        return Err(format!("`{text}` has an invalid time of day"));
+        return Err(TimeError::NoSuchTime(text.to_string()));
     }
     let mut ms = date_ms + (hour * 3600 + minute * 60 + second) * 1000;
     if let Some((b'.', frac)) = rest.split_first().filter(|_| b.get(16) == Some(&b':')) {

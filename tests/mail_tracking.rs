@@ -411,7 +411,7 @@ fn a_link_with_a_line_break_is_never_signed() {
     let html = "<a href=\"https://shop.test/p?x=1\r\nSet-Cookie: a=b\">buy</a>";
     let err = instrument(html, BASE, &signer(), &open_claims()).unwrap_err();
     assert_eq!(
-        err,
+        err.to_string(),
         "the link \"https://shop.test/p?x=1\\r\\nSet-Cookie: a=b\" holds a line break or another control character, so it cannot be tracked or followed; fix the template or the value it prints"
     );
 }

@@ -28,11 +28,36 @@ pub enum CliError {
     Diagnostics(Vec<FileDiagnostic>),
 }
 
-impl<E: std::fmt::Display> From<E> for CliError {
-    fn from(e: E) -> Self {
-        CliError::Message(e.to_string())
-    }
+/// The library errors a command reports as one line: each says what went wrong in the
+/// merchant's words. Listed one by one, so an error type the CLI has not been written to
+/// report does not turn into a message by accident.
+macro_rules! reported_as_message {
+    ($($t:ty),* $(,)?) => {$(
+        impl From<$t> for CliError {
+            fn from(e: $t) -> Self {
+                CliError::Message(e.to_string())
+            }
+        }
+    )*};
 }
+
+reported_as_message!(
+    String,
+    &str,
+    std::io::Error,
+    rusqlite::Error,
+    serde_json::Error,
+    csv::Error,
+    crate::config::ConfigError,
+    crate::mail::message::ConfigError,
+    crate::scaffold::ScaffoldError,
+    crate::generate::GenerateError,
+    crate::store::StoreError,
+    crate::store::import::ImportError,
+    crate::analytics_store::ScoreError,
+    crate::repository::refresh::RefreshAllError,
+    crate::workflow::EngineError,
+);
 
 pub type CliResult = Result<(), CliError>;
 

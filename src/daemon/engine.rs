@@ -25,6 +25,24 @@ use crate::repository::{fingerprint, rescore, Generation, Paths};
 use crate::schedule::{claim_due, complete, next_wake, segment_job};
 use crate::segment::refresh::store_members;
 
+/// Why an engine pass failed; the pass is retried at the next tick.
+#[derive(Debug, thiserror::Error)]
+pub enum PassError {
+    #[error("reading or writing the store failed: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("the journeys could not advance: {0}")]
+    Journeys(#[from] crate::workflow::EngineError),
+    #[error("re-scoring the customer models failed: {0}")]
+    Scores(#[from] crate::analytics_store::ScoreError),
+    #[error("segment {segment}: storing its members failed: {source}")]
+    Segment {
+        segment: String,
+        source: rusqlite::Error,
+    },
+}
+
 pub struct Engine {
     /// Where every pass, journey step and reload takes its time from.
     pub clock: Arc<dyn Clock + Send + Sync>,
@@ -76,14 +94,14 @@ impl Engine {
 
     /// One pass at `now`; returns when the next pass is due at the latest (`now` itself when
     /// journal rows are left for the next pass).
-    pub fn pass(&mut self, now: i64) -> Result<i64, String> {
+    pub fn pass(&mut self, now: i64) -> Result<i64, PassError> {
         self.maybe_reload();
         // Event triggers first: starting a journey from an event needs no segment work, so a
         // burst of changed customers below never delays it by more than one bounded pass.
         let mut report = self.journeys(self.clock.now_ms())?;
         let started = Instant::now();
         let mut moved = false;
-        let caught = self.warm.catch_up(&self.conn).map_err(|e| e.to_string())?;
+        let caught = self.warm.catch_up(&self.conn)?;
         if caught.reloaded {
             moved = true;
             tracing::info!("store reloaded: every segment refreshed");
@@ -114,8 +132,7 @@ impl Engine {
                 &self.warm,
                 &changed,
                 now,
-            )
-            .map_err(|e| e.to_string())?;
+            )?;
             moved |= changes > 0;
             for &c in &changed {
                 let latest = self.warm.latest_time(c);
@@ -139,9 +156,7 @@ impl Engine {
                 continue;
             }
             let cadence = self.gen.segments[i].refresh.clone();
-            if let Some(claim) =
-                claim_due(&mut self.conn, &job, &cadence, now).map_err(|e| e.to_string())?
-            {
+            if let Some(claim) = claim_due(&mut self.conn, &job, &cadence, now)? {
                 claimed.push((i, job.clone(), claim.slot));
             }
             if let Some(next) = cadence.next_after(now) {
@@ -151,7 +166,7 @@ impl Engine {
         self.rescore_for(claimed.iter().map(|c| c.0), now)?;
         for (i, job, slot) in claimed {
             self.refresh_segment(i, now)?;
-            complete(&self.conn, &job, slot, now).map_err(|e| e.to_string())?;
+            complete(&self.conn, &job, slot, now)?;
             moved = true;
         }
         // Again, for the segment changes just recorded.
@@ -180,7 +195,7 @@ impl Engine {
             .is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
         {
             self.gauges()?;
-            status::heartbeat(&self.conn, now, &self.metrics).map_err(|e| e.to_string())?;
+            status::heartbeat(&self.conn, now, &self.metrics)?;
             self.last_beat = Some(Instant::now());
         }
         if caught.more {
@@ -191,20 +206,20 @@ impl Engine {
 
     /// Starts journeys from new triggers and advances the due ones, at `now` (taken when the
     /// step runs, so a journey's `entered_at` is never before its event's receipt).
-    fn journeys(&mut self, now: i64) -> Result<crate::workflow::AdvanceReport, String> {
+    fn journeys(&mut self, now: i64) -> Result<crate::workflow::AdvanceReport, PassError> {
         crate::workflow::run_once(
             &mut self.conn,
             &self.gen.workflows,
             now,
             &mut self.gen.dispatcher,
         )
-        .map_err(|e| e.to_string())
+        .map_err(PassError::from)
     }
 
-    fn next_wake(&self, now: i64) -> Result<i64, String> {
+    fn next_wake(&self, now: i64) -> Result<i64, PassError> {
         let tick = now + self.config.daemon.tick;
         let slots = next_wake(self.gen.segments.iter().map(|s| &s.refresh), now);
-        let journeys = crate::store::journeys::next_wake(&self.conn).map_err(|e| e.to_string())?;
+        let journeys = crate::store::journeys::next_wake(&self.conn)?;
         let future = self.future.first().map(|&(at, _)| at);
         Ok([Some(tick), slots, journeys, future]
             .into_iter()
@@ -219,7 +234,7 @@ impl Engine {
         &mut self,
         segments: impl IntoIterator<Item = usize>,
         now: i64,
-    ) -> Result<(), String> {
+    ) -> Result<(), PassError> {
         if !segments
             .into_iter()
             .any(|i| self.gen.segments[i].uses_scores)
@@ -227,10 +242,8 @@ impl Engine {
             return Ok(());
         }
         let started = Instant::now();
-        let scored = rescore(&mut self.conn, now, &self.config).map_err(|e| e.to_string())?;
-        self.warm
-            .reload_scores(&self.conn)
-            .map_err(|e| e.to_string())?;
+        let scored = rescore(&mut self.conn, now, &self.config)?;
+        self.warm.reload_scores(&self.conn)?;
         tracing::info!(
             customers = scored,
             millis = started.elapsed().as_millis() as u64,
@@ -239,13 +252,18 @@ impl Engine {
         Ok(())
     }
 
-    fn refresh_segment(&mut self, index: usize, now: i64) -> Result<(), String> {
+    fn refresh_segment(&mut self, index: usize, now: i64) -> Result<(), PassError> {
         let s = &self.gen.segments[index];
         let started = Instant::now();
         let members = self.warm.members(&s.program, now);
         let seconds = started.elapsed().as_secs_f64();
-        let (entered, exited) = store_members(&mut self.conn, &s.name, &members, now)
-            .map_err(|e| format!("segment {}: {e}", s.name))?;
+        let (entered, exited) =
+            store_members(&mut self.conn, &s.name, &members, now).map_err(|source| {
+                PassError::Segment {
+                    segment: s.name.clone(),
+                    source,
+                }
+            })?;
         self.metrics.segment(&s.name, seconds, members.len());
         tracing::info!(segment = %s.name, members = members.len(), entered, exited, millis = (seconds * 1000.0) as u64, "segment refreshed");
         Ok(())
@@ -289,9 +307,9 @@ impl Engine {
         }
     }
 
-    fn gauges(&self) -> Result<(), String> {
-        let active = crate::store::journeys::running(&self.conn).map_err(|e| e.to_string())?;
-        let depth = crate::mail::outbox::pending(&self.conn).map_err(|e| e.to_string())?;
+    fn gauges(&self) -> Result<(), PassError> {
+        let active = crate::store::journeys::running(&self.conn)?;
+        let depth = crate::mail::outbox::pending(&self.conn)?;
         self.metrics
             .journeys_active
             .store(active, Ordering::Relaxed);

@@ -18,6 +18,7 @@ mod http;
 pub mod membership;
 mod metrics;
 pub(crate) mod priority;
+mod start_error;
 pub mod status;
 mod wake;
 pub mod warm;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use crate::config::DaemonConfig;
+pub use start_error::StartError;
 
 use crate::config::Config;
 use crate::mail::{Clock, TrackingSigner};
@@ -53,7 +55,7 @@ pub struct Setup {
 }
 
 /// Runs until SIGTERM or SIGINT. `Err` is a start-up failure, said in one message.
-pub fn run(setup: Setup) -> Result<(), String> {
+pub fn run(setup: Setup) -> Result<(), StartError> {
     let Setup {
         config,
         db,
@@ -66,17 +68,15 @@ pub fn run(setup: Setup) -> Result<(), String> {
         .or_else(|| std::env::var("SEGFLOW_BIND").ok())
         .unwrap_or_else(|| config.daemon.bind.clone());
     let _lock = lock(&db)?;
-    let mut conn = crate::store::open(&db).map_err(|e| e.to_string())?;
+    let mut conn = crate::store::open(&db)?;
     writer::immediate(&mut conn);
-    conn.busy_timeout(Duration::from_secs(60))
-        .map_err(|e| e.to_string())?;
-    let gen = Generation::load(&paths, &config).map_err(|e| e.to_string())?;
+    conn.busy_timeout(Duration::from_secs(60))?;
+    let gen = Generation::load(&paths, &config)?;
     if let Some(w) = &gen.warning {
         tracing::warn!("{w}");
     }
     let started = Instant::now();
-    let warm = WarmSnapshot::load(&conn, config.daemon.max_overlay, Some(db.clone()))
-        .map_err(|e| e.to_string())?;
+    let warm = WarmSnapshot::load(&conn, config.daemon.max_overlay, Some(db.clone()))?;
     tracing::info!(
         customers = warm.customers(),
         millis = started.elapsed().as_millis() as u64,
@@ -92,8 +92,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
     let stop = Arc::new(AtomicBool::new(false));
     let (writer, writer_thread) = Writer::spawn(&db, wake.clone(), metrics.clone())?;
 
-    let (unsubscribe, _) = crate::workflow::signer_from_env(&config.mail.unsubscribe_secret_env)
-        .map_err(|e| e.to_string())?;
+    let (unsubscribe, _) = crate::workflow::signer_from_env(&config.mail.unsubscribe_secret_env)?;
     let secret = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty());
     let token = secret(&config.daemon.token_env);
     if token.is_none() {
@@ -116,22 +115,23 @@ pub fn run(setup: Setup) -> Result<(), String> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+        .map_err(StartError::Runtime)?;
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(&bind))
-        .map_err(|e| {
-            format!("cannot listen on {bind}: {e}; set [daemon] bind or --bind to a free address")
+        .map_err(|source| StartError::Listen {
+            bind: bind.clone(),
+            source,
         })?;
     let local = listener
         .local_addr()
         .map_or(bind.clone(), |a| a.to_string());
-    status::started(&conn, &local, now()).map_err(|e| e.to_string())?;
+    status::started(&conn, &local, now())?;
     // The workflows go live now, before the first request is served: what the API receives
     // from here on happens after their activation and starts journeys; what the store already
     // holds does not (README, "Triggers never reach back").
-    crate::workflow::activate(&mut conn, &gen.workflows, now()).map_err(|e| e.to_string())?;
+    crate::workflow::activate(&mut conn, &gen.workflows, now())?;
     crate::store::order_status::sync(&mut conn, &config.shop.uncounted_statuses)
-        .map_err(|e| format!("cannot apply [shop] uncounted_statuses: {e}"))?;
+        .map_err(StartError::Statuses)?;
 
     let grace = Duration::from_millis(config.daemon.shutdown_grace.max(0) as u64);
     let future = warm.after(now()).into_iter().collect();
@@ -228,26 +228,30 @@ pub fn run(setup: Setup) -> Result<(), String> {
 fn spawn(
     name: &str,
     f: impl FnOnce() + Send + 'static,
-) -> Result<std::thread::JoinHandle<()>, String> {
+) -> Result<std::thread::JoinHandle<()>, StartError> {
     std::thread::Builder::new()
         .name(name.into())
         .spawn(f)
-        .map_err(|e| format!("cannot start the {name} thread: {e}"))
+        .map_err(|source| StartError::Thread {
+            name: name.to_string(),
+            source,
+        })
 }
 
 /// One daemon per database: two would both run schedules and send. The lock is an OS file
 /// lock, released by the kernel however the process ends.
-fn lock(db: &Path) -> Result<File, String> {
+fn lock(db: &Path) -> Result<File, StartError> {
     let path = db.with_extension("daemon.lock");
-    let file = File::create(&path)
-        .map_err(|e| format!("cannot create the lock file {}: {e}", path.display()))?;
+    let file = File::create(&path).map_err(|source| StartError::LockFile {
+        path: path.clone(),
+        source,
+    })?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(_) => Err(format!(
-            "another segflow daemon is running on {} (it holds {}); stop it first, `segflow status` shows it",
-            db.display(),
-            path.display()
-        )),
+        Err(_) => Err(StartError::Running {
+            db: db.to_path_buf(),
+            lock: path,
+        }),
     }
 }
 

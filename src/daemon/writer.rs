@@ -90,23 +90,24 @@ impl Writer {
         db: &Path,
         wake: Arc<Wake>,
         metrics: Arc<Metrics>,
-    ) -> Result<(Writer, std::thread::JoinHandle<()>), String> {
-        let mut conn = crate::store::open(db).map_err(|e| e.to_string())?;
+    ) -> Result<(Writer, std::thread::JoinHandle<()>), super::StartError> {
+        let mut conn = crate::store::open(db)?;
         immediate(&mut conn);
         // The engine's write transactions are kept short, but a refresh that moves a large
         // segment can still hold the lock for seconds: requests wait for it rather than fail.
-        conn.busy_timeout(std::time::Duration::from_secs(60))
-            .map_err(|e| e.to_string())?;
+        conn.busy_timeout(std::time::Duration::from_secs(60))?;
         // A checkpoint copies the WAL into the database file and syncs it, tens of
         // milliseconds the committing request would wait for; a thread of its own runs them
         // (`checkpointer` in mod.rs).
-        conn.pragma_update(None, "wal_autocheckpoint", 0)
-            .map_err(|e| e.to_string())?;
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let (queue, jobs) = mpsc::channel::<Job>();
         let handle = std::thread::Builder::new()
             .name("segflow-writer".into())
             .spawn(move || run(conn, jobs, &wake, &metrics))
-            .map_err(|e| format!("cannot start the writer thread: {e}"))?;
+            .map_err(|source| super::StartError::Thread {
+                name: "writer".into(),
+                source,
+            })?;
         Ok((Writer { queue }, handle))
     }
 

@@ -291,7 +291,7 @@ impl Validate for CustomerIn {
         id("id", &self.id)?;
         if let Some(email) = &self.email {
             if !email.is_empty() {
-                check_email(email).map_err(|reason| field_error("email", &reason))?;
+                check_email(email).map_err(|reason| field_error("email", &reason.to_string()))?;
             }
             if !email.is_empty() && !email.contains('@') {
                 return Err(field_error(

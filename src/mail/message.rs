@@ -92,6 +92,18 @@ pub struct EmailParts<'a> {
     pub date_ms: i64,
 }
 
+/// Why an email cannot be built from its outbox row; retrying cannot help.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("the recipient address {to:?} is not valid: {source}")]
+    Recipient {
+        to: String,
+        source: lettre::address::AddressError,
+    },
+    #[error("cannot build the message: {0}")]
+    Message(#[from] lettre::error::Error),
+}
+
 /// A finished email, ready for a transport.
 #[derive(Debug, Clone)]
 pub struct OutgoingEmail {
@@ -102,11 +114,11 @@ pub struct OutgoingEmail {
 
 impl OutgoingEmail {
     /// Builds the MIME message; fails only on an address or header that cannot be encoded.
-    pub fn build(defaults: &MessageDefaults, parts: &EmailParts<'_>) -> Result<Self, String> {
-        let to: Mailbox = parts
-            .to
-            .parse()
-            .map_err(|e| format!("the recipient address {:?} is not valid: {e}", parts.to))?;
+    pub fn build(defaults: &MessageDefaults, parts: &EmailParts<'_>) -> Result<Self, BuildError> {
+        let to: Mailbox = parts.to.parse().map_err(|source| BuildError::Recipient {
+            to: parts.to.to_string(),
+            source,
+        })?;
         let date = UNIX_EPOCH + Duration::from_millis(parts.date_ms.max(0) as u64);
         let mut builder = Message::builder()
             .from(defaults.from.clone())
@@ -129,14 +141,12 @@ impl OutgoingEmail {
                     "List-Unsubscribe=One-Click".to_string(),
                 ));
         }
-        let mut message = builder
-            .multipart(
-                MultiPart::alternative()
-                    .boundary(boundary_for(parts.message_id))
-                    .singlepart(SinglePart::plain(parts.text.to_string()))
-                    .singlepart(SinglePart::html(parts.html.to_string())),
-            )
-            .map_err(|e| format!("cannot build the message: {e}"))?;
+        let mut message = builder.multipart(
+            MultiPart::alternative()
+                .boundary(boundary_for(parts.message_id))
+                .singlepart(SinglePart::plain(parts.text.to_string()))
+                .singlepart(SinglePart::html(parts.html.to_string())),
+        )?;
         // Signing here, where the message is built from its outbox row, keeps transports
         // unaware of DKIM and signs exactly the bytes that go out.
         if let Some(signer) = &defaults.dkim {

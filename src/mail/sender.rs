@@ -228,7 +228,7 @@ impl<T: Transport> Sender<T> {
                 date_ms: clock.now_ms(),
             },
         )
-        .map_err(SendError::permanent);
+        .map_err(|e| SendError::permanent(e.to_string()));
         Ok(Some(email))
     }
 

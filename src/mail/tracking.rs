@@ -150,6 +150,13 @@ impl TrackingSigner {
     }
 }
 
+/// A link of a rendered email that cannot be tracked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the link {url:?} holds a line break or another control character, so it cannot be tracked or followed; fix the template or the value it prints")]
+pub struct UntrackableLink {
+    pub url: String,
+}
+
 /// Rewrites every http(s) `href` of `<a>` elements to `BASE/c/TOKEN` (not `mailto:`, not `#`
 /// anchors, not links already under `BASE/c/`, `BASE/o/` or `BASE/u/`, which covers the
 /// unsubscribe URL), and appends a 1x1 pixel `BASE/o/TOKEN` before the last `</body>` (or at the
@@ -166,7 +173,7 @@ pub fn instrument(
     base_url: &str,
     signer: &TrackingSigner,
     claims_base: &TrackClaims,
-) -> Result<String, String> {
+) -> Result<String, UntrackableLink> {
     let base = base_url.trim_end_matches('/');
     let own = [
         format!("{base}/c/"),
@@ -187,10 +194,7 @@ pub fn instrument(
             continue;
         }
         if href.url.chars().any(char::is_control) {
-            return Err(format!(
-                "the link {:?} holds a line break or another control character, so it cannot be tracked or followed; fix the template or the value it prints",
-                href.url
-            ));
+            return Err(UntrackableLink { url: href.url });
         }
         let token = signer.token(&claims(TrackKind::Click, Some(href.url)));
         out.push_str(&html[copied..href.start]);

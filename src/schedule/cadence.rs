@@ -29,8 +29,8 @@ pub enum Cadence {
 
 impl Cadence {
     /// A cron cadence, if `expr` is a pattern croner accepts; the error says what is wrong.
-    pub fn cron(expr: &str, tz: Tz) -> Result<Cadence, String> {
-        croner::Cron::from_str(expr).map_err(|e| e.to_string())?;
+    pub fn cron(expr: &str, tz: Tz) -> Result<Cadence, croner::errors::CronError> {
+        croner::Cron::from_str(expr)?;
         Ok(Cadence::Cron {
             expr: expr.to_string(),
             tz,

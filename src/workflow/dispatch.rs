@@ -39,13 +39,21 @@ pub enum DispatchOutcome {
     Skipped { reason: String },
 }
 
+/// Why a dispatcher could not answer a request at all (as opposed to skipping it, which is an
+/// outcome): the engine's transaction rolls back and the step is tried again.
+#[derive(Debug, thiserror::Error)]
+pub enum DispatchError {
+    #[error("the store: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
 /// Accepts send requests inside the engine's transaction.
 pub trait Dispatcher {
     fn dispatch(
         &mut self,
         tx: &rusqlite::Transaction,
         req: &SendRequest,
-    ) -> Result<DispatchOutcome, String>;
+    ) -> Result<DispatchOutcome, DispatchError>;
 }
 
 /// A dispatcher that records every request and answers with a scripted outcome: the test
@@ -62,7 +70,7 @@ impl Dispatcher for RecordingDispatcher {
         &mut self,
         _tx: &rusqlite::Transaction,
         req: &SendRequest,
-    ) -> Result<DispatchOutcome, String> {
+    ) -> Result<DispatchOutcome, DispatchError> {
         self.requests.push(req.clone());
         Ok(self.answer.map_or(DispatchOutcome::Queued, |f| f(req)))
     }

@@ -18,7 +18,7 @@ use crate::store::outbox;
 use serde_json::{json, Value};
 
 use super::definition::Reentry;
-use super::dispatch::{DispatchOutcome, Dispatcher, SendRequest};
+use super::dispatch::{DispatchError, DispatchOutcome, Dispatcher, SendRequest};
 use super::mail_context::{self as context, CoPurchases};
 use super::set::Workflows;
 use crate::config::ShopConfig;
@@ -206,19 +206,20 @@ impl OutboxDispatcher {
     /// why it cannot be (no such customer, no address, a template error). With tracking on, the
     /// HTML part is instrumented (`mail::instrument`), so `preview` and `send-test` show and send
     /// the tracked links too; the text part is left as written.
-    pub fn render(&mut self, tx: &Transaction, req: &SendRequest) -> Result<NewMessage, String> {
-        let recipient = context::recipient(tx, req.customer)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("no customer with internal id {}", req.customer))?;
+    pub fn render(
+        &mut self,
+        tx: &Transaction,
+        req: &SendRequest,
+    ) -> Result<NewMessage, RenderError> {
+        let recipient =
+            context::recipient(tx, req.customer)?.ok_or(RenderError::NoCustomer(req.customer))?;
         let email = recipient
             .info
             .email
             .clone()
             .filter(|e| !e.trim().is_empty())
-            .ok_or("the customer has no email address")?;
-        let ctx = self
-            .context(tx, req, &recipient.json, &email)
-            .map_err(|e| e.to_string())?;
+            .ok_or(RenderError::NoAddress)?;
+        let ctx = self.context(tx, req, &recipient.json, &email)?;
         let origin = Origin {
             workflow: req.workflow.clone(),
             step: req.step.clone(),
@@ -232,8 +233,7 @@ impl OutboxDispatcher {
             origin,
             &email,
             &self.message_id_domain,
-        )
-        .map_err(|e| format!("template error: {e}"))?;
+        )?;
         if let Some(subject) = &req.subject_override {
             msg.email.subject = subject.clone();
         }
@@ -247,8 +247,7 @@ impl OutboxDispatcher {
                 url: None,
             };
             msg.email.html =
-                instrument(&msg.email.html, &self.unsubscribe_base_url, signer, &claims)
-                    .map_err(|e| format!("link error: {e}"))?;
+                instrument(&msg.email.html, &self.unsubscribe_base_url, signer, &claims)?;
         }
         let url = ctx["unsubscribe_url"]
             .as_str()
@@ -257,9 +256,8 @@ impl OutboxDispatcher {
         Ok(msg.with_unsubscribe_url(url))
     }
 
-    fn decide(&mut self, tx: &Transaction, req: &SendRequest) -> Result<Decision, String> {
-        let Some(recipient) = context::recipient(tx, req.customer).map_err(|e| e.to_string())?
-        else {
+    fn decide(&mut self, tx: &Transaction, req: &SendRequest) -> rusqlite::Result<Decision> {
+        let Some(recipient) = context::recipient(tx, req.customer)? else {
             return Ok(Decision::Skip {
                 reason: format!("no customer with internal id {}", req.customer),
             });
@@ -269,12 +267,10 @@ impl OutboxDispatcher {
             .get(&req.workflow)
             .unwrap_or(&self.default_policy);
         let suppressed = match recipient.info.email.as_deref() {
-            Some(email) => suppressions::reason(tx, email)
-                .map_err(|e| e.to_string())?
-                .is_some(),
+            Some(email) => suppressions::reason(tx, email)?.is_some(),
             None => false,
         };
-        let recent = recent_sends(tx, req.customer, req.now, policy).map_err(|e| e.to_string())?;
+        let recent = recent_sends(tx, req.customer, req.now, policy)?;
         Ok(decide(policy, &recipient.info, &recent, req.now, &|_| {
             suppressed
         }))
@@ -337,10 +333,30 @@ fn already_queued(tx: &Transaction, req: &SendRequest) -> rusqlite::Result<bool>
     outbox::exists(tx, &key)
 }
 
+/// Why a request cannot be rendered into a message; all but a store failure make the step a
+/// skip with this reason.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("no customer with internal id {0}")]
+    NoCustomer(i64),
+    #[error("the customer has no email address")]
+    NoAddress,
+    #[error("template error: {0}")]
+    Template(#[from] crate::mail::TemplateError),
+    #[error("link error: {0}")]
+    Link(#[from] crate::mail::tracking::UntrackableLink),
+    #[error("the store: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
 impl Dispatcher for OutboxDispatcher {
-    fn dispatch(&mut self, tx: &Transaction, req: &SendRequest) -> Result<DispatchOutcome, String> {
+    fn dispatch(
+        &mut self,
+        tx: &Transaction,
+        req: &SendRequest,
+    ) -> Result<DispatchOutcome, DispatchError> {
         // A held message was enqueued when it was held; asking again finds it and is a no-op.
-        if already_queued(tx, req).map_err(|e| e.to_string())? {
+        if already_queued(tx, req)? {
             return Ok(DispatchOutcome::Queued);
         }
         let hold = match self.decide(tx, req)? {
@@ -351,21 +367,18 @@ impl Dispatcher for OutboxDispatcher {
             Decision::Hold { until } => Some(until),
             Decision::Send => None,
         };
-        if let Some(email) = context::recipient(tx, req.customer)
-            .map_err(|e| e.to_string())?
-            .and_then(|r| r.info.email)
-        {
+        if let Some(email) = context::recipient(tx, req.customer)?.and_then(|r| r.info.email) {
             let reentry = self.reentry.get(&req.workflow);
-            if let Some(reason) =
-                shared_address(tx, req, &email, reentry).map_err(|e| e.to_string())?
-            {
+            if let Some(reason) = shared_address(tx, req, &email, reentry)? {
                 self.count(req).skipped += 1;
                 return Ok(DispatchOutcome::Skipped { reason });
             }
         }
         let msg = match self.render(tx, req) {
             Ok(msg) => msg,
-            Err(reason) => {
+            Err(RenderError::Sql(e)) => return Err(e.into()),
+            Err(error) => {
+                let reason = error.to_string();
                 self.errors.push(format!(
                     "{}/{} for customer {}: {reason}",
                     req.workflow, req.step, req.customer
@@ -376,12 +389,12 @@ impl Dispatcher for OutboxDispatcher {
         };
         match hold {
             Some(until) => {
-                enqueue(tx, &msg.not_before(until), req.now).map_err(|e| e.to_string())?;
+                enqueue(tx, &msg.not_before(until), req.now)?;
                 self.count(req).held += 1;
                 Ok(DispatchOutcome::Held { until })
             }
             None => {
-                enqueue(tx, &msg, req.now).map_err(|e| e.to_string())?;
+                enqueue(tx, &msg, req.now)?;
                 self.count(req).queued += 1;
                 Ok(DispatchOutcome::Queued)
             }

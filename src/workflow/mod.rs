@@ -12,7 +12,7 @@ pub mod set;
 pub mod split;
 
 pub use definition::{Condition, Reentry, Step, StepKind, Trigger, Variant, Workflow};
-pub use dispatch::{DispatchOutcome, Dispatcher, RecordingDispatcher, SendRequest};
+pub use dispatch::{DispatchError, DispatchOutcome, Dispatcher, RecordingDispatcher, SendRequest};
 pub use engine::{
     activate, advance, consume_triggers, next_wake, preview_trigger, run_once, run_until,
     AdvanceReport, EngineError,

@@ -19,7 +19,10 @@ pub fn run(ctx: &Context, bind: Option<String>) -> CliResult {
         bind,
         clock: std::sync::Arc::new(crate::mail::SystemClock),
     };
-    crate::daemon::run(setup).map_err(CliError::Message)
+    crate::daemon::run(setup).map_err(|e| match e {
+        crate::daemon::StartError::Files(load) => CliError::from_load(load),
+        other => CliError::Message(other.to_string()),
+    })
 }
 
 pub fn status(ctx: &Context) -> CliResult {

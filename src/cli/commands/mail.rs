@@ -28,7 +28,9 @@ fn render(ctx: &Context, req: &SendRequest) -> Result<NewMessage, CliError> {
     let mut conn = ctx.open_store()?;
     let tx = conn.transaction()?;
     // The transaction is dropped without commit: rendering never changes the store.
-    let msg = d.render(&tx, req).map_err(CliError::Message)?;
+    let msg = d
+        .render(&tx, req)
+        .map_err(|e| CliError::Message(e.to_string()))?;
     Ok(msg)
 }
 
@@ -119,7 +121,7 @@ pub fn send_test(ctx: &Context, template: &str, to: &str, customer: Option<&str>
             date_ms: ctx.now,
         },
     )
-    .map_err(CliError::Message)?;
+    .map_err(|e| CliError::Message(e.to_string()))?;
     match mail.transport {
         TransportKind::File => {
             let transport = FileTransport::new(&mail.file.dir).map_err(|e| {

@@ -8,11 +8,47 @@
 
 use serde_json::Value;
 
+pub use crate::timestamp::TimeError;
+
+/// Why a cell's text is not a value of its column; each says what to write instead, for the
+/// reject file and the API's error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CellError {
+    #[error("`{shown}` is not one email address: {why}; write a single bare address such as ana@example.com")]
+    Email { shown: String, why: &'static str },
+    #[error("`{0}` is more than the largest quantity segflow takes (1,000,000)")]
+    QuantityTooLarge(String),
+    #[error("`{0}` is not an amount (expected a decimal number such as 49.99)")]
+    NotAnAmount(String),
+    #[error("`{0}` is more than the largest amount segflow takes (999,999,999,999.99)")]
+    AmountTooLarge(String),
+    #[error("`{0}` has more than two decimal places")]
+    TooManyDecimals(String),
+    #[error("`{0}` is not a whole number (expected a count such as 2)")]
+    NotAWholeNumber(String),
+    #[error("`{0}` is not a yes/no value (expected true, false, yes, no, 1 or 0)")]
+    NotYesOrNo(String),
+    #[error(transparent)]
+    Time(#[from] TimeError),
+    /// A required cell left empty.
+    #[error("column {0} is empty; fill it in, as every row needs one")]
+    Empty(String),
+}
+
+/// A cell that failed, with the column it is in: the reason a row is rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ColumnError {
+    #[error("column {label}: {source}")]
+    Cell { label: String, source: CellError },
+    #[error(transparent)]
+    Empty(CellError),
+}
+
 /// Checks that `text` is one bare email address, the only form the sender can put in a `To:`
 /// header. A line break would end the header and start another (header injection), and a list
 /// (`"Evil" <a@b>, c@evil`) or a display name is more than one customer's address; both used to
 /// be stored and fail only at send time. The reason names what to write instead.
-pub fn check_email(text: &str) -> Result<(), String> {
+pub fn check_email(text: &str) -> Result<(), CellError> {
     let why = if text.chars().any(char::is_control) {
         "it holds a line break or another control character"
     } else if text.contains([',', ';']) {
@@ -33,9 +69,7 @@ pub fn check_email(text: &str) -> Result<(), String> {
             }
         })
         .collect();
-    Err(format!(
-        "`{shown}` is not one email address: {why}; write a single bare address such as ana@example.com"
-    ))
+    Err(CellError::Email { shown, why })
 }
 
 /// The form two phone numbers are compared in: Shopify's leading apostrophe dropped, a leading
@@ -52,7 +86,10 @@ pub fn phone_key(text: &str) -> Option<String> {
 }
 
 use crate::timestamp::digits;
-pub use crate::timestamp::parse as parse_datetime;
+/// A date or time cell (`crate::timestamp`) in unix ms.
+pub fn parse_datetime(text: &str) -> Result<i64, CellError> {
+    Ok(crate::timestamp::parse(text)?)
+}
 
 /// Parses a decimal amount in major units (`49.99`, `-5`, `.5`) into integer cents exactly,
 /// without going through floating point; more than two decimals is refused, not rounded.
@@ -65,18 +102,16 @@ pub const MAX_WHOLE_DIGITS: usize = 12;
 pub const MAX_QUANTITY: i64 = 1_000_000;
 
 /// A quantity: a whole number of at most `MAX_QUANTITY` either way.
-pub fn parse_quantity(text: &str) -> Result<i64, String> {
+pub fn parse_quantity(text: &str) -> Result<i64, CellError> {
     let q = parse_int(text)?;
     if q.abs() > MAX_QUANTITY {
-        return Err(format!(
-            "`{text}` is more than the largest quantity segflow takes (1,000,000)"
-        ));
+        return Err(CellError::QuantityTooLarge(text.to_string()));
     }
     Ok(q)
 }
 
-pub fn parse_cents(text: &str) -> Result<i64, String> {
-    let bad = || format!("`{text}` is not an amount (expected a decimal number such as 49.99)");
+pub fn parse_cents(text: &str) -> Result<i64, CellError> {
+    let bad = || CellError::NotAnAmount(text.to_string());
     let (negative, body) = match text.as_bytes().split_first() {
         Some((b'-', rest)) => (true, rest),
         Some((b'+', rest)) => (false, rest),
@@ -91,12 +126,10 @@ pub fn parse_cents(text: &str) -> Result<i64, String> {
     }
     let significant = whole.iter().skip_while(|&&c| c == b'0').count();
     if significant > MAX_WHOLE_DIGITS {
-        return Err(format!(
-            "`{text}` is more than the largest amount segflow takes (999,999,999,999.99)"
-        ));
+        return Err(CellError::AmountTooLarge(text.to_string()));
     }
     if frac.len() > 2 {
-        return Err(format!("`{text}` has more than two decimal places"));
+        return Err(CellError::TooManyDecimals(text.to_string()));
     }
     let units = if whole.is_empty() {
         0
@@ -117,13 +150,13 @@ pub fn parse_cents(text: &str) -> Result<i64, String> {
 }
 
 /// Parses a whole number such as a quantity.
-pub fn parse_int(text: &str) -> Result<i64, String> {
+pub fn parse_int(text: &str) -> Result<i64, CellError> {
     text.parse::<i64>()
-        .map_err(|_| format!("`{text}` is not a whole number (expected a count such as 2)"))
+        .map_err(|_| CellError::NotAWholeNumber(text.to_string()))
 }
 
 /// Parses true/false/yes/no/1/0 in any case.
-pub fn parse_bool(text: &str) -> Result<bool, String> {
+pub fn parse_bool(text: &str) -> Result<bool, CellError> {
     const TRUE: [&str; 3] = ["true", "yes", "1"];
     const FALSE: [&str; 3] = ["false", "no", "0"];
     if TRUE.iter().any(|t| t.eq_ignore_ascii_case(text)) {
@@ -131,9 +164,7 @@ pub fn parse_bool(text: &str) -> Result<bool, String> {
     } else if FALSE.iter().any(|f| f.eq_ignore_ascii_case(text)) {
         Ok(false)
     } else {
-        Err(format!(
-            "`{text}` is not a yes/no value (expected true, false, yes, no, 1 or 0)"
-        ))
+        Err(CellError::NotYesOrNo(text.to_string()))
     }
 }
 

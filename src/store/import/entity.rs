@@ -131,7 +131,10 @@ impl<'c> EntityImporter<'c> {
         values.push(text(Some(key)));
         for field in &layout.fields {
             let cell = row.opt(Some(field.index));
-            let failed = |reason: String| format!("column {}: {reason}", field.label);
+            let failed = |source: cell::CellError| cell::ColumnError::Cell {
+                label: field.label.to_string(),
+                source,
+            };
             let value: ToSqlOutput = match field.kind {
                 CellKind::Text => text(cell),
                 CellKind::Email => {
@@ -179,8 +182,8 @@ fn int(value: Option<i64>) -> ToSqlOutput<'static> {
 
 fn parsed<T>(
     cell: Option<&str>,
-    parse: fn(&str) -> Result<T, String>,
-) -> Result<Option<T>, String> {
+    parse: fn(&str) -> Result<T, cell::CellError>,
+) -> Result<Option<T>, cell::CellError> {
     cell.map(parse).transpose()
 }
 

@@ -106,6 +106,12 @@ impl From<rusqlite::Error> for RowFailure {
     }
 }
 
+impl From<super::cell::ColumnError> for RowFailure {
+    fn from(error: super::cell::ColumnError) -> Self {
+        RowFailure::Reject(error.to_string())
+    }
+}
+
 impl From<String> for RowFailure {
     fn from(reason: String) -> Self {
         RowFailure::Reject(reason)

@@ -4,6 +4,7 @@
 //! is dropped, so files saved by spreadsheets match the documented column names. The header
 //! remembers which columns an importer asked for, so the summary can list the ignored ones.
 
+use super::cell::{CellError, ColumnError};
 use csv::{ByteRecord, StringRecord};
 
 /// The columns of a file, normalised for lookup, with the original spelling kept for messages.
@@ -128,12 +129,10 @@ impl Row<'_> {
 
 impl<'r> Row<'r> {
     /// The non-empty cell of a required column, or the reject reason naming it.
-    pub fn required(&self, index: usize, label: &str) -> Result<&'r str, String> {
+    pub fn required(&self, index: usize, label: &str) -> Result<&'r str, ColumnError> {
         let cell = trim(self.record.get(index).unwrap_or(""));
         if cell.is_empty() {
-            Err(format!(
-                "column {label} is empty; fill it in, as every row needs one"
-            ))
+            Err(ColumnError::Empty(CellError::Empty(label.to_string())))
         } else {
             Ok(cell)
         }
@@ -157,17 +156,24 @@ fn trim(cell: &str) -> &str {
 pub fn parse_opt<T>(
     cell: Option<&str>,
     label: &str,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Result<Option<T>, String> {
-    cell.map(|text| parse(text).map_err(|reason| format!("column {label}: {reason}")))
+    parse: impl Fn(&str) -> Result<T, CellError>,
+) -> Result<Option<T>, ColumnError> {
+    cell.map(|text| parse(text).map_err(|source| in_column(label, source)))
         .transpose()
+}
+
+fn in_column(label: &str, source: CellError) -> ColumnError {
+    ColumnError::Cell {
+        label: label.to_string(),
+        source,
+    }
 }
 
 /// Parses a required cell, naming the column in the reject reason.
 pub fn parse_req<T>(
-    cell: Result<&str, String>,
+    cell: Result<&str, ColumnError>,
     label: &str,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Result<T, String> {
-    parse(cell?).map_err(|reason| format!("column {label}: {reason}"))
+    parse: impl Fn(&str) -> Result<T, CellError>,
+) -> Result<T, ColumnError> {
+    parse(cell?).map_err(|source| in_column(label, source))
 }

@@ -155,9 +155,9 @@ pub fn process(
                 let outcome =
                     dispatcher
                         .dispatch(tx, &req)
-                        .map_err(|message| EngineError::Dispatch {
+                        .map_err(|source| EngineError::Dispatch {
                             key: req.idempotency_key.clone(),
-                            message,
+                            source,
                         })?;
                 match outcome {
                     DispatchOutcome::Queued => {

@@ -30,8 +30,11 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("workflow condition: {0}")]
     Compile(#[from] CompileError),
-    #[error("dispatching {key}: {message}")]
-    Dispatch { key: String, message: String },
+    #[error("dispatching {key}: {source}")]
+    Dispatch {
+        key: String,
+        source: crate::workflow::dispatch::DispatchError,
+    },
 }
 
 /// What one call did.
