@@ -56,6 +56,19 @@ pub struct LiveReport {
     pub moments: usize,
 }
 
+/// Why the live days stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the store: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("the journeys: {0}")]
+    Journeys(#[from] crate::workflow::EngineError),
+    #[error("writing a live item: {0}")]
+    Write(#[from] crate::ingest::write::WriteError),
+}
+
 /// The merchant's compiled files the demo runs.
 pub struct Files<'a> {
     pub segments: &'a [CompiledSegment],
@@ -71,7 +84,7 @@ pub fn play<T: Transport>(
     live: &mut LiveShop,
     rng: &mut ChaCha8Rng,
     max_overlay: usize,
-) -> Result<LiveReport, String> {
+) -> Result<LiveReport, DemoError> {
     let mut report = LiveReport::default();
     let mut pending: BTreeMap<(i64, u64), LiveItem> = BTreeMap::new();
     let mut seq = 0u64;
@@ -79,7 +92,7 @@ pub fn play<T: Transport>(
         pending.insert((item.at, seq), item);
         seq += 1;
     }
-    let mut warm = WarmSnapshot::load(conn, max_overlay, None).map_err(|e| e.to_string())?;
+    let mut warm = WarmSnapshot::load(conn, max_overlay, None)?;
     let mut next_due = vec![None; files.segments.len()];
     let mut last_sent = 0;
     let mut t = live.start;
@@ -89,15 +102,10 @@ pub fn play<T: Transport>(
         membership(conn, files.segments, &mut warm, &mut next_due, t)?;
         report
             .journeys
-            .add(&run_once(conn, files.workflows, t, dispatcher).map_err(|e| e.to_string())?);
+            .add(&run_once(conn, files.workflows, t, dispatcher)?);
         let clock = SimulatedClock(t);
-        while sender
-            .drain(conn, &clock)
-            .map_err(|e| e.to_string())?
-            .processed()
-            > 0
-        {}
-        for sent in sent_after(conn, last_sent).map_err(|e| e.to_string())? {
+        while sender.drain(conn, &clock)?.processed() > 0 {}
+        for sent in sent_after(conn, last_sent)? {
             last_sent = sent.id;
             let delivered = Delivered {
                 workflow: sent.workflow,
@@ -127,13 +135,13 @@ fn next_moment(
     files: &Files,
     pending: &BTreeMap<(i64, u64), LiveItem>,
     t: i64,
-) -> Result<i64, String> {
+) -> Result<i64, DemoError> {
     // The engine runs a moment after what happened, as the daemon's next pass does after a
     // write: a journey entered for a first order must not count that order as its goal.
     let item = pending.values().find(|i| i.wakes).map(|i| i.at + AFTER);
-    let journeys = next_wake(conn, files.workflows, t).map_err(|e| e.to_string())?;
+    let journeys = next_wake(conn, files.workflows, t)?;
     let slots = next_slot(files.segments.iter().map(|s| &s.refresh), t);
-    let held = next_due_after(conn, t).map_err(|e| e.to_string())?;
+    let held = next_due_after(conn, t)?;
     Ok([item, journeys, slots, held]
         .into_iter()
         .flatten()
@@ -148,7 +156,7 @@ fn ingest(
     pending: &mut BTreeMap<(i64, u64), LiveItem>,
     t: i64,
     report: &mut LiveReport,
-) -> Result<(), String> {
+) -> Result<(), DemoError> {
     let due: Vec<LiveItem> = {
         let later = pending.split_off(&(t + 1, 0));
         std::mem::replace(pending, later).into_values().collect()
@@ -156,9 +164,9 @@ fn ingest(
     if due.is_empty() {
         return Ok(());
     }
-    let tx = conn.transaction().map_err(|e| e.to_string())?;
+    let tx = conn.transaction()?;
     for item in &due {
-        shopify::write(&tx, &item.item, item.at).map_err(|e| e.to_string())?;
+        shopify::write(&tx, &item.item, item.at)?;
         match &item.item {
             Ingest::Customer(_) => report.signups += 1,
             Ingest::Order(_) => report.orders += 1,
@@ -172,7 +180,7 @@ fn ingest(
             }
         }
     }
-    tx.commit().map_err(|e| e.to_string())
+    Ok(tx.commit()?)
 }
 
 /// Moves the changed customers between segments at once (as the daemon does after each
@@ -183,17 +191,16 @@ fn membership(
     warm: &mut WarmSnapshot,
     next_due: &mut [Option<i64>],
     t: i64,
-) -> Result<(), String> {
+) -> Result<(), DemoError> {
     loop {
-        let caught = warm.catch_up(conn).map_err(|e| e.to_string())?;
+        let caught = warm.catch_up(conn)?;
         if caught.reloaded {
             for s in segments {
                 let members = warm.members(&s.program, t);
-                store_members(conn, &s.name, &members, t).map_err(|e| e.to_string())?;
+                store_members(conn, &s.name, &members, t)?;
             }
         } else if !caught.customers.is_empty() {
-            update_customers(conn, segments, warm, &caught.customers, t)
-                .map_err(|e| e.to_string())?;
+            update_customers(conn, segments, warm, &caught.customers, t)?;
         }
         if !caught.more {
             break;
@@ -205,10 +212,10 @@ fn membership(
             continue;
         }
         let job = segment_job(&s.name);
-        if let Some(claim) = claim_due(conn, &job, &s.refresh, t).map_err(|e| e.to_string())? {
+        if let Some(claim) = claim_due(conn, &job, &s.refresh, t)? {
             let members = warm.members(&s.program, t);
-            store_members(conn, &s.name, &members, t).map_err(|e| e.to_string())?;
-            complete(conn, &job, claim.slot, t).map_err(|e| e.to_string())?;
+            store_members(conn, &s.name, &members, t)?;
+            complete(conn, &job, claim.slot, t)?;
         }
         *due = s.refresh.next_after(t);
     }

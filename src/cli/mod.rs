@@ -57,6 +57,7 @@ reported_as_message!(
     crate::analytics_store::ScoreError,
     crate::repository::refresh::RefreshAllError,
     crate::workflow::EngineError,
+    crate::demo::DemoError,
 );
 
 pub type CliResult = Result<(), CliError>;

@@ -23,12 +23,13 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::Serialize;
 
 use super::money::Money;
 use super::{ratio, ReportOptions};
 use crate::analytics::report::{compare_by, Arm, Comparison, Metric};
+use crate::store::reports::workflows::{self as queries, Period};
 
 /// The funnel of a workflow, or of one of its steps. Money is in the shop's currency.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -68,35 +69,20 @@ pub struct SplitReport {
     pub comparisons: Vec<Comparison>,
 }
 
-const MATCHES: &str = "COALESCE(json_extract(e.properties, '$.workflow'), json_extract(e.properties, '$.campaign')) = ?1";
-
 /// One report per workflow with journeys or outbox rows, by name.
 pub fn workflow_reports(
     conn: &Connection,
     o: &ReportOptions,
 ) -> rusqlite::Result<Vec<WorkflowReport>> {
-    let names: Vec<String> = conn
-        .prepare("SELECT workflow FROM journeys UNION SELECT workflow FROM outbox ORDER BY 1")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let revenue = attributed_revenue(conn, o)?;
+    let period = period(o);
+    let revenue = queries::attributed_revenue(conn, period, o.attribution_window)?;
     let mut out = Vec::new();
-    for workflow in names {
-        let mut totals = funnel(conn, o, &workflow, None)?;
-        let steps: Vec<String> = conn
-            .prepare(
-                "SELECT step FROM (
-                   SELECT l.step, MIN(l.id) AS first FROM journey_log l JOIN journeys j ON j.id = l.journey
-                   WHERE j.workflow = ?1 AND l.step IS NOT NULL GROUP BY l.step
-                   UNION ALL
-                   SELECT step, 1e18 FROM outbox WHERE workflow = ?1 GROUP BY step)
-                 GROUP BY step ORDER BY MIN(first), step",
-            )?
-            .query_map([&workflow], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+    for workflow in queries::workflow_names(conn)? {
+        let mut totals = funnel(conn, period, &workflow, None)?;
+        let steps = queries::steps(conn, &workflow)?;
         let mut reports = Vec::with_capacity(steps.len());
         for step in steps {
-            let mut r = funnel(conn, o, &workflow, Some(&step))?;
+            let mut r = funnel(conn, period, &workflow, Some(&step))?;
             if let Some((n, cents)) = revenue.get(&(workflow.clone(), step.clone())) {
                 r.attributed_orders = *n;
                 r.attributed_revenue = Money::from_minor(*cents as f64);
@@ -114,102 +100,39 @@ pub fn workflow_reports(
     Ok(out)
 }
 
+fn period(o: &ReportOptions) -> Period {
+    Period {
+        since: o.since,
+        now: o.now,
+    }
+}
+
 fn funnel(
     conn: &Connection,
-    o: &ReportOptions,
+    period: Period,
     workflow: &str,
     step: Option<&str>,
 ) -> rusqlite::Result<StepReport> {
-    // ?4 is NULL for the workflow's totals, which then skip every step condition.
-    let journeys = "FROM journeys j WHERE j.workflow = ?1 AND j.entered_at BETWEEN ?2 AND ?3
-        AND (?4 IS NULL OR EXISTS (SELECT 1 FROM journey_log l WHERE l.journey = j.id AND l.step = ?4))";
-    let outbox = "FROM outbox WHERE workflow = ?1 AND created_at BETWEEN ?2 AND ?3 AND (?4 IS NULL OR step = ?4)";
-    let events = |kind: &str| {
-        format!(
-            "SELECT COUNT(DISTINCT e.customer) FROM events e WHERE e.type = '{kind}'
-             AND e.occurred_at BETWEEN ?2 AND ?3 AND {MATCHES}
-             AND (?4 IS NULL OR json_extract(e.properties, '$.step') = ?4)"
-        )
-    };
-    let sql = format!(
-        "SELECT (SELECT COUNT(*) {journeys}),
-                (SELECT COUNT(*) {journeys} AND j.state = 'converted'),
-                (SELECT COUNT(*) {outbox} AND status = 'sent'),
-                (SELECT COUNT(*) {outbox} AND (status = 'sending'
-                    OR (status = 'queued' AND next_attempt_at <= ?3))),
-                (SELECT COUNT(*) {outbox} AND (status = 'held'
-                    OR (status = 'queued' AND next_attempt_at > ?3))),
-                (SELECT COUNT(*) {outbox} AND status = 'skipped')
-                  + (SELECT COUNT(*) FROM journey_log l JOIN journeys j ON j.id = l.journey
-                     WHERE j.workflow = ?1 AND l.action = 'skipped' AND l.at BETWEEN ?2 AND ?3
-                       AND (?4 IS NULL OR l.step = ?4)),
-                (SELECT COUNT(*) {outbox} AND status = 'failed'),
-                ({}), ({})",
-        events("email_opened"),
-        events("email_clicked")
-    );
-    conn.query_row(&sql, params![workflow, o.since, o.now, step], |r| {
-        let entered: i64 = r.get(0)?;
-        let converted: i64 = r.get(1)?;
-        Ok(StepReport {
-            step: step.unwrap_or_default().to_string(),
-            entered: entered as u64,
-            converted: converted as u64,
-            conversion_rate: ratio(converted as f64, entered as f64),
-            sent: r.get::<_, i64>(2)? as u64,
-            queued: r.get::<_, i64>(3)? as u64,
-            held: r.get::<_, i64>(4)? as u64,
-            skipped: r.get::<_, i64>(5)? as u64,
-            failed: r.get::<_, i64>(6)? as u64,
-            opened: r.get::<_, i64>(7)? as u64,
-            clicked: r.get::<_, i64>(8)? as u64,
-            ..StepReport::default()
-        })
+    let c = queries::funnel(conn, period, workflow, step)?;
+    Ok(StepReport {
+        step: step.unwrap_or_default().to_string(),
+        entered: c.entered as u64,
+        converted: c.converted as u64,
+        conversion_rate: ratio(c.converted as f64, c.entered as f64),
+        sent: c.sent as u64,
+        queued: c.queued as u64,
+        held: c.held as u64,
+        skipped: c.skipped as u64,
+        failed: c.failed as u64,
+        opened: c.opened as u64,
+        clicked: c.clicked as u64,
+        ..StepReport::default()
     })
-}
-
-/// Last-touch revenue per (workflow, step): (orders, minor units).
-fn attributed_revenue(
-    conn: &Connection,
-    o: &ReportOptions,
-) -> rusqlite::Result<HashMap<(String, String), (u64, i64)>> {
-    let mut stmt = conn.prepare(
-        "WITH touch AS (
-           SELECT o.total - o.refunded AS total,
-             (SELECT ob.id FROM outbox ob
-              WHERE ob.customer = o.customer AND ob.status = 'sent'
-                AND ob.sent_at <= o.placed_at AND ob.sent_at >= o.placed_at - ?3
-              ORDER BY ob.sent_at DESC, ob.id DESC LIMIT 1) AS send
-           FROM orders o WHERE o.placed_at BETWEEN ?1 AND ?2 AND o.counted = 1)
-         SELECT ob.workflow, ob.step, COUNT(*), SUM(t.total)
-         FROM touch t JOIN outbox ob ON ob.id = t.send GROUP BY 1, 2",
-    )?;
-    let rows = stmt.query_map(params![o.since, o.now, o.attribution_window], |r| {
-        Ok((
-            (r.get::<_, String>(0)?, r.get::<_, String>(1)?),
-            (r.get::<_, i64>(2)? as u64, r.get::<_, i64>(3)?),
-        ))
-    })?;
-    rows.collect()
 }
 
 /// What each split is judged by, keyed by (workflow, split step id); a split not listed is
 /// judged by conversion.
 pub type SplitMetrics = HashMap<(String, String), Metric>;
-
-/// Per journey of a split: whether it converted and the revenue (minor units) of the
-/// customer's orders from the journey's entry to the end of the period.
-const ARMS: &str = "
-WITH per AS (
-  SELECT j.workflow, v.key AS split, v.value AS arm, j.state = 'converted' AS converted,
-         COALESCE((SELECT SUM(o.total - o.refunded) FROM orders o
-                   WHERE o.customer = j.customer AND o.counted = 1
-                     AND o.placed_at BETWEEN j.entered_at AND ?2), 0)
-           AS revenue
-  FROM journeys j, json_each(j.variant) v
-  WHERE j.variant IS NOT NULL AND json_valid(j.variant) AND j.entered_at BETWEEN ?1 AND ?2)
-SELECT workflow, split, arm, COUNT(*), SUM(converted), SUM(revenue), SUM(revenue * revenue)
-FROM per GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
 
 /// Arms of every split recorded on journeys entered in the period, with their comparisons by
 /// each split's metric. An arm's revenue is in major units of the shop's currency.
@@ -218,28 +141,15 @@ pub fn split_reports(
     o: &ReportOptions,
     metrics: &SplitMetrics,
 ) -> rusqlite::Result<Vec<SplitReport>> {
-    let mut stmt = conn.prepare(ARMS)?;
-    let rows = stmt.query_map(params![o.since, o.now], |r| {
-        let revenue = Money::from_minor(r.get::<_, f64>(5)?).major();
-        // Squares of minor units, in squares of major units.
-        let squares = r.get::<_, f64>(6)? / 10_000.0;
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            Arm {
-                revenue,
-                revenue_squares: squares,
-                ..Arm::new(
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)? as u64,
-                    r.get::<_, i64>(4)? as u64,
-                )
-            },
-        ))
-    })?;
     let mut out: Vec<SplitReport> = Vec::new();
-    for row in rows {
-        let (workflow, split, arm) = row?;
+    for c in queries::split_arms(conn, period(o))? {
+        let arm = Arm {
+            revenue: Money::from_minor(c.revenue).major(),
+            // Squares of minor units, in squares of major units.
+            revenue_squares: c.revenue_squares / 10_000.0,
+            ..Arm::new(c.arm, c.journeys as u64, c.converted as u64)
+        };
+        let (workflow, split) = (c.workflow, c.split);
         match out.last_mut() {
             Some(s) if s.workflow == workflow && s.split == split => s.arms.push(arm),
             _ => out.push(SplitReport {

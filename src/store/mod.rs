@@ -18,6 +18,7 @@ mod migrations;
 pub mod order_status;
 pub mod orders;
 pub mod outbox;
+pub mod reports;
 pub mod scores;
 pub mod shopify_deliveries;
 pub mod slots;

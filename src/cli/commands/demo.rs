@@ -163,8 +163,7 @@ fn campaigns(
         live,
         &mut rng,
         ctx.config.daemon.max_overlay,
-    )
-    .map_err(CliError::Message)?;
+    )?;
     super::workflows::print_errors(&gen.dispatcher);
     let steps = step_status(&conn, live.end)?;
     println!(

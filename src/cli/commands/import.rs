@@ -15,7 +15,9 @@ pub fn import(
     map: Option<&Path>,
 ) -> CliResult {
     let map = match map {
-        Some(path) => Some(ColumnMap::load(path, kind.into()).map_err(CliError::Message)?),
+        Some(path) => {
+            Some(ColumnMap::load(path, kind.into()).map_err(|e| CliError::Message(e.to_string()))?)
+        }
         None => None,
     };
     let mut conn = ctx.open_store()?;

@@ -84,17 +84,44 @@ fn known(kind: ImportKind) -> (&'static [&'static str], Option<&'static str>) {
     }
 }
 
+/// What is wrong with a column map, or with a file it is applied to.
+#[derive(Debug, thiserror::Error)]
+pub enum MapError {
+    #[error("cannot read the column map {}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {message}\nwrite the map as a [columns] table of `segflow_name = \"File column\"` lines", .path.display())]
+    Syntax { path: PathBuf, message: String },
+    #[error("{}: `{name}` is not one of segflow's {kind} columns; map one of: {known}", .path.display())]
+    Unknown {
+        path: PathBuf,
+        name: String,
+        kind: &'static str,
+        known: String,
+    },
+    #[error("{}: `{name}` maps to an empty column name; write the file's column, such as {name} = \"Order Date\"", .path.display())]
+    Empty { path: PathBuf, name: String },
+    #[error("{}: `{name}` maps to the column \"{source_column}\", which the file does not have; its columns are: {columns}", .path.display())]
+    NotInFile {
+        path: PathBuf,
+        name: String,
+        source_column: String,
+        columns: String,
+    },
+}
+
 impl ColumnMap {
     /// Reads and checks a map for `kind`.
-    pub fn load(path: &Path, kind: ImportKind) -> Result<ColumnMap, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the column map {}: {e}", path.display()))?;
-        let raw: RawMap = toml::from_str(&text).map_err(|e| {
-            format!(
-                "{}: {}write the map as a [columns] table of `segflow_name = \"File column\"` lines",
-                path.display(),
-                e.to_string().trim_end().to_owned() + "\n"
-            )
+    pub fn load(path: &Path, kind: ImportKind) -> Result<ColumnMap, MapError> {
+        let text = std::fs::read_to_string(path).map_err(|source| MapError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let raw: RawMap = toml::from_str(&text).map_err(|e| MapError::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
         })?;
         let (names, prefix) = known(kind);
         for (name, source) in &raw.columns {
@@ -105,17 +132,18 @@ impl ColumnMap {
                 if let Some(p) = prefix {
                     list.push_str(&format!(", {p}NAME"));
                 }
-                return Err(format!(
-                    "{}: `{name}` is not one of segflow's {} columns; map one of: {list}",
-                    path.display(),
-                    kind.name()
-                ));
+                return Err(MapError::Unknown {
+                    path: path.to_path_buf(),
+                    name: name.clone(),
+                    kind: kind.name(),
+                    known: list,
+                });
             }
             if source.trim().is_empty() {
-                return Err(format!(
-                    "{}: `{name}` maps to an empty column name; write the file's column, such as {name} = \"Order Date\"",
-                    path.display()
-                ));
+                return Err(MapError::Empty {
+                    path: path.to_path_buf(),
+                    name: name.clone(),
+                });
             }
         }
         Ok(ColumnMap {
@@ -127,7 +155,7 @@ impl ColumnMap {
     /// Renames the file's columns to segflow's names. A column that already bears one of the
     /// mapped names (WooCommerce's own `order_id` when the map takes `order_number` as the
     /// order id) is set aside, so the mapped column is the one that counts.
-    pub fn apply(&self, header: &mut Header) -> Result<(), String> {
+    pub fn apply(&self, header: &mut Header) -> Result<(), MapError> {
         for (name, source) in &self.columns {
             let source = source.trim().to_lowercase();
             if source != *name {
@@ -136,11 +164,12 @@ impl ColumnMap {
         }
         for (name, source) in &self.columns {
             if !header.rename(&source.trim().to_lowercase(), name) {
-                return Err(format!(
-                    "{}: `{name}` maps to the column \"{source}\", which the file does not have; its columns are: {}",
-                    self.path.display(),
-                    header.names().join(", ")
-                ));
+                return Err(MapError::NotInFile {
+                    path: self.path.clone(),
+                    name: name.clone(),
+                    source_column: source.clone(),
+                    columns: header.names().join(", "),
+                });
             }
         }
         Ok(())

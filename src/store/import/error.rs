@@ -34,7 +34,7 @@ pub enum ImportError {
     },
     /// A column map that does not fit the file (the message names the map and the fix).
     #[error("{0}")]
-    Map(String),
+    Map(#[from] super::column_map::MapError),
     #[error(
         "{path} has no column {missing} required to import {kind}; columns found: {found}",
         missing = .missing.join(", "),

@@ -1,0 +1,4 @@
+//! The read-only queries of the report, one file per part of it. They only count and sum; the
+//! report (`crate::report`) defines each figure, converts units and judges.
+
+pub mod workflows;
