@@ -167,7 +167,7 @@ fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, wake: &Wake, metrics: &M
 type GroupResult = (Vec<Result<Vec<Written>, Refused>>, Result<(), String>);
 
 fn write_group(conn: &mut Connection, group: &[Job]) -> GroupResult {
-    let tx = match conn.transaction() {
+    let mut tx = match conn.transaction() {
         Ok(tx) => tx,
         Err(e) => {
             let message = format!("cannot start a transaction: {e}");
@@ -177,7 +177,7 @@ fn write_group(conn: &mut Connection, group: &[Job]) -> GroupResult {
     };
     let mut results = Vec::with_capacity(group.len());
     for job in group {
-        results.push(write_job(&tx, job));
+        results.push(write_job(&mut tx, job));
     }
     let committed = tx.commit().map_err(|e| e.to_string());
     if let Err(e) = &committed {
@@ -186,9 +186,12 @@ fn write_group(conn: &mut Connection, group: &[Job]) -> GroupResult {
     (results, committed)
 }
 
-fn write_job(tx: &rusqlite::Transaction, job: &Job) -> Result<Vec<Written>, Refused> {
+/// Writes one request's items in a savepoint of the group's transaction, so a refused item
+/// undoes that request alone (the savepoint rolls back when dropped uncommitted).
+fn write_job(tx: &mut rusqlite::Transaction, job: &Job) -> Result<Vec<Written>, Refused> {
     let fail = |e: rusqlite::Error| Refused::Store(e.to_string());
-    tx.execute_batch("SAVEPOINT job").map_err(fail)?;
+    let sp = tx.savepoint().map_err(fail)?;
+    let tx: &rusqlite::Connection = &sp;
     let mut written = Vec::with_capacity(job.writes.len());
     let mut outcome = Ok(());
     for (index, w) in job.writes.iter().enumerate() {
@@ -243,19 +246,19 @@ fn write_job(tx: &rusqlite::Transaction, job: &Job) -> Result<Vec<Written>, Refu
     }
     match outcome {
         Ok(()) => {
-            tx.execute_batch("RELEASE job").map_err(fail)?;
+            sp.commit().map_err(fail)?;
             Ok(written)
         }
         Err(refused) => {
-            tx.execute_batch("ROLLBACK TO job; RELEASE job")
-                .map_err(fail)?;
+            // Dropping uncommitted, the savepoint rolls back to its start and is released.
+            sp.finish().map_err(fail)?;
             Err(refused)
         }
     }
 }
 
 fn track(
-    tx: &rusqlite::Transaction,
+    tx: &rusqlite::Connection,
     claims: &crate::mail::TrackClaims,
     now: i64,
 ) -> Result<Written, WriteError> {

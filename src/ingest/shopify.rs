@@ -17,7 +17,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
-use rusqlite::Transaction;
+use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::Sha256;
@@ -115,7 +115,7 @@ pub fn map_webhook(topic: &str, body: &[u8]) -> Result<Vec<Ingest>, FieldError> 
 
 /// Writes what `map_webhook` returned, resolving customers as the CSV import does (see the
 /// module doc); `now` stands in for a missing event time.
-pub fn write(tx: &Transaction, item: &Ingest, now: i64) -> Result<Written, WriteError> {
+pub fn write(tx: &Connection, item: &Ingest, now: i64) -> Result<Written, WriteError> {
     match item {
         Ingest::Customer(c) => {
             let mut c = c.clone();
@@ -148,7 +148,7 @@ fn is_email_key(key: &str) -> bool {
 
 /// The key of the customer an email key means: the key itself when stored, else the oldest
 /// customer with that email (as the orders CSV import finds them), else the key (a new customer).
-fn resolve(tx: &Transaction, key: &str) -> rusqlite::Result<String> {
+fn resolve(tx: &Connection, key: &str) -> rusqlite::Result<String> {
     if !is_email_key(key) {
         return Ok(key.to_string());
     }

@@ -6,7 +6,7 @@
 //! same content hash the CSV import uses, so a retried request (or an event both posted and
 //! later imported) is stored once.
 
-use rusqlite::Transaction;
+use rusqlite::Connection;
 
 use super::model::{CustomerIn, EventIn, OrderIn};
 use crate::store::customers::{self, CustomerFields};
@@ -38,7 +38,7 @@ pub enum WriteError {
 }
 
 /// The internal id of a customer, inserting a bare row for an unknown external id.
-pub fn customer_id(tx: &Transaction, external_id: &str) -> rusqlite::Result<i64> {
+pub fn customer_id(tx: &Connection, external_id: &str) -> rusqlite::Result<i64> {
     customers::id_or_insert(tx, external_id)
 }
 
@@ -46,7 +46,7 @@ pub fn customer_id(tx: &Transaction, external_id: &str) -> rusqlite::Result<i64>
 /// retry of that event when it names the same customer, and a conflict (nothing written, not
 /// even the customer) when it names another: an id stands for one event of one customer, and
 /// dropping the second as a duplicate would lose it silently.
-pub fn event(tx: &Transaction, e: &EventIn, now: i64) -> Result<Written, WriteError> {
+pub fn event(tx: &Connection, e: &EventIn, now: i64) -> Result<Written, WriteError> {
     if let Some(id) = &e.id {
         match events::owner_of(tx, id)? {
             Some((customer, Some(owner))) if owner == e.customer_id => {
@@ -88,7 +88,7 @@ pub fn event(tx: &Transaction, e: &EventIn, now: i64) -> Result<Written, WriteEr
 }
 
 /// Inserts or updates a customer; fields that are absent keep their stored values.
-pub fn customer(tx: &Transaction, c: &CustomerIn) -> rusqlite::Result<Written> {
+pub fn customer(tx: &Connection, c: &CustomerIn) -> rusqlite::Result<Written> {
     let fields = CustomerFields {
         external_id: &c.id,
         email: c.email.as_deref(),
@@ -120,7 +120,7 @@ pub fn customer(tx: &Transaction, c: &CustomerIn) -> rusqlite::Result<Written> {
 
 /// Inserts or replaces an order and its lines (creating unknown customers and products). Two
 /// lines for one product stay two lines, each with its own quantity and price.
-pub fn order(tx: &Transaction, o: &OrderIn) -> rusqlite::Result<Written> {
+pub fn order(tx: &Connection, o: &OrderIn) -> rusqlite::Result<Written> {
     let customer = customer_id(tx, &o.customer_id)?;
     let mut lines = Vec::with_capacity(o.items.len());
     for item in &o.items {

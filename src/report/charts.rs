@@ -4,6 +4,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::ReportOptions;
+use crate::store::{membership, scores};
 
 /// How many scored customers have recency score `r` and frequency score `f`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -26,46 +27,28 @@ pub struct ChartData {
 
 pub fn chart_data(conn: &Connection, _o: &ReportOptions) -> rusqlite::Result<ChartData> {
     let mut sizes: Vec<(String, Vec<(i64, i64)>)> = Vec::new();
-    let mut stmt = conn.prepare("SELECT segment, at, members FROM segment_sizes ORDER BY 1, 2")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (segment, at, members) = row?;
+    for (segment, at, members) in membership::all_sizes(conn)? {
         match sizes.last_mut() {
             Some((s, points)) if *s == segment => points.push((at, members)),
             _ => sizes.push((segment, vec![(at, members)])),
         }
     }
-    let rfm = conn
-        .prepare(
-            "SELECT rfm_r, rfm_f, COUNT(*) FROM customer_scores
-             WHERE rfm_r IS NOT NULL AND rfm_f IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2",
-        )?
-        .query_map([], |r| {
-            Ok(RfmCell {
-                r: r.get(0)?,
-                f: r.get(1)?,
-                customers: r.get::<_, i64>(2)? as u64,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let lifecycle = conn
-        .prepare("SELECT lifecycle, COUNT(*) FROM customer_scores GROUP BY 1 ORDER BY 2 DESC, 1")?
-        .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let clv = conn
-        .prepare("SELECT predicted_clv FROM customer_scores WHERE predicted_clv IS NOT NULL")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let rfm = scores::rfm_grid(conn)?
+        .into_iter()
+        .map(|(r, f, n)| RfmCell {
+            r,
+            f,
+            customers: n as u64,
+        })
+        .collect();
+    let lifecycle = scores::lifecycle_counts(conn)?
+        .into_iter()
+        .map(|(stage, n)| (stage, n as u64))
+        .collect();
     Ok(ChartData {
         sizes,
         rfm,
         lifecycle,
-        clv,
+        clv: scores::predicted_clvs(conn)?,
     })
 }

@@ -8,7 +8,7 @@ pub mod refresh_yaml;
 pub mod rule_file;
 pub mod set;
 pub mod spreadsheet;
-pub mod stats;
+pub use crate::store::reports::members as stats;
 pub mod yaml_dir;
 
 pub use set::{Segment, SegmentSet};

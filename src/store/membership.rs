@@ -190,3 +190,10 @@ pub fn last_change_id(conn: &Connection) -> rusqlite::Result<i64> {
         |r| r.get(0),
     )
 }
+
+/// Every stored size: (segment, time, members), by segment and time.
+pub fn all_sizes(conn: &Connection) -> rusqlite::Result<Vec<(String, i64, i64)>> {
+    let mut stmt = conn.prepare("SELECT segment, at, members FROM segment_sizes ORDER BY 1, 2")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}

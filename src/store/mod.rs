@@ -7,6 +7,7 @@
 
 mod busy;
 pub mod changes;
+pub mod customer_context;
 pub mod customers;
 pub mod daemon_state;
 pub mod events;

@@ -102,3 +102,29 @@ pub fn latest_fit_id(conn: &Connection) -> rusqlite::Result<i64> {
         r.get(0)
     })
 }
+
+/// How many scored customers have each (recency, frequency) score: (r, f, customers).
+pub fn rfm_grid(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT rfm_r, rfm_f, COUNT(*) FROM customer_scores
+         WHERE rfm_r IS NOT NULL AND rfm_f IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
+/// Customers per lifecycle stage, the largest first.
+pub fn lifecycle_counts(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
+    let mut stmt = conn
+        .prepare("SELECT lifecycle, COUNT(*) FROM customer_scores GROUP BY 1 ORDER BY 2 DESC, 1")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// Every predicted lifetime value that is not null, in major units.
+pub fn predicted_clvs(conn: &Connection) -> rusqlite::Result<Vec<f64>> {
+    let mut stmt =
+        conn.prepare("SELECT predicted_clv FROM customer_scores WHERE predicted_clv IS NOT NULL")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    rows.collect()
+}

@@ -5,14 +5,14 @@
 //!
 //! This module owns the `shopify_deliveries` table; ids older than a week are forgotten.
 
-use rusqlite::{params, Transaction};
+use rusqlite::{params, Connection};
 
 /// How long a delivery id is remembered: well past Shopify's 48 hours of retries.
 const KEEP_MS: i64 = 7 * 86_400_000;
 
 /// Records delivery `id` of `topic` at `now`; `false` when it was recorded before (a
 /// redelivery, whose writes must be skipped).
-pub fn record(tx: &Transaction, id: &str, topic: &str, now: i64) -> rusqlite::Result<bool> {
+pub fn record(tx: &Connection, id: &str, topic: &str, now: i64) -> rusqlite::Result<bool> {
     tx.prepare_cached("DELETE FROM shopify_deliveries WHERE received_at < ?1")?
         .execute([now - KEEP_MS])?;
     let fresh = tx

@@ -7,7 +7,7 @@
 //! `product_ids` (one entry per unit, as the generator writes them). Lines are completed from the products table (title, category,
 //! and the catalogue price when the event has none), so a template can list every line by name.
 
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::Transaction;
 use serde_json::{json, Map, Value};
 
 use crate::mail::money::minor_from_major;
@@ -41,17 +41,12 @@ pub fn cart(
     if lines.is_empty() && total.is_none() {
         return Ok(Value::Null);
     }
-    let mut stmt =
-        tx.prepare_cached("SELECT title, category, price FROM products WHERE external_id = ?1")?;
     let mut items = Vec::with_capacity(lines.len());
     let mut sum = Some(0i64);
     for line in lines {
-        let product: Option<(Option<String>, Option<String>, Option<i64>)> = stmt
-            .query_row([&line.product_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()?;
-        let (title, category, catalogue_price) = product.unwrap_or((None, None, None));
+        let (title, category, catalogue_price) =
+            crate::store::customer_context::product_by_id(tx, &line.product_id)?
+                .map_or((None, None, None), |p| (p.title, p.category, p.price));
         let price = line.price_minor.or(catalogue_price);
         let line_total = price.map(|p| p.saturating_mul(line.quantity));
         sum = sum.zip(line_total).map(|(a, b)| a.saturating_add(b));

@@ -7,10 +7,11 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::Transaction;
 use serde_json::{json, Value};
 
 use crate::policy::CustomerInfo;
+use crate::store::customer_context as store;
 
 /// How many products `recommendations` holds at most.
 pub const RECOMMENDATIONS: usize = 3;
@@ -25,48 +26,34 @@ pub struct Recipient {
 
 /// Loads customer `id`; `None` if no such customer exists.
 pub fn recipient(tx: &Transaction, id: i64) -> rusqlite::Result<Option<Recipient>> {
-    tx.query_row(
-        "SELECT external_id, email, first_name, last_name, timezone, accepts_marketing, country,
-                city, tags, attributes
-         FROM customers WHERE id = ?1",
-        [id],
-        |r| {
-            let email: Option<String> = r.get(1)?;
-            let first: Option<String> = r.get(2)?;
-            let last: Option<String> = r.get(3)?;
-            let timezone: Option<String> = r.get(4)?;
-            let accepts: Option<i64> = r.get(5)?;
-            let tags: String = r.get(8)?;
-            let attributes: String = r.get(9)?;
-            let name = [first.as_deref(), last.as_deref()]
-                .into_iter()
-                .flatten()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
-            Ok(Recipient {
-                info: CustomerInfo {
-                    email: email.clone(),
-                    accepts_marketing: accepts.map(|a| a != 0),
-                    timezone: timezone.clone(),
-                },
-                json: json!({
-                    "id": r.get::<_, String>(0)?,
-                    "email": email,
-                    "first_name": first,
-                    "last_name": last,
-                    "name": name,
-                    "timezone": timezone,
-                    "accepts_marketing": accepts.map(|a| a != 0),
-                    "country": r.get::<_, Option<String>>(6)?,
-                    "city": r.get::<_, Option<String>>(7)?,
-                    "tags": serde_json::from_str::<Value>(&tags).unwrap_or(Value::Array(vec![])),
-                    "attributes": serde_json::from_str::<Value>(&attributes).unwrap_or(json!({})),
-                }),
-            })
-        },
-    )
-    .optional()
+    Ok(store::customer(tx, id)?.map(|c| {
+        let name = [c.first_name.as_deref(), c.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        Recipient {
+            info: CustomerInfo {
+                email: c.email.clone(),
+                accepts_marketing: c.accepts_marketing,
+                timezone: c.timezone.clone(),
+            },
+            json: json!({
+                "id": c.external_id,
+                "email": c.email,
+                "first_name": c.first_name,
+                "last_name": c.last_name,
+                "name": name,
+                "timezone": c.timezone,
+                "accepts_marketing": c.accepts_marketing,
+                "country": c.country,
+                "city": c.city,
+                "tags": serde_json::from_str::<Value>(&c.tags).unwrap_or(Value::Array(vec![])),
+                "attributes": serde_json::from_str::<Value>(&c.attributes).unwrap_or(json!({})),
+            }),
+        }
+    }))
 }
 
 /// Minor units as a decimal string in major units: 12345 → "123.45".
@@ -76,54 +63,31 @@ pub fn money(minor: i64) -> String {
 
 /// The customer's most recent order with its lines and product titles, or null.
 pub fn last_order(tx: &Transaction, customer: i64) -> rusqlite::Result<Value> {
-    let order = tx
-        .query_row(
-            "SELECT id, external_id, placed_at, total, discount, currency FROM orders
-             WHERE customer = ?1 ORDER BY placed_at DESC, id DESC LIMIT 1",
-            [customer],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((id, external, placed_at, total, discount, currency)) = order else {
+    let Some(o) = store::last_order(tx, customer)? else {
         return Ok(Value::Null);
     };
-    let mut stmt = tx.prepare_cached(
-        "SELECT p.external_id, p.title, p.category, i.quantity, i.price
-         FROM order_items i JOIN products p ON p.id = i.product
-         WHERE i.order_id = ?1 ORDER BY i.id",
-    )?;
-    let items = stmt
-        .query_map([id], |r| {
-            let price: i64 = r.get(4)?;
-            let quantity: i64 = r.get(3)?;
-            Ok(json!({
-                "product_id": r.get::<_, String>(0)?,
-                "title": r.get::<_, Option<String>>(1)?,
-                "category": r.get::<_, Option<String>>(2)?,
-                "quantity": quantity,
-                "price": money(price),
-                "price_minor": price,
-                "total_minor": price.saturating_mul(quantity),
-            }))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let items: Vec<Value> = store::lines(tx, o.id)?
+        .into_iter()
+        .map(|l| {
+            json!({
+                "product_id": l.product_id,
+                "title": l.title,
+                "category": l.category,
+                "quantity": l.quantity,
+                "price": money(l.price),
+                "price_minor": l.price,
+                "total_minor": l.price.saturating_mul(l.quantity),
+            })
+        })
+        .collect();
     Ok(json!({
-        "id": external,
-        "placed_at": iso(placed_at),
-        "total": money(total),
-        "total_minor": total,
-        "discount": money(discount),
-        "discount_minor": discount,
-        "currency": currency,
+        "id": o.external_id,
+        "placed_at": iso(o.placed_at),
+        "total": money(o.total),
+        "total_minor": o.total,
+        "discount": money(o.discount),
+        "discount_minor": o.discount,
+        "currency": o.currency,
         "items": items,
     }))
 }
@@ -153,11 +117,6 @@ impl CoPurchases {
     /// together); orders with more than 50 distinct products are left out, as such wholesale
     /// baskets say little about what goes together and cost quadratic work.
     pub fn load(tx: &Transaction) -> rusqlite::Result<CoPurchases> {
-        let mut stmt = tx.prepare(
-            "SELECT i.order_id, i.product FROM order_items i JOIN orders o ON o.id = i.order_id
-             WHERE o.counted = 1 ORDER BY i.order_id",
-        )?;
-        let mut rows = stmt.query([])?;
         let mut pairs: HashMap<i64, HashMap<i64, u32>> = HashMap::new();
         let mut basket: Vec<i64> = Vec::new();
         let mut current = None;
@@ -173,14 +132,13 @@ impl CoPurchases {
             }
             basket.clear();
         };
-        while let Some(row) = rows.next()? {
-            let (order, product): (i64, i64) = (row.get(0)?, row.get(1)?);
+        store::counted_baskets(tx, |order, product| {
             if current != Some(order) {
                 flush(&mut basket);
                 current = Some(order);
             }
             basket.push(product);
-        }
+        })?;
         flush(&mut basket);
         Ok(CoPurchases { pairs })
     }
@@ -209,35 +167,22 @@ impl CoPurchases {
 
 /// The products customer `customer` has bought (internal ids, sorted).
 pub fn bought(tx: &Transaction, customer: i64) -> rusqlite::Result<Vec<i64>> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT DISTINCT i.product FROM orders o JOIN order_items i ON i.order_id = o.id
-         WHERE o.customer = ?1 AND o.counted = 1 ORDER BY i.product",
-    )?;
-    let ids = stmt
-        .query_map([customer], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<i64>>>()?;
-    Ok(ids)
+    store::bought(tx, customer)
 }
 
 /// The `recommendations` array: product id, title, category and price of each product.
 pub fn products(tx: &Transaction, ids: &[i64]) -> rusqlite::Result<Value> {
-    let mut stmt = tx
-        .prepare_cached("SELECT external_id, title, category, price FROM products WHERE id = ?1")?;
     let mut out = Vec::new();
-    for id in ids {
-        let product = stmt
-            .query_row(params![id], |r| {
-                let price: Option<i64> = r.get(3)?;
-                Ok(json!({
-                    "product_id": r.get::<_, String>(0)?,
-                    "title": r.get::<_, Option<String>>(1)?,
-                    "category": r.get::<_, Option<String>>(2)?,
-                    "price": price.map(money),
-                    "price_minor": price,
-                }))
-            })
-            .optional()?;
-        out.extend(product);
+    for &id in ids {
+        if let Some(p) = store::product(tx, id)? {
+            out.push(json!({
+                "product_id": p.product_id,
+                "title": p.title,
+                "category": p.category,
+                "price": p.price.map(money),
+                "price_minor": p.price,
+            }));
+        }
     }
     Ok(Value::Array(out))
 }
