@@ -139,14 +139,7 @@ pub fn bought(conn: &Connection, customer: i64) -> rusqlite::Result<Vec<i64>> {
 /// The product with internal id `id`.
 pub fn product(conn: &Connection, id: i64) -> rusqlite::Result<Option<ProductRow>> {
     conn.prepare_cached("SELECT external_id, title, category, price FROM products WHERE id = ?1")?
-        .query_row(params![id], |r| {
-            Ok(ProductRow {
-                product_id: r.get(0)?,
-                title: r.get(1)?,
-                category: r.get(2)?,
-                price: r.get(3)?,
-            })
-        })
+        .query_row(params![id], product_row)
         .optional()
 }
 
@@ -155,13 +148,16 @@ pub fn product_by_id(conn: &Connection, external: &str) -> rusqlite::Result<Opti
     conn.prepare_cached(
         "SELECT external_id, title, category, price FROM products WHERE external_id = ?1",
     )?
-    .query_row([external], |r| {
-        Ok(ProductRow {
-            product_id: r.get(0)?,
-            title: r.get(1)?,
-            category: r.get(2)?,
-            price: r.get(3)?,
-        })
-    })
+    .query_row([external], product_row)
     .optional()
+}
+
+/// A `ProductRow` from (external_id, title, category, price).
+fn product_row(r: &rusqlite::Row) -> rusqlite::Result<ProductRow> {
+    Ok(ProductRow {
+        product_id: r.get(0)?,
+        title: r.get(1)?,
+        category: r.get(2)?,
+        price: r.get(3)?,
+    })
 }

@@ -70,14 +70,7 @@ pub fn of_type_between(
     let mut stmt = conn.prepare_cached(
         "SELECT id, customer, occurred_at, properties FROM events WHERE type = ?1 AND id > ?2 AND id <= ?3 ORDER BY id LIMIT ?4",
     )?;
-    let rows = stmt.query_map(params![event_type, after, until, limit], |r| {
-        Ok(EventRow {
-            id: r.get(0)?,
-            customer: r.get(1)?,
-            occurred_at: r.get(2)?,
-            properties: r.get(3)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![event_type, after, until, limit], event_row)?;
     rows.collect()
 }
 
@@ -91,14 +84,17 @@ pub fn latest_of(
         "SELECT id, customer, occurred_at, properties FROM events WHERE customer = ?1 AND type = ?2
          ORDER BY occurred_at DESC, id DESC LIMIT 1",
         params![customer, event_type],
-        |r| {
-            Ok(EventRow {
-                id: r.get(0)?,
-                customer: r.get(1)?,
-                occurred_at: r.get(2)?,
-                properties: r.get(3)?,
-            })
-        },
+        event_row,
     )
     .optional()
+}
+
+/// An `EventRow` from (id, customer, occurred_at, properties).
+fn event_row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        id: r.get(0)?,
+        customer: r.get(1)?,
+        occurred_at: r.get(2)?,
+        properties: r.get(3)?,
+    })
 }

@@ -8,20 +8,9 @@ use std::collections::HashMap;
 
 use rusqlite::{params, Connection};
 
-/// One order's fields; amounts in minor units, times in unix ms.
-#[derive(Debug, Clone)]
-pub struct OrderFields<'a> {
-    pub external_id: &'a str,
-    pub customer: i64,
-    pub placed_at: i64,
-    pub total: i64,
-    pub discount: i64,
-    pub status: Option<&'a str>,
-    pub channel: Option<&'a str>,
-    pub currency: Option<&'a str>,
-    pub refunded: i64,
-    pub cancelled_at: Option<i64>,
-}
+/// One order's fields, as the CSV import writes them too; amounts in minor units, times in
+/// unix ms.
+pub use super::import::orders::OrderValues as OrderFields;
 
 /// One line: the product's internal id, quantity and unit price in minor units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -65,7 +65,7 @@ pub(crate) mod events;
 mod header;
 mod ids;
 mod items;
-mod orders;
+pub(crate) mod orders;
 mod pragmas;
 mod reader;
 mod rejects;
