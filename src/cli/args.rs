@@ -43,8 +43,14 @@ pub enum Command {
         #[arg(long)]
         examples: bool,
     },
-    /// Check every rule file and report all errors; exits non-zero if there is any.
-    Check,
+    /// Check every rule, workflow and template file and report all problems; exits non-zero if
+    /// there is any.
+    Check {
+        /// `text` (with source lines), `json`, `github` (workflow annotations on a pull
+        /// request's lines) or `sarif` (SARIF 2.1.0 for code scanning).
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
     /// Evaluate every segment and print its member count and share of customers.
     Segments {
         #[arg(long)]
@@ -233,6 +239,14 @@ pub enum ModelCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Github,
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

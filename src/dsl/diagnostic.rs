@@ -51,6 +51,50 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in the order of their numbers.
+    pub const ALL: [Code; 17] = [
+        Code::Syntax,
+        Code::UnknownName,
+        Code::TypeMismatch,
+        Code::BadAggregate,
+        Code::BadLiteral,
+        Code::UnknownSegment,
+        Code::SegmentCycle,
+        Code::TooComplex,
+        Code::BadFile,
+        Code::DuplicateSegment,
+        Code::NameMismatch,
+        Code::Arity,
+        Code::UnknownTemplate,
+        Code::DuplicateStep,
+        Code::UnreachableStep,
+        Code::MissingTimeout,
+        Code::BadStep,
+    ];
+
+    /// What the code means, in a few words (for CI annotations and SARIF rules).
+    pub fn title(self) -> &'static str {
+        match self {
+            Code::Syntax => "the condition does not parse",
+            Code::UnknownName => "a field, function or collection that does not exist",
+            Code::TypeMismatch => "operand types that do not fit",
+            Code::BadAggregate => "a collection method used wrongly",
+            Code::BadLiteral => "a malformed or out-of-range literal",
+            Code::UnknownSegment => "in_segment names an undefined segment",
+            Code::SegmentCycle => "segments that refer to each other in a circle",
+            Code::TooComplex => "an expression too large or too deeply nested",
+            Code::BadFile => "a file that is not valid YAML of the expected shape",
+            Code::DuplicateSegment => "two files define the same segment",
+            Code::NameMismatch => "the segment name does not match the file name",
+            Code::Arity => "a call with the wrong number of arguments",
+            Code::UnknownTemplate => "a workflow sends a template that does not exist",
+            Code::DuplicateStep => "two steps of one workflow have the same id",
+            Code::UnreachableStep => "a step that can never run",
+            Code::MissingTimeout => "a wait_until step without a timeout",
+            Code::BadStep => "a workflow step, trigger or setting of the wrong shape",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Syntax => "E001",

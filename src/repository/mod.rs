@@ -4,6 +4,8 @@
 //! runs, and "refresh every segment" (which first re-scores the customer models when a
 //! segment reads them) has one definition, in `refresh`.
 
+pub mod check;
+pub mod check_format;
 mod fingerprint;
 mod generation;
 mod load;
@@ -13,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 
+pub use check::{check, CheckReport, Problem};
 pub use fingerprint::fingerprint;
 pub use generation::{CompiledSegment, Generation};
 pub use load::{load_rules, load_workflows, LoadError};

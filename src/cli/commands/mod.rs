@@ -18,7 +18,7 @@ use super::{CliResult, Context};
 pub fn run(ctx: &Context, command: &Command) -> CliResult {
     match command {
         Command::Init { dir, examples } => demo::init(dir.as_deref(), *examples),
-        Command::Check => check::check(ctx),
+        Command::Check { format } => check::check(ctx, *format),
         Command::Segments { json } => segments::segments(ctx, *json),
         Command::Explain { name } => segments::explain(ctx, name),
         Command::Refresh { json, history } => segments::refresh(ctx, *json, history.as_deref()),
