@@ -90,6 +90,12 @@ pub enum Command {
         #[arg(long, value_name = "MAP")]
         map: Option<PathBuf>,
     },
+    /// Print the JSON Schema of rule files, workflow files or segflow.toml (also in schemas/),
+    /// for editors that validate YAML and TOML.
+    Schema {
+        #[arg(value_enum)]
+        kind: SchemaArg,
+    },
     /// Write a realistic synthetic shop as CSV files.
     Generate {
         #[arg(long, default_value_t = 10_000)]
@@ -239,6 +245,13 @@ pub enum ModelCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaArg {
+    Rules,
+    Workflows,
+    Config,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

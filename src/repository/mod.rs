@@ -10,6 +10,7 @@ mod fingerprint;
 mod generation;
 mod load;
 pub mod refresh;
+pub mod schemas;
 
 use std::path::{Path, PathBuf};
 

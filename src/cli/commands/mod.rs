@@ -67,6 +67,16 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
             strict,
             map,
         } => import::import(ctx, *kind, file, *strict, map.as_deref()),
+        Command::Schema { kind } => {
+            use crate::repository::schemas::{schema, SchemaKind};
+            let kind = match kind {
+                super::args::SchemaArg::Rules => SchemaKind::Rules,
+                super::args::SchemaArg::Workflows => SchemaKind::Workflows,
+                super::args::SchemaArg::Config => SchemaKind::Config,
+            };
+            print!("{}", schema(kind));
+            Ok(())
+        }
         Command::Generate {
             customers,
             seed,
