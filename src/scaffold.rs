@@ -23,22 +23,31 @@ pub enum ScaffoldError {
 }
 
 /// The rule every new repository starts with, so `segflow check` has something to check.
-const STARTER_RULE: &str = r#"segment: repeat_buyers
+const STARTER_RULE: &str = r#"# yaml-language-server: $schema=../schemas/rules.schema.json
+segment: repeat_buyers
 description: Customers with at least two orders in the last year
 where: orders(within 365d).count() >= 2
 "#;
 
 const GITIGNORE: &str =
-    "segflow.db\nsegflow.db-wal\nsegflow.db-shm\nsegflow.db.daemon.lock\n*.rejects.csv\noutbox/\n";
+    "segflow.db\nsegflow.db-wal\nsegflow.db-shm\nsegflow.daemon.lock\nsegflow.sender.lock\n*.rejects.csv\noutbox/\n";
 
 /// The files of a bare repository: (path relative to the repository, text).
-fn bare_files() -> [(&'static str, &'static str); 4] {
+fn bare_files() -> [(&'static str, &'static str); 7] {
+    use crate::repository::schemas::{schema, SchemaKind};
     [
         ("segflow.toml", crate::config::TEMPLATE),
         ("rules/repeat_buyers.yaml", STARTER_RULE),
         // Git keeps no empty folders; the marker keeps `workflows/templates/` in a clone.
         ("workflows/templates/.gitkeep", ""),
         (".gitignore", GITIGNORE),
+        // For editors: the starter rule and segflow.toml name these (`segflow schema`).
+        ("schemas/rules.schema.json", schema(SchemaKind::Rules)),
+        (
+            "schemas/workflows.schema.json",
+            schema(SchemaKind::Workflows),
+        ),
+        ("schemas/config.schema.json", schema(SchemaKind::Config)),
     ]
 }
 

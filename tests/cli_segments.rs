@@ -394,6 +394,9 @@ fn init_scaffolds_and_never_overwrites() {
         "shop/rules/repeat_buyers.yaml",
         "shop/workflows/templates/.gitkeep",
         "shop/.gitignore",
+        "shop/schemas/rules.schema.json",
+        "shop/schemas/workflows.schema.json",
+        "shop/schemas/config.schema.json",
     ] {
         assert!(dir.path().join(f).exists(), "{f}");
     }

@@ -126,7 +126,8 @@ impl Config {
 }
 
 /// The commented `segflow.toml` that `segflow init` writes.
-pub const TEMPLATE: &str = r#"# segflow configuration. Every setting has a default; paths are relative to this file.
+pub const TEMPLATE: &str = r#"#:schema ./schemas/config.schema.json
+# segflow configuration. Every setting has a default; paths are relative to this file.
 
 [store]
 # The SQLite database with customers, orders, events and segment membership.
