@@ -20,6 +20,7 @@ pub mod money;
 pub mod policy;
 pub mod report;
 pub mod repository;
+pub mod rule_test;
 pub mod scaffold;
 pub mod schedule;
 pub mod segment;

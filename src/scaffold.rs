@@ -29,15 +29,38 @@ description: Customers with at least two orders in the last year
 where: orders(within 365d).count() >= 2
 "#;
 
+/// A rule test of the starter rule (`segflow test`): who is a repeat buyer and who is not.
+const STARTER_TEST: &str = r#"# A rule test: a tiny shop, the time to evaluate at, and the members each segment must have.
+# `segflow test` runs every tests/*.yaml through both evaluators.
+now: 2026-11-01
+customers:
+  - { id: ana, email: ana@example.com, created_at: 2025-03-01 }
+  - { id: ben, email: ben@example.com, created_at: 2024-06-01 }
+  - { id: cem, email: cem@example.com, created_at: 2026-01-15 }
+orders:
+  # Ana ordered twice within the last year: a repeat buyer.
+  - { id: o1, customer_id: ana, placed_at: 2026-03-20, total: "40.00" }
+  - { id: o2, customer_id: ana, placed_at: 2026-10-20, total: "60.00" }
+  # Ben's first order is more than a year old, so only one counts.
+  - { id: o3, customer_id: ben, placed_at: 2024-10-20, total: "60.00" }
+  - { id: o4, customer_id: ben, placed_at: 2026-10-21, total: "60.00" }
+  # Cem ordered once.
+  - { id: o5, customer_id: cem, placed_at: 2026-02-01, total: "25.00",
+      items: [{ product_id: socks, quantity: 5, price: "5.00" }] }
+expect:
+  repeat_buyers: [ana]
+"#;
+
 const GITIGNORE: &str =
     "segflow.db\nsegflow.db-wal\nsegflow.db-shm\nsegflow.daemon.lock\nsegflow.sender.lock\n*.rejects.csv\noutbox/\n";
 
 /// The files of a bare repository: (path relative to the repository, text).
-fn bare_files() -> [(&'static str, &'static str); 7] {
+fn bare_files() -> [(&'static str, &'static str); 8] {
     use crate::repository::schemas::{schema, SchemaKind};
     [
         ("segflow.toml", crate::config::TEMPLATE),
         ("rules/repeat_buyers.yaml", STARTER_RULE),
+        ("tests/repeat_buyers.yaml", STARTER_TEST),
         // Git keeps no empty folders; the marker keeps `workflows/templates/` in a clone.
         ("workflows/templates/.gitkeep", ""),
         (".gitignore", GITIGNORE),

@@ -90,6 +90,9 @@ pub enum Command {
         #[arg(long, value_name = "MAP")]
         map: Option<PathBuf>,
     },
+    /// Run the rule tests in tests/*.yaml: a small shop each and the members its segments
+    /// must have, through both evaluators; exits non-zero if any fails.
+    Test,
     /// Print the JSON Schema of rule files, workflow files or segflow.toml (also in schemas/),
     /// for editors that validate YAML and TOML.
     Schema {

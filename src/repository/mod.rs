@@ -30,6 +30,8 @@ pub struct Paths {
     pub workflows: PathBuf,
     /// The template folders.
     pub templates: PathBuf,
+    /// The rule tests (`segflow test`): `tests/` beside the rules directory.
+    pub tests: PathBuf,
 }
 
 impl Paths {
@@ -50,10 +52,14 @@ impl Paths {
         } else {
             configured.clone()
         };
+        let tests = rules
+            .parent()
+            .map_or_else(|| PathBuf::from("tests"), |p| p.join("tests"));
         Paths {
             rules,
             workflows,
             templates,
+            tests,
         }
     }
 

@@ -7,6 +7,7 @@ mod import;
 mod mail;
 mod model;
 mod report;
+mod rule_test;
 mod segment;
 mod segments;
 mod send;
@@ -67,6 +68,7 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
             strict,
             map,
         } => import::import(ctx, *kind, file, *strict, map.as_deref()),
+        Command::Test => rule_test::test(ctx),
         Command::Schema { kind } => {
             use crate::repository::schemas::{schema, SchemaKind};
             let kind = match kind {
