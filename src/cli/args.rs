@@ -90,6 +90,18 @@ pub enum Command {
         #[arg(long, value_name = "MAP")]
         map: Option<PathBuf>,
     },
+    /// What a change to the rule files does on the current store: members before and after,
+    /// who enters and leaves, the journeys it would start and the check problems it adds or
+    /// fixes. BASE defaults to where HEAD left main; HEAD to the working tree.
+    Diff {
+        base: Option<String>,
+        head: Option<String>,
+        #[arg(long)]
+        json: bool,
+        /// Markdown for a pull request's comment.
+        #[arg(long, conflicts_with = "json")]
+        markdown: bool,
+    },
     /// Run the rule tests in tests/*.yaml: a small shop each and the members its segments
     /// must have, through both evaluators; exits non-zero if any fails.
     Test,

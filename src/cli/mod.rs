@@ -58,6 +58,7 @@ reported_as_message!(
     crate::repository::refresh::RefreshAllError,
     crate::workflow::EngineError,
     crate::demo::DemoError,
+    crate::repository::revision::RevisionError,
 );
 
 pub type CliResult = Result<(), CliError>;

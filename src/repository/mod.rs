@@ -6,10 +6,13 @@
 
 pub mod check;
 pub mod check_format;
+pub mod diff;
+pub mod diff_text;
 mod fingerprint;
 mod generation;
 mod load;
 pub mod refresh;
+pub mod revision;
 pub mod schemas;
 
 use std::path::{Path, PathBuf};

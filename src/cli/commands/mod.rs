@@ -3,6 +3,7 @@
 mod check;
 mod daemon;
 mod demo;
+mod diff;
 mod import;
 mod mail;
 mod model;
@@ -69,6 +70,12 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
             map,
         } => import::import(ctx, *kind, file, *strict, map.as_deref()),
         Command::Test => rule_test::test(ctx),
+        Command::Diff {
+            base,
+            head,
+            json,
+            markdown,
+        } => diff::diff(ctx, base.as_deref(), head.as_deref(), *json, *markdown),
         Command::Schema { kind } => {
             use crate::repository::schemas::{schema, SchemaKind};
             let kind = match kind {
