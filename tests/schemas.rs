@@ -133,6 +133,14 @@ fn broken_files_are_invalid() {
             "two_triggers.yaml",
             "workflow: w\ntrigger: { event: x, segment_entered: vip }\nsteps:\n  - { id: a, send: t }\n",
         ),
+        write(
+            "step_name.yaml",
+            "workflow: w\ntrigger: { event: x }\nsteps:\n  - { id: Wait 1h, wait: 1h }\n",
+        ),
+        write(
+            "backfill.yaml",
+            "workflow: w\ntrigger: { schedule: { cron: \"0 6 * * *\", segment: vip }, backfill: 1d }\nsteps:\n  - { id: a, send: t }\n",
+        ),
     ];
     let configs = [
         write("paht.toml", "[store]\npaht = \"x.db\"\n"),
@@ -174,6 +182,10 @@ fn defaults(section: &str, properties: &Value, out: &mut String) {
     let mut nested = Vec::new();
     out.push_str(&format!("[{section}]\n"));
     for (key, property) in properties.as_object().unwrap() {
+        // A null default is an optional table, absent by default.
+        if property.get("default") == Some(&Value::Null) {
+            continue;
+        }
         if let Some(default) = property.get("default") {
             out.push_str(&format!("{key} = {}\n", toml_value(default)));
         } else if property.get("type") == Some(&Value::from("object"))

@@ -69,6 +69,9 @@ pub struct Engine {
     /// at `now` does not see such data yet, so each is evaluated again when its time has come
     /// instead of waiting for the segment's next full refresh.
     pub future: BTreeSet<(i64, i64)>,
+    /// The `now` of the last re-scoring, so one pass re-scores once however many segments
+    /// read scores.
+    pub rescored_at: Option<i64>,
 }
 
 impl Engine {
@@ -105,7 +108,7 @@ impl Engine {
         if caught.reloaded {
             moved = true;
             tracing::info!("store reloaded: every segment refreshed");
-            self.rescore_for(0..self.gen.segments.len(), now)?;
+            self.rescore_for(0..self.gen.segments.len(), now);
             for i in 0..self.gen.segments.len() {
                 self.refresh_segment(i, now)?;
             }
@@ -148,7 +151,9 @@ impl Engine {
             );
         }
         // The due slots are claimed first, so that the scores the claimed segments read are
-        // brought up to date once for all of them.
+        // brought up to date once for all of them. A claimed job's next due time is recorded
+        // only once its slot is complete: a refresh that fails is retried at the next pass
+        // (its claim resumes), not skipped until the next slot.
         let mut claimed = Vec::new();
         for i in 0..self.gen.segments.len() {
             let job = segment_job(&self.gen.segments[i].name);
@@ -156,17 +161,23 @@ impl Engine {
                 continue;
             }
             let cadence = self.gen.segments[i].refresh.clone();
-            if let Some(claim) = claim_due(&mut self.conn, &job, &cadence, now)? {
-                claimed.push((i, job.clone(), claim.slot));
-            }
-            if let Some(next) = cadence.next_after(now) {
-                self.next_due.insert(job, next);
+            let next = cadence.next_after(now);
+            match claim_due(&mut self.conn, &job, &cadence, now)? {
+                Some(claim) => claimed.push((i, job, claim.slot, next)),
+                None => {
+                    if let Some(next) = next {
+                        self.next_due.insert(job, next);
+                    }
+                }
             }
         }
-        self.rescore_for(claimed.iter().map(|c| c.0), now)?;
-        for (i, job, slot) in claimed {
+        self.rescore_for(claimed.iter().map(|c| c.0), now);
+        for (i, job, slot, next) in claimed {
             self.refresh_segment(i, now)?;
             complete(&self.conn, &job, slot, now)?;
+            if let Some(next) = next {
+                self.next_due.insert(job, next);
+            }
             moved = true;
         }
         // Again, for the segment changes just recorded.
@@ -229,27 +240,36 @@ impl Engine {
     }
 
     /// Recomputes the model scores at `now` when one of these segments reads them, as
-    /// `segflow refresh` does (`repository::refresh`), and gives the warm state the new scores.
-    fn rescore_for(
-        &mut self,
-        segments: impl IntoIterator<Item = usize>,
-        now: i64,
-    ) -> Result<(), PassError> {
-        if !segments
-            .into_iter()
-            .any(|i| self.gen.segments[i].uses_scores)
+    /// `segflow refresh` does (`repository::refresh`), and gives the warm state the new scores;
+    /// at most once per `now`. A failure is logged and the segments are refreshed with the
+    /// scores stored before: re-scoring must never keep a segment from being refreshed.
+    fn rescore_for(&mut self, segments: impl IntoIterator<Item = usize>, now: i64) {
+        if self.rescored_at == Some(now)
+            || !segments
+                .into_iter()
+                .any(|i| self.gen.segments[i].uses_scores)
         {
-            return Ok(());
+            return;
         }
+        self.rescored_at = Some(now);
         let started = Instant::now();
-        let scored = rescore(&mut self.conn, now, &self.config)?;
-        self.warm.reload_scores(&self.conn)?;
-        tracing::info!(
-            customers = scored,
-            millis = started.elapsed().as_millis() as u64,
-            "model scores recomputed for the segments that read them"
-        );
-        Ok(())
+        let scored = rescore(&mut self.conn, now, &self.config)
+            .map_err(PassError::from)
+            .and_then(|n| {
+                self.warm.reload_scores(&self.conn)?;
+                Ok(n)
+            });
+        match scored {
+            Ok(customers) => tracing::info!(
+                customers,
+                millis = started.elapsed().as_millis() as u64,
+                "model scores recomputed for the segments that read them"
+            ),
+            Err(e) => tracing::error!(
+                error = %e,
+                "re-scoring the models failed; the segments are refreshed with the scores stored before"
+            ),
+        }
     }
 
     fn refresh_segment(&mut self, index: usize, now: i64) -> Result<(), PassError> {

@@ -49,8 +49,8 @@ pub struct Setup {
     pub paths: Paths,
     /// Overrides `[daemon] bind`.
     pub bind: Option<String>,
-    /// The time every thread works by: the wall clock in production, a controlled one in
-    /// tests and the demo.
+    /// The time the engine (passes, journeys, reloads) and the sender work by: the wall clock
+    /// in production. The HTTP handlers stamp receipt with the wall clock.
     pub clock: Arc<dyn Clock + Send + Sync>,
 }
 
@@ -150,6 +150,7 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
         next_due: Default::default(),
         last_beat: None,
         future,
+        rescored_at: None,
     };
     let engine_thread = spawn("segflow-engine", move || {
         priority::lower_this_thread();
