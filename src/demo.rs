@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use rand_chacha::ChaCha8Rng;
 use rusqlite::Connection;
 
+use crate::analytics_store::ScoreOptions;
 use crate::daemon::membership::update_customers;
 use crate::daemon::warm::WarmSnapshot;
 use crate::generate::{Delivered, LiveItem, LiveShop};
@@ -67,12 +68,16 @@ pub enum DemoError {
     Journeys(#[from] crate::workflow::EngineError),
     #[error("writing a live item: {0}")]
     Write(#[from] crate::ingest::write::WriteError),
+    #[error("re-scoring the customers: {0}")]
+    Scores(#[from] crate::analytics_store::ScoreError),
 }
 
 /// The merchant's compiled files the demo runs.
 pub struct Files<'a> {
     pub segments: &'a [CompiledSegment],
     pub workflows: &'a Workflows,
+    /// How to re-score before the refresh of a segment that reads model scores.
+    pub scores: &'a ScoreOptions,
 }
 
 /// Plays the live days of `live` into the store (see the module doc).
@@ -99,7 +104,7 @@ pub fn play<T: Transport>(
     loop {
         report.moments += 1;
         ingest(conn, &mut pending, t, &mut report)?;
-        membership(conn, files.segments, &mut warm, &mut next_due, t)?;
+        membership(conn, files, &mut warm, &mut next_due, t)?;
         report
             .journeys
             .add(&run_once(conn, files.workflows, t, dispatcher)?);
@@ -187,11 +192,12 @@ fn ingest(
 /// write) and refreshes every segment whose slot is due.
 fn membership(
     conn: &mut Connection,
-    segments: &[CompiledSegment],
+    files: &Files,
     warm: &mut WarmSnapshot,
     next_due: &mut [Option<i64>],
     t: i64,
 ) -> Result<(), DemoError> {
+    let segments = files.segments;
     loop {
         let caught = warm.catch_up(conn)?;
         if caught.reloaded {
@@ -206,6 +212,7 @@ fn membership(
             break;
         }
     }
+    let mut rescored = false;
     for (s, due) in segments.iter().zip(next_due.iter_mut()) {
         // Claiming is a write; between slots there is nothing to claim.
         if due.is_some_and(|due| t < due) {
@@ -213,6 +220,12 @@ fn membership(
         }
         let job = segment_job(&s.name);
         if let Some(claim) = claim_due(conn, &job, &s.refresh, t)? {
+            // As in the daemon, a segment that reads model scores reads them as of its refresh.
+            if s.uses_scores && !rescored {
+                crate::analytics_store::refresh_scores(conn, t, files.scores)?;
+                warm.reload_scores(conn)?;
+                rescored = true;
+            }
             let members = warm.members(&s.program, t);
             store_members(conn, &s.name, &members, t)?;
             complete(conn, &job, claim.slot, t)?;

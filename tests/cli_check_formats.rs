@@ -138,3 +138,33 @@ fn a_clean_repository_is_ok_in_every_format() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn an_unloadable_repository_is_a_located_sarif_result_with_a_declared_rule() {
+    // No rules directory: the repository cannot be loaded at all, and the result still needs a
+    // rule and a location for code scanning to accept the log.
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = segflow(dir.path(), &["check", "--format", "sarif"]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let run = &v["runs"][0];
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "L001");
+    let declared = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["id"] == "L001");
+    assert!(declared, "{run}");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "segflow.toml"
+    );
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("rules directory"),
+        "{result}"
+    );
+}

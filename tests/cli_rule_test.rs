@@ -103,3 +103,51 @@ fn a_repository_without_tests_says_how_to_write_one() {
         "error: no rule tests in tests; write one as tests/NAME.yaml (`segflow init` scaffolds one, README \"Testing rules\")\n"
     );
 }
+
+#[test]
+fn predicted_fields_are_fitted_on_the_tests_own_shop() {
+    let dir = repository();
+    let shop = dir.path().join("shop");
+    // Without a fit every prediction is missing, and nobody would be selected.
+    std::fs::write(
+        shop.join("rules/scored.yaml"),
+        "segment: scored\nwhere: predicted.p_alive is not null and predicted.p_alive > 0\n",
+    )
+    .unwrap();
+    let test = std::fs::read_to_string(shop.join("tests/repeat_buyers.yaml")).unwrap();
+    std::fs::write(
+        shop.join("tests/repeat_buyers.yaml"),
+        test.replace(
+            "  repeat_buyers: [ana]",
+            "  repeat_buyers: [ana, ana]\n  scored: [cem, ana, ben]",
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = segflow(&shop, &["test"]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert_eq!(
+        out,
+        "test repeat_buyers repeat_buyers ... ok\ntest repeat_buyers scored ... ok\n2 passed, 0 failed\n"
+    );
+}
+
+#[test]
+fn an_expected_id_that_is_not_a_customer_of_the_test_is_an_error() {
+    let dir = repository();
+    let shop = dir.path().join("shop");
+    let test = std::fs::read_to_string(shop.join("tests/repeat_buyers.yaml")).unwrap();
+    std::fs::write(
+        shop.join("tests/repeat_buyers.yaml"),
+        test.replace("  repeat_buyers: [ana]", "  repeat_buyers: [anna]"),
+    )
+    .unwrap();
+    let (code, out, _) = segflow(&shop, &["test"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "test repeat_buyers ... error
+  tests/repeat_buyers.yaml: expect.repeat_buyers: no customer `anna` in this test (its customers are ana, ben, cem); list the ids of the test's own customers
+0 passed, 1 failed
+"
+    );
+}

@@ -82,6 +82,43 @@ fn the_command_prints_the_committed_schemas() {
 }
 
 #[test]
+fn a_broken_config_keeps_neither_schema_nor_init_from_running() {
+    // The schema is what helps fix a broken segflow.toml, and a scaffold needs no config.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("segflow.toml"), "[store\n").unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_segflow"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["schema", "config"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed, schema("config"));
+    let out = run(&["init", "fresh"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("fresh/segflow.toml").is_file());
+    // Every other command still reports the broken file.
+    let out = run(&["check"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("segflow.toml"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn every_shipped_file_is_valid() {
     for (kind, dir) in [("rules", "rules"), ("workflows", "workflows")] {
         let files = yaml_files(&root().join(dir));

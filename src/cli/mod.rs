@@ -176,8 +176,10 @@ fn lock_timeout(ctx: &Context, matches: &clap::ArgMatches, error: CliError) -> C
 pub fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    let result = Context::new(&cli.global).and_then(|ctx| {
-        commands::run(&ctx, &cli.command).map_err(|e| lock_timeout(&ctx, &matches, e))
+    let result = commands::run_without_context(&cli.command).unwrap_or_else(|| {
+        Context::new(&cli.global).and_then(|ctx| {
+            commands::run(&ctx, &cli.command).map_err(|e| lock_timeout(&ctx, &matches, e))
+        })
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -23,6 +23,10 @@ pub struct Problem {
 /// The code of every template problem, which has no finer kinds yet.
 pub const TEMPLATE_CODE: &str = "T001";
 
+/// The code of an unlocated failure to load the repository (a missing rules directory, a
+/// workflow whose mail settings cannot be built); code-scanning tools need a rule for every result.
+pub const FAILURE_CODE: &str = "L001";
+
 /// What `check` found.
 #[derive(Debug, Default)]
 pub struct CheckReport {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::check::{CheckReport, Problem, TEMPLATE_CODE};
+use super::check::{CheckReport, Problem, FAILURE_CODE, TEMPLATE_CODE};
 use crate::dsl::diagnostic::Code;
 
 /// A path as CI tools want it: relative to `base` (the directory the check ran in) when it lies
@@ -117,6 +117,11 @@ pub fn sarif(report: &CheckReport, base: &Path) -> Value {
         "shortDescription": { "text": "a template problem" },
         "defaultConfiguration": { "level": "error" },
     }));
+    rules.push(json!({
+        "id": FAILURE_CODE,
+        "shortDescription": { "text": "the repository could not be loaded" },
+        "defaultConfiguration": { "level": "error" },
+    }));
     let mut results: Vec<Value> = report
         .problems()
         .iter()
@@ -156,7 +161,16 @@ pub fn sarif(report: &CheckReport, base: &Path) -> Value {
     if let Some(failure) = &report.failure {
         results.insert(
             0,
-            json!({ "level": "error", "message": { "text": failure } }),
+            // The failure has no line; it is pinned on the repository's configuration, which
+            // names the directories that were loaded.
+            json!({
+                "ruleId": FAILURE_CODE,
+                "level": "error",
+                "message": { "text": failure },
+                "locations": [{
+                    "physicalLocation": { "artifactLocation": { "uri": "segflow.toml" } }
+                }],
+            }),
         );
     }
     json!({

@@ -77,13 +77,41 @@ impl RuleTest {
                 "expect: name at least one segment and the ids of its members".into(),
             ));
         }
+        let customers: Vec<CustomerIn> = section(&raw.customers, "customers").map_err(&fail)?;
+        let orders: Vec<OrderIn> = section(&raw.orders, "orders").map_err(&fail)?;
+        let events: Vec<EventIn> = section(&raw.events, "events").map_err(&fail)?;
+        // Orders and events create the customers they name, as they do through the API.
+        let mut known: Vec<&str> = customers.iter().map(|c| c.id.as_str()).collect();
+        known.extend(orders.iter().map(|o| o.customer_id.as_str()));
+        known.extend(events.iter().map(|e| e.customer_id.as_str()));
+        known.sort_unstable();
+        known.dedup();
+        let mut expect = raw.expect;
+        for (segment, ids) in &mut expect {
+            // A member listed twice is still one member; the order of the list is not a claim.
+            ids.sort();
+            ids.dedup();
+            if let Some(stranger) = ids
+                .iter()
+                .find(|id| known.binary_search(&id.as_str()).is_err())
+            {
+                let listed = if known.is_empty() {
+                    "the test has no customers".to_string()
+                } else {
+                    format!("its customers are {}", known.join(", "))
+                };
+                return Err(fail(format!(
+                    "expect.{segment}: no customer `{stranger}` in this test ({listed}); list the ids of the test's own customers"
+                )));
+            }
+        }
         Ok(RuleTest {
             file: file.to_path_buf(),
             now,
-            customers: section(&raw.customers, "customers").map_err(&fail)?,
-            orders: section(&raw.orders, "orders").map_err(&fail)?,
-            events: section(&raw.events, "events").map_err(&fail)?,
-            expect: raw.expect,
+            customers,
+            orders,
+            events,
+            expect,
         })
     }
 

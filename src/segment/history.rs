@@ -73,12 +73,15 @@ pub fn rebuild(
     let tx = conn
         .transaction()
         .map_err(|source| RefreshError::Begin { source })?;
-    let written = membership::add_past_sizes(&tx, &rows).map_err(|(segment, source)| {
-        RefreshError::Store {
-            segment: segment.to_string(),
-            source,
-        }
-    })?;
+    // A failure before any row (preparing the statement) belongs to no segment.
+    let written =
+        membership::add_past_sizes(&tx, &rows).map_err(|(segment, source)| match segment {
+            None => RefreshError::Begin { source },
+            Some(segment) => RefreshError::Store {
+                segment: segment.to_string(),
+                source,
+            },
+        })?;
     tx.commit()
         .map_err(|source| RefreshError::Commit { source })?;
     Ok(HistoryReport {

@@ -126,22 +126,23 @@ pub fn record_size(
 }
 
 /// Adds past size rows (a history rebuild) without touching those already recorded; returns
-/// how many were written, or the segment of the row that failed.
+/// how many were written, or the segment of the row that failed (none when the statement
+/// could not be prepared).
 pub fn add_past_sizes<'a>(
     tx: &Transaction,
     rows: &[SizeRow<'a>],
-) -> Result<usize, (&'a str, rusqlite::Error)> {
+) -> Result<usize, (Option<&'a str>, rusqlite::Error)> {
     let mut insert = tx
         .prepare(
             "INSERT INTO segment_sizes (segment, at, members, entered, exited)
              VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (segment, at) DO NOTHING",
         )
-        .map_err(|e| ("", e))?;
+        .map_err(|e| (None, e))?;
     let mut written = 0;
     for r in rows {
         written += insert
             .execute(params![r.segment, r.at, r.members, r.entered, r.exited])
-            .map_err(|e| (r.segment, e))?;
+            .map_err(|e| (Some(r.segment), e))?;
     }
     Ok(written)
 }

@@ -150,9 +150,11 @@ fn campaigns(
     let defaults = MessageDefaults::from_config(&ctx.config.mail)?;
     let sender = Sender::new(transport, defaults, ctx.config.mail.delivery.clone());
     let mut conn = ctx.open_store()?;
+    let scores = crate::repository::score_options(&ctx.config);
     let files = Files {
         segments: &gen.segments,
         workflows: &gen.workflows,
+        scores: &scores,
     };
     let mut rng = response_rng(seed);
     let report = play(

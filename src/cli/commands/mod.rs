@@ -17,9 +17,33 @@ pub mod workflows;
 use super::args::{Command, ModelCommand, SegmentCommand, SuppressCommand, WorkflowsCommand};
 use super::{CliResult, Context};
 
-pub fn run(ctx: &Context, command: &Command) -> CliResult {
+/// Runs a command that reads no repository (`init`, `schema`), so that a broken or missing
+/// `segflow.toml` cannot keep a merchant from scaffolding or from fetching the schema that
+/// would help fix it; `None` for every other command.
+pub fn run_without_context(command: &Command) -> Option<CliResult> {
     match command {
-        Command::Init { dir, examples } => demo::init(dir.as_deref(), *examples),
+        Command::Init { dir, examples } => Some(demo::init(dir.as_deref(), *examples)),
+        Command::Schema { kind } => {
+            use crate::repository::schemas::{schema, SchemaKind};
+            let kind = match kind {
+                super::args::SchemaArg::Rules => SchemaKind::Rules,
+                super::args::SchemaArg::Workflows => SchemaKind::Workflows,
+                super::args::SchemaArg::Config => SchemaKind::Config,
+            };
+            print!("{}", schema(kind));
+            Some(Ok(()))
+        }
+        _ => None,
+    }
+}
+
+pub fn run(ctx: &Context, command: &Command) -> CliResult {
+    if let Some(result) = run_without_context(command) {
+        return result;
+    }
+    match command {
+        // Answered by `run_without_context` above.
+        Command::Init { .. } | Command::Schema { .. } => Ok(()),
         Command::Check { format } => check::check(ctx, *format),
         Command::Segments { json } => segments::segments(ctx, *json),
         Command::Explain { name } => segments::explain(ctx, name),
@@ -76,16 +100,6 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
             json,
             markdown,
         } => diff::diff(ctx, base.as_deref(), head.as_deref(), *json, *markdown),
-        Command::Schema { kind } => {
-            use crate::repository::schemas::{schema, SchemaKind};
-            let kind = match kind {
-                super::args::SchemaArg::Rules => SchemaKind::Rules,
-                super::args::SchemaArg::Workflows => SchemaKind::Workflows,
-                super::args::SchemaArg::Config => SchemaKind::Config,
-            };
-            print!("{}", schema(kind));
-            Ok(())
-        }
         Command::Generate {
             customers,
             seed,
