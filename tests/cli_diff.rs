@@ -1,7 +1,8 @@
 //! `segflow diff` on a real git repository with two commits (and a working tree on top): the
 //! members, entries and exits it reports for each segment equal two independent evaluations,
 //! `segment export` at each revision checked out; a workflow on a changed segment is named
-//! with the journeys it would start; new check problems are listed.
+//! with the journeys it would start and the emails they would queue in a day, equal to the real
+//! engine run a day forward; new check problems are listed.
 
 mod cli_shop;
 
@@ -147,7 +148,7 @@ fn diff_counts_equal_independent_evaluations_of_both_revisions() {
         .all(|s| s["segment"] != "none"));
     assert_eq!(
         d["workflows"],
-        serde_json::json!([{ "workflow": "tag_fr", "trigger": "segment_entered fr", "journeys": head_fr.len() }])
+        serde_json::json!([{ "workflow": "tag_fr", "trigger": "segment_entered fr", "journeys": head_fr.len(), "emails": 0 }])
     );
 
     // The default base is where HEAD left main: HEAD itself here, so the same answer.
@@ -176,4 +177,117 @@ fn diff_counts_equal_independent_evaluations_of_both_revisions() {
     );
     assert!(out.contains("- new: "), "{out}");
     assert!(out.contains("E002 unknown field `contry`"), "{out}");
+}
+
+/// The journeys and emails of rows in the store's outbox and journeys for `workflow`.
+fn queued(dir: &Path, workflow: &str, due_by: &str) -> (i64, i64) {
+    let conn = rusqlite::Connection::open(dir.join("segflow.db")).unwrap();
+    let due_by = chrono::DateTime::parse_from_rfc3339(due_by)
+        .unwrap()
+        .timestamp_millis();
+    let journeys = conn
+        .query_row(
+            "SELECT COUNT(*) FROM journeys WHERE workflow = ?1",
+            [workflow],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let emails = conn
+        .query_row(
+            "SELECT COUNT(*) FROM outbox WHERE workflow = ?1 AND next_attempt_at <= ?2",
+            rusqlite::params![workflow, due_by],
+            |r| r.get(0),
+        )
+        .unwrap();
+    (journeys, emails)
+}
+
+#[test]
+fn diff_counts_the_emails_a_day_of_the_new_journeys_would_queue_as_the_engine_does() {
+    let shop = cli_shop::shop();
+    let dir = shop.path();
+    git(dir, &["init", "-q", "-b", "main", "."]);
+    write(
+        dir,
+        "rules/fr.yaml",
+        "segment: fr\nwhere: country == \"FR\"\n",
+    );
+    std::fs::create_dir_all(dir.join("workflows/templates/hello")).unwrap();
+    std::fs::create_dir_all(dir.join("workflows/templates/later")).unwrap();
+    for t in ["hello", "later"] {
+        write(
+            dir,
+            &format!("workflows/templates/{t}/subject.txt"),
+            "Hello {{ customer.first_name }}",
+        );
+        write(
+            dir,
+            &format!("workflows/templates/{t}/body.html"),
+            "<p>Hello {{ customer.first_name }}</p>",
+        );
+    }
+    // One email an hour after entering (inside the day), one two days later (outside it).
+    write(
+        dir,
+        "workflows/greet_fr.yaml",
+        "workflow: greet_fr\ntrigger: { segment_entered: fr }\nsteps:\n  - { id: wait_1h, wait: 1h }\n  - { id: hello, send: hello }\n  - { id: wait_2d, wait: 2d }\n  - { id: later, send: later }\n",
+    );
+    git(dir, &["add", "rules", "workflows"]);
+    git(dir, &["commit", "-q", "-m", "first"]);
+    // The shop as it runs: France refreshed and the workflow live an hour before `now`.
+    let before = "2026-10-31T23:00:00Z";
+    for args in [
+        &["--now", before, "refresh"][..],
+        &["--now", before, "workflows", "run", "--once"][..],
+    ] {
+        let (code, _, err) = cli_shop::segflow_mail(dir, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+    }
+    // The change: Germany and Britain join; Carol (GB) has not consented to marketing.
+    write(
+        dir,
+        "rules/fr.yaml",
+        "segment: fr\nwhere: country in [\"FR\", \"DE\", \"GB\"]\n",
+    );
+    let day_end = "2026-11-02T00:00:00Z";
+    let (code, out, err) = cli_shop::segflow_mail(dir, &["--now", NOW, "diff", "HEAD", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let d: Value = serde_json::from_str(&out).unwrap();
+    let impact = &d["workflows"][0];
+    // The diff wrote nothing: no journey and no email in the store.
+    assert_eq!(queued(dir, "greet_fr", day_end), (0, 0));
+
+    // The independent answer: the real refresh and engine on the store, a day forward.
+    let (code, _, err) = cli_shop::segflow_mail(dir, &["--now", NOW, "refresh"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = cli_shop::segflow_mail(
+        dir,
+        &[
+            "--now",
+            NOW,
+            "workflows",
+            "run",
+            "--until",
+            "2026-11-01T23:59:59Z",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (journeys, emails) = queued(dir, "greet_fr", day_end);
+    assert_eq!(
+        (journeys, emails),
+        (2, 1),
+        "Carol is not mailed, `later` is two days on"
+    );
+    assert_eq!(
+        *impact,
+        serde_json::json!({
+            "workflow": "greet_fr", "trigger": "segment_entered fr",
+            "journeys": journeys, "emails": emails
+        })
+    );
+    let (_, text, _) = cli_shop::segflow_mail(dir, &["--now", NOW, "diff", "HEAD"]);
+    assert!(
+        text.contains("workflow greet_fr (segment_entered fr): 0 journeys would start, 0 emails queued in the next 24 hours"),
+        "{text}"
+    );
 }

@@ -12,7 +12,7 @@ use crate::compile::columnar::Program;
 use crate::dsl::diagnostic::FileDiagnostic;
 use crate::segment::SegmentSet;
 use crate::store::snapshot::Snapshot;
-use crate::workflow::{Trigger, Workflows};
+use crate::workflow::{Dispatcher, EngineError, Starts, Trigger, Workflows};
 
 /// How many customers each way are named as examples.
 pub const SAMPLES: usize = 3;
@@ -46,9 +46,17 @@ pub struct SegmentDiff {
 pub struct WorkflowImpact {
     pub workflow: String,
     pub trigger: String,
-    /// Journeys the change would start at the segment's next refresh.
+    /// Journeys the change would start at the segment's next refresh: by the engine run on a
+    /// copy of the store when the templates load, else the customers moved by the change.
     pub journeys: usize,
+    /// Emails those journeys would queue within [`HORIZON`] of `now`, found by running the
+    /// engine on a copy of the store; `None` when the workflows could not be run (a template
+    /// or the mail settings do not load).
+    pub emails: Option<usize>,
 }
+
+/// How far ahead the emails of the journeys a change starts are counted: one day.
+pub const HORIZON: i64 = 24 * 3_600_000;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Problems {
@@ -108,15 +116,30 @@ fn evaluate(side: &Side, snap: &Snapshot, now: i64) -> BTreeMap<String, (Vec<i64
         .collect()
 }
 
-/// Compares `base` with `head` over the store at `now`; `workflows` are the head's.
+/// Why a diff could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("running the workflows on a copy of the store: {0}")]
+    Journeys(#[from] EngineError),
+}
+
+/// The head's workflows, and the dispatcher that queues their emails when they can be run.
+pub struct Runner<'a> {
+    pub workflows: &'a Workflows,
+    pub dispatcher: Option<&'a mut dyn Dispatcher>,
+}
+
+/// Compares `base` with `head` over the store at `now`.
 pub fn diff(
     conn: &Connection,
     labels: (&str, &str),
     base: &Side,
     head: &Side,
-    workflows: Option<&Workflows>,
+    runner: Option<Runner>,
     now: i64,
-) -> Result<Diff, crate::store::StoreError> {
+) -> Result<Diff, DiffError> {
     let snap = Snapshot::load(conn)?;
     let before = evaluate(base, &snap, now);
     let after = evaluate(head, &snap, now);
@@ -129,6 +152,7 @@ pub fn diff(
         Ok(out)
     };
     let mut segments = Vec::new();
+    let mut moved: BTreeMap<&str, (Vec<i64>, Vec<i64>)> = BTreeMap::new();
     for name in names {
         let (b, a) = (before.get(name), after.get(name));
         let empty = Vec::new();
@@ -164,16 +188,25 @@ pub fn diff(
             condition_before: b.map(|x| x.1.clone()),
             condition_after: a.map(|x| x.1.clone()),
         });
+        moved.insert(name.as_str(), (entering, leaving));
     }
     let mut impacts = Vec::new();
-    for w in workflows.map_or(&[][..], |w| &w.workflows[..]) {
+    let mut starts = Vec::new();
+    let workflows = runner
+        .as_ref()
+        .map_or(&[][..], |r| &r.workflows.workflows[..]);
+    for w in workflows {
         let (segment, entering) = match &w.trigger {
             Trigger::SegmentEntered(s) => (s, true),
             Trigger::SegmentExited(s) => (s, false),
             _ => continue,
         };
-        if let Some(d) = segments.iter().find(|d| &d.segment == segment) {
-            let journeys = if entering { d.entered } else { d.exited };
+        if let Some((into, out_of)) = moved.get(segment.as_str()) {
+            let customers = if entering { into } else { out_of };
+            starts.push(Starts {
+                workflow: &w.name,
+                customers,
+            });
             impacts.push(WorkflowImpact {
                 workflow: w.name.clone(),
                 trigger: format!(
@@ -184,8 +217,22 @@ pub fn diff(
                         "segment_exited"
                     }
                 ),
-                journeys,
+                journeys: customers.len(),
+                emails: None,
             });
+        }
+    }
+    if let Some(Runner {
+        workflows,
+        dispatcher: Some(dispatcher),
+    }) = runner
+    {
+        let forecast =
+            crate::workflow::forecast(conn, workflows, &starts, dispatcher, now, HORIZON)?;
+        for impact in &mut impacts {
+            let f = forecast.get(&impact.workflow).copied().unwrap_or_default();
+            impact.journeys = f.journeys;
+            impact.emails = Some(f.emails);
         }
     }
     let (old_problems, new_problems) = (problem_lines(base), problem_lines(head));

@@ -22,6 +22,14 @@ fn status(s: Status) -> &'static str {
     }
 }
 
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 fn movement(d: &SegmentDiff) -> String {
     format!("+{} entered, -{} left", d.entered, d.exited)
 }
@@ -62,11 +70,15 @@ pub fn text(d: &Diff) -> String {
     }
     for w in &d.workflows {
         out.push_str(&format!(
-            "workflow {} ({}): {} journey{} would start\n",
+            "workflow {} ({}): {} journey{} would start{}\n",
             w.workflow,
             w.trigger,
             w.journeys,
-            if w.journeys == 1 { "" } else { "s" }
+            plural(w.journeys),
+            match w.emails {
+                Some(n) => format!(", {n} email{} queued in the next 24 hours", plural(n)),
+                None => ", emails not counted (the templates or mail settings do not load)".into(),
+            }
         ));
     }
     let p = &d.problems;
@@ -135,13 +147,17 @@ pub fn markdown(d: &Diff) -> String {
         }
     }
     if !d.workflows.is_empty() {
-        out.push_str("| workflow | trigger | journeys that would start |\n|---|---|---:|\n");
+        out.push_str(
+            "| workflow | trigger | journeys that would start | emails in the next 24 hours |\n|---|---|---:|---:|\n",
+        );
         for w in &d.workflows {
             out.push_str(&format!(
-                "| `{}` | {} | {} |\n",
+                "| `{}` | {} | {} | {} |\n",
                 cell(&w.workflow),
                 cell(&w.trigger),
-                w.journeys
+                w.journeys,
+                w.emails
+                    .map_or_else(|| "not counted".to_string(), |n| n.to_string())
             ));
         }
         out.push('\n');

@@ -87,6 +87,17 @@ pub fn open_in_memory() -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// A private in-memory copy of the store, for what-if runs (`segflow diff`'s journeys) that
+/// must write without touching the merchant's data. It costs the store's size in memory.
+pub fn copy_in_memory(conn: &Connection) -> Result<Connection, StoreError> {
+    let mut copy = open_in_memory()?;
+    {
+        let backup = rusqlite::backup::Backup::new(conn, &mut copy)?;
+        backup.run_to_completion(4096, std::time::Duration::ZERO, None)?;
+    }
+    Ok(copy)
+}
+
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     // WAL lets readers (exports, previews) run while a refresh or an import writes.
     conn.pragma_update(None, "journal_mode", "WAL")?;

@@ -14,8 +14,8 @@ pub mod split;
 pub use definition::{Condition, Reentry, Step, StepKind, Trigger, Variant, Workflow};
 pub use dispatch::{DispatchError, DispatchOutcome, Dispatcher, RecordingDispatcher, SendRequest};
 pub use engine::{
-    activate, advance, consume_triggers, next_wake, preview_trigger, run_once, run_until,
-    AdvanceReport, EngineError,
+    activate, advance, consume_triggers, forecast, next_wake, preview_trigger, run_once, run_until,
+    AdvanceReport, EngineError, Forecast, Starts,
 };
 pub use mail_dispatch::{signer_from_env, DispatchSettings, OutboxDispatcher, StepCounts};
 pub use set::{template_names, Workflows};

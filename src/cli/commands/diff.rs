@@ -1,9 +1,9 @@
 //! `segflow diff`: compares two revisions of the rule files on the current store.
 
 use crate::cli::{CliResult, Context};
-use crate::repository::diff::{diff as compare, Side};
+use crate::repository::diff::{diff as compare, Runner, Side};
 use crate::repository::revision::{default_base, rule_files_at};
-use crate::repository::{diff_text, load_rules, load_workflows, LoadError};
+use crate::repository::{diff_text, load_rules, load_workflows, Generation, LoadError};
 use crate::segment::SegmentSet;
 
 fn at_revision(ctx: &Context, rev: &str) -> Result<Side, crate::cli::CliError> {
@@ -31,11 +31,13 @@ pub fn diff(
             Err(other) => return Err(crate::cli::CliError::from_load(other)),
         },
     };
-    // The journeys a change would start are those of the workflows as they are now.
+    // The journeys a change would start are those of the workflows as they are now, run with
+    // the templates as they are now when everything loads.
     let workflows = head_side
         .as_ref()
         .ok()
         .and_then(|set| load_workflows(&ctx.paths, set).ok());
+    let mut generation = Generation::load(&ctx.paths, &ctx.config).ok();
     let label = |rev: &str| rev.get(..rev.len().min(10)).unwrap_or(rev).to_string();
     let head_label = head.map_or_else(|| "working tree".to_string(), label);
     let conn = ctx.open_store()?;
@@ -44,9 +46,15 @@ pub fn diff(
         (&label(&base), &head_label),
         &base_side,
         &head_side,
-        workflows.as_ref(),
+        workflows.as_ref().map(|workflows| Runner {
+            workflows,
+            dispatcher: generation
+                .as_mut()
+                .map(|g| &mut g.dispatcher as &mut dyn crate::workflow::Dispatcher),
+        }),
         ctx.now,
-    )?;
+    )
+    .map_err(|e| e.to_string())?;
     if json {
         println!("{}", serde_json::to_string_pretty(&d)?);
     } else if markdown {

@@ -258,6 +258,25 @@ pub fn due(conn: &Connection, now: i64, limit: usize) -> rusqlite::Result<Vec<Ou
     rows.collect()
 }
 
+/// The id of the latest row, 0 without any.
+pub fn last_id(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT COALESCE(MAX(id), 0) FROM outbox", [], |r| r.get(0))
+}
+
+/// (workflow, customer) of every row after `after` still queued and due by `due_by`.
+pub fn queued_after(
+    conn: &Connection,
+    after: i64,
+    due_by: i64,
+) -> rusqlite::Result<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT workflow, customer FROM outbox
+         WHERE id > ?1 AND status = 'queued' AND next_attempt_at <= ?2 ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![after, due_by], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
 /// Every row in id order (for reports and tests).
 pub fn all(conn: &Connection) -> rusqlite::Result<Vec<OutboxRow>> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM outbox ORDER BY id"))?;

@@ -5,6 +5,7 @@
 //! (`run_until`). Conditions are evaluated by the columnar evaluator over a snapshot of just the
 //! batch's customers.
 
+mod forecast;
 mod journey;
 mod simulate;
 mod triggers;
@@ -18,6 +19,7 @@ use crate::compile::{CompileError, EvalInput};
 use crate::store::snapshot::Snapshot;
 use crate::store::StoreError;
 
+pub use forecast::{forecast, Forecast, Starts};
 pub use simulate::{next_wake, run_once, run_until};
 pub use triggers::{activate, consume_triggers, preview_trigger};
 
