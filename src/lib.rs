@@ -15,6 +15,7 @@ pub mod demo;
 pub mod dsl;
 pub mod generate;
 pub mod ingest;
+pub mod lsp;
 pub mod mail;
 pub mod money;
 pub mod policy;

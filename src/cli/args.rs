@@ -111,6 +111,9 @@ pub enum Command {
         #[arg(value_enum)]
         kind: SchemaArg,
     },
+    /// Serve editors as a language server (LSP over stdio) for rules/, workflows/ and
+    /// segflow.toml: check problems as you type, completion, hover, go to definition, fixes.
+    Lsp,
     /// Write a realistic synthetic shop as CSV files.
     Generate {
         #[arg(long, default_value_t = 10_000)]

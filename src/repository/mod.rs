@@ -11,6 +11,7 @@ pub mod diff_text;
 mod fingerprint;
 mod generation;
 mod load;
+pub mod overlay;
 pub mod refresh;
 pub mod revision;
 pub mod schemas;

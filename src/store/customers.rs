@@ -131,3 +131,14 @@ pub fn rename_unless_taken(conn: &Connection, from: &str, to: &str) -> rusqlite:
     .execute((to, from))?;
     Ok(())
 }
+
+/// The custom attribute names among the latest customers, by name (for the editor's
+/// completions; bounded like the event vocabulary).
+pub fn attribute_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT j.key FROM (SELECT attributes FROM customers ORDER BY id DESC LIMIT 50000) c,
+         json_each(c.attributes) j ORDER BY 1",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    rows.collect()
+}

@@ -98,3 +98,26 @@ fn event_row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
         properties: r.get(3)?,
     })
 }
+
+/// How many of the latest events the editor's completions look at: enough to see every type
+/// and property a shop sends, bounded so a completion stays instant on a large store.
+const VOCABULARY_SAMPLE: i64 = 50_000;
+
+/// The event types among the latest events, by name.
+pub fn type_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT type FROM (SELECT type FROM events ORDER BY id DESC LIMIT ?1) ORDER BY 1",
+    )?;
+    let rows = stmt.query_map([VOCABULARY_SAMPLE], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// The property names among the latest events, by name.
+pub fn property_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT j.key FROM (SELECT properties FROM events ORDER BY id DESC LIMIT ?1) e,
+         json_each(e.properties) j ORDER BY 1",
+    )?;
+    let rows = stmt.query_map([VOCABULARY_SAMPLE], |r| r.get(0))?;
+    rows.collect()
+}

@@ -33,6 +33,15 @@ pub fn members(conn: &Connection, segment: &str) -> rusqlite::Result<Vec<i64>> {
     rows.collect()
 }
 
+/// How many customers are in `segment` now (as of its last refresh).
+pub fn size(conn: &Connection, segment: &str) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM segment_members WHERE segment = ?1",
+        [segment],
+        |r| r.get(0),
+    )
+}
+
 /// (segment, customer) for every membership of these customers.
 pub fn memberships_of(
     conn: &Connection,

@@ -17,7 +17,8 @@ pub mod workflows;
 use super::args::{Command, ModelCommand, SegmentCommand, SuppressCommand, WorkflowsCommand};
 use super::{CliResult, Context};
 
-/// Runs a command that reads no repository (`init`, `schema`), so that a broken or missing
+/// Runs a command that reads no repository through the CLI's context (`init`, `schema`,
+/// `lsp`, which reads it in its own way and reports a broken file in the editor), so that a broken or missing
 /// `segflow.toml` cannot keep a merchant from scaffolding or from fetching the schema that
 /// would help fix it; `None` for every other command.
 pub fn run_without_context(command: &Command) -> Option<CliResult> {
@@ -33,6 +34,12 @@ pub fn run_without_context(command: &Command) -> Option<CliResult> {
             print!("{}", schema(kind));
             Some(Ok(()))
         }
+        Command::Lsp => Some(
+            std::env::current_dir()
+                .map_err(|e| format!("cannot read the current directory: {e}"))
+                .and_then(|cwd| crate::lsp::serve(&cwd).map_err(|e| e.to_string()))
+                .map_err(super::CliError::Message),
+        ),
         _ => None,
     }
 }
@@ -43,7 +50,7 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
     }
     match command {
         // Answered by `run_without_context` above.
-        Command::Init { .. } | Command::Schema { .. } => Ok(()),
+        Command::Init { .. } | Command::Schema { .. } | Command::Lsp => Ok(()),
         Command::Check { format } => check::check(ctx, *format),
         Command::Segments { json } => segments::segments(ctx, *json),
         Command::Explain { name } => segments::explain(ctx, name),

@@ -1,0 +1,349 @@
+//! `segflow lsp` driven over stdio by JSON-RPC, as an editor drives it: initialize, didOpen,
+//! didChange, completion, hover, definition, code actions, shutdown and exit. The problems it
+//! publishes are compared with `segflow check --format json` on the same file; the store's
+//! figures with the store itself.
+
+mod cli_shop;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+/// A running `segflow lsp` and what it has said.
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    next_id: i64,
+    /// Notifications received while waiting for responses.
+    notifications: Vec<Value>,
+}
+
+impl Client {
+    fn start(dir: &Path) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_segflow"))
+            .arg("lsp")
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = None;
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let header = header.trim();
+                    if header.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = header.strip_prefix("Content-Length: ") {
+                        length = n.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; length.expect("a Content-Length header")];
+                reader.read_exact(&mut body).unwrap();
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            incoming,
+            next_id: 1,
+            notifications: Vec::new(),
+        }
+    }
+
+    fn write(&mut self, message: Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.write(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    fn next(&mut self) -> Value {
+        self.incoming
+            .recv_timeout(Duration::from_secs(30))
+            .expect("segflow lsp answers within 30 s")
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.write(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        loop {
+            let message = self.next();
+            if message["id"] == id {
+                assert!(message.get("error").is_none(), "{message}");
+                return message["result"].clone();
+            }
+            self.notifications.push(message);
+        }
+    }
+
+    /// The next diagnostics published for `uri`.
+    fn diagnostics_for(&mut self, uri: &str) -> Vec<Value> {
+        if let Some(i) = self.notifications.iter().position(|n| {
+            n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri
+        }) {
+            let n = self.notifications.remove(i);
+            return n["params"]["diagnostics"].as_array().unwrap().clone();
+        }
+        loop {
+            let n = self.next();
+            if n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri {
+                return n["params"]["diagnostics"].as_array().unwrap().clone();
+            }
+        }
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn labels(items: &Value) -> Vec<String> {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn position(text: &str, marker: &str) -> Value {
+    let at = text.find(marker).unwrap() + marker.len();
+    let line = text[..at].matches('\n').count();
+    let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1);
+    json!({ "line": line, "character": col })
+}
+
+#[test]
+fn an_editor_sees_checks_completions_hovers_definitions_and_fixes() {
+    let shop = cli_shop::shop();
+    let dir = shop.path().canonicalize().unwrap();
+    std::fs::write(
+        dir.join("rules/vip.yaml"),
+        "segment: vip\ndescription: Big spenders\nwhere: total_spent > 500\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("workflows/templates/hello")).unwrap();
+    std::fs::write(dir.join("workflows/templates/hello/subject.txt"), "Hello").unwrap();
+    std::fs::write(
+        dir.join("workflows/templates/hello/body.html"),
+        "<p>Hello</p>",
+    )
+    .unwrap();
+    let workflow =
+        "workflow: greet\ntrigger: { segment_entered: vip }\nsteps:\n  - { id: hi, send: hello }\n";
+    std::fs::write(dir.join("workflows/greet.yaml"), workflow).unwrap();
+    let (code, _, err) = cli_shop::segflow(&dir, &["--now", "2026-11-01", "refresh"]);
+    assert_eq!(code, 0, "{err}");
+    let conn = rusqlite::Connection::open(dir.join("segflow.db")).unwrap();
+    let vip_size: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM segment_members WHERE segment = 'vip'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(vip_size > 1, "the fixture has big spenders");
+
+    // The broken file is on disk too, so `segflow check` can say what it finds in it.
+    let loyal = dir.join("rules/loyal.yaml");
+    let broken = "segment: loyal\nwhere: in_segment(\"vipp\") or total_spnt > 100\n";
+    std::fs::write(&loyal, broken).unwrap();
+    let (_, out, _) = cli_shop::segflow(&dir, &["check", "--format", "json"]);
+    let check: Value = serde_json::from_str(&out).unwrap();
+    let expected: Vec<Value> = check["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["file"] == "rules/loyal.yaml")
+        .cloned()
+        .collect();
+    assert_eq!(expected.len(), 2, "{check}");
+
+    let mut lsp = Client::start(&dir);
+    let init = lsp.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": uri(&dir), "capabilities": {} }),
+    );
+    assert_eq!(init["capabilities"]["hoverProvider"], true, "{init}");
+    assert_eq!(init["capabilities"]["definitionProvider"], true);
+    lsp.notify("initialized", json!({}));
+    // The broken file on disk is reported before it is even opened.
+    let on_start = lsp.diagnostics_for(&uri(&loyal));
+    assert_eq!(on_start.len(), 2);
+
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri(&loyal), "languageId": "yaml", "version": 1, "text": broken } }),
+    );
+    let published = lsp.diagnostics_for(&uri(&loyal));
+    // The same codes, messages and spans as `segflow check` (which counts from 1).
+    assert_eq!(published.len(), expected.len());
+    for (got, want) in published.iter().zip(&expected) {
+        assert_eq!(got["code"], want["code"]);
+        assert_eq!(
+            got["message"],
+            format!(
+                "{}\nhelp: {}",
+                want["message"].as_str().unwrap(),
+                want["help"].as_str().unwrap()
+            )
+        );
+        assert_eq!(
+            got["range"]["start"]["line"],
+            want["line"].as_i64().unwrap() - 1
+        );
+        assert_eq!(
+            got["range"]["start"]["character"],
+            want["column"].as_i64().unwrap() - 1
+        );
+        assert_eq!(
+            got["range"]["end"]["character"],
+            want["end_column"].as_i64().unwrap() - 1
+        );
+        assert_eq!(got["source"], "segflow");
+    }
+
+    // "did you mean" as a fix: the edit puts the suggestion on the underlined text.
+    let typo = published.iter().find(|d| d["code"] == "E006").unwrap();
+    let actions = lsp.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri(&loyal) }, "range": typo["range"], "context": { "diagnostics": [typo] } }),
+    );
+    assert_eq!(actions[0]["title"], "Replace with `vip`", "{actions}");
+    let edit = &actions[0]["edit"]["changes"][uri(&loyal)][0];
+    assert_eq!(
+        (edit["newText"].clone(), edit["range"].clone()),
+        (json!("vip"), typo["range"].clone())
+    );
+
+    // Typing the fixes clears the file's problems.
+    let fixed = "segment: loyal\nwhere: in_segment(\"vip\") or total_spent > 100\n";
+    lsp.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&loyal), "version": 2 }, "contentChanges": [{ "text": fixed }] }),
+    );
+    assert_eq!(lsp.diagnostics_for(&uri(&loyal)), Vec::<Value>::new());
+
+    // Completion: segments inside in_segment, aggregates after a collection, the store's
+    // attributes and event types, templates after send:.
+    let typing = "segment: loyal\nwhere: in_segment(\"\n";
+    lsp.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&loyal), "version": 3 }, "contentChanges": [{ "text": typing }] }),
+    );
+    let complete = |lsp: &mut Client, file: &Path, text: &str, marker: &str| {
+        lsp.request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri(file) }, "position": position(text, marker) }),
+        )
+    };
+    let segments = labels(&complete(&mut lsp, &loyal, typing, "in_segment(\""));
+    assert!(segments.contains(&"vip".to_string()), "{segments:?}");
+    for (text, marker, want) in [
+        ("where: orders(within 30d).", "30d).", "count"),
+        ("where: attr.", "attr.", "interests"),
+        ("where: events(type == \"", "== \"", "product_viewed"),
+        ("where: events(prop.", "prop.", "category"),
+        ("where: orders(to", "orders(", "total"),
+        ("where: total_sp", "total_sp", "total_spent"),
+    ] {
+        let text = format!("segment: loyal\n{text}\n");
+        lsp.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri(&loyal), "version": 4 }, "contentChanges": [{ "text": text }] }),
+        );
+        let got = labels(&complete(&mut lsp, &loyal, &text, marker));
+        assert!(got.contains(&want.to_string()), "{text}: {got:?}");
+    }
+    let greet = dir.join("workflows/greet.yaml");
+    let templates = labels(&complete(&mut lsp, &greet, workflow, "send: "));
+    assert_eq!(templates, ["hello"]);
+
+    // Hover: a field's type and meaning; a segment's description and current size.
+    lsp.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&loyal), "version": 5 }, "contentChanges": [{ "text": fixed }] }),
+    );
+    let hover = |lsp: &mut Client, file: &Path, text: &str, marker: &str| {
+        lsp.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri(file) }, "position": position(text, marker) }),
+        )["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let field = hover(&mut lsp, &loyal, fixed, "total_sp");
+    assert!(field.starts_with("**total_spent** — number"), "{field}");
+    assert!(field.contains("net of refunds"), "{field}");
+    let segment = hover(&mut lsp, &loyal, fixed, "in_segment(\"v");
+    assert!(segment.contains("Big spenders"), "{segment}");
+    assert!(
+        segment.contains(&format!("{vip_size} customers now")),
+        "{segment}"
+    );
+
+    // Go to definition: the segment's rule file, the template's folder.
+    let definition = |lsp: &mut Client, file: &Path, text: &str, marker: &str| {
+        lsp.request(
+            "textDocument/definition",
+            json!({ "textDocument": { "uri": uri(file) }, "position": position(text, marker) }),
+        )["uri"]
+            .clone()
+    };
+    assert_eq!(
+        definition(&mut lsp, &loyal, fixed, "in_segment(\"v"),
+        uri(&dir.join("rules/vip.yaml"))
+    );
+    assert_eq!(
+        definition(&mut lsp, &greet, workflow, "send: he"),
+        uri(&dir.join("workflows/templates/hello/subject.txt"))
+    );
+
+    // A workflow naming a template that does not exist is a problem as you type.
+    let wrong = workflow.replace("send: hello", "send: helo");
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri(&greet), "languageId": "yaml", "version": 1, "text": wrong } }),
+    );
+    let problems = lsp.diagnostics_for(&uri(&greet));
+    assert_eq!(problems[0]["code"], "E013", "{problems:?}");
+
+    // A broken segflow.toml is shown where TOML says it is broken.
+    let config = dir.join("segflow.toml");
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri(&config), "languageId": "toml", "version": 1, "text": "[store]\npath = 3\n" } }),
+    );
+    let problems = lsp.diagnostics_for(&uri(&config));
+    assert_eq!(problems[0]["range"]["start"]["line"], 1, "{problems:?}");
+
+    let shutdown = lsp.request("shutdown", Value::Null);
+    assert_eq!(shutdown, Value::Null);
+    lsp.notify("exit", Value::Null);
+    let status = lsp.child.wait().unwrap();
+    assert!(status.success());
+}
