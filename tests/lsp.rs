@@ -332,6 +332,37 @@ fn an_editor_sees_checks_completions_hovers_definitions_and_fixes() {
     let problems = lsp.diagnostics_for(&uri(&greet));
     assert_eq!(problems[0]["code"], "E013", "{problems:?}");
 
+    // Renaming a segment in its (unsaved) file breaks the file that still refers to it.
+    let vip = dir.join("rules/vip.yaml");
+    // What was published while typing above is stale now.
+    lsp.notifications.clear();
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri(&vip), "languageId": "yaml", "version": 1,
+                "text": "segment: big_spenders\nwhere: total_spent > 500\n" } }),
+    );
+    let referring = lsp.diagnostics_for(&uri(&loyal));
+    assert!(
+        referring.iter().any(|d| d["code"] == "E006"),
+        "{referring:?}"
+    );
+    // Requests at positions past the end, and methods it does not know, are answered.
+    let far = lsp.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri(&loyal) }, "position": { "line": 9999, "character": 9999 } }),
+    );
+    assert_eq!(far, Value::Null);
+    lsp.write(
+        json!({ "jsonrpc": "2.0", "id": 999, "method": "textDocument/formatting", "params": {} }),
+    );
+    let refused = loop {
+        let m = lsp.next();
+        if m["id"] == 999 {
+            break m;
+        }
+    };
+    assert_eq!(refused["error"]["code"], -32601, "{refused}");
+
     // A broken segflow.toml is shown where TOML says it is broken.
     let config = dir.join("segflow.toml");
     lsp.notify(
