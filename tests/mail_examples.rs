@@ -139,6 +139,7 @@ fn every_example_template_states_amounts_names_and_lines() {
             subject_override: None,
             trigger_event: Some(trigger.clone()),
             now: T0,
+            at: None,
         };
         let msg = d
             .render(&tx, &req)

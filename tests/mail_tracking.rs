@@ -347,6 +347,7 @@ fn request(customer: i64) -> SendRequest {
         subject_override: None,
         trigger_event: Some(serde_json::json!({ "sale": SALE })),
         now: T0,
+        at: None,
     }
 }
 

@@ -88,7 +88,8 @@ pub fn decide(
     Decision::Send
 }
 
-fn zone(customer: Option<&str>, default: &str) -> Tz {
+/// The customer's zone, else the default, else UTC.
+pub fn zone(customer: Option<&str>, default: &str) -> Tz {
     customer
         .and_then(|z| z.parse::<Tz>().ok())
         .or_else(|| default.parse::<Tz>().ok())
@@ -128,7 +129,7 @@ pub fn quiet_until(q: &QuietHours, tz: Tz, now: i64) -> Option<i64> {
 
 /// The instant of a local wall-clock time: the earlier one when the clock falls back, and the
 /// first valid minute after the gap when it springs forward.
-fn local_instant(tz: Tz, mut at: NaiveDateTime) -> i64 {
+pub(crate) fn local_instant(tz: Tz, mut at: NaiveDateTime) -> i64 {
     for _ in 0..(4 * 60) {
         if let Some(t) = tz.from_local_datetime(&at).earliest() {
             return t.timestamp_millis();

@@ -1,9 +1,10 @@
-//! The sending policy: marketing consent, suppression, a frequency cap and quiet hours in the
-//! customer's own time zone. Pure functions over configuration and facts the caller supplies;
+//! The sending policy: marketing consent, suppression, a frequency cap, quiet hours and a send
+//! step's time in the customer's own time zone. Pure functions over configuration and facts the caller supplies;
 //! nothing here reads a clock or a database, so every decision is reproducible.
 
 pub(crate) mod config;
 mod decide;
+pub mod send_time;
 
 pub use config::{CapAction, FrequencyCap, PolicyConfig, PolicyOverrides, QuietHours};
-pub use decide::{decide, quiet_until, CustomerInfo, Decision};
+pub use decide::{decide, quiet_until, zone, CustomerInfo, Decision};

@@ -121,3 +121,34 @@ pub fn property_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let rows = stmt.query_map([VOCABULARY_SAMPLE], |r| r.get(0))?;
     rows.collect()
 }
+
+/// When this customer opened emails (`email_opened` events) up to `now`, latest first, at
+/// most `limit`.
+pub fn open_times(
+    conn: &Connection,
+    customer: i64,
+    now: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT occurred_at FROM events
+         WHERE customer = ?1 AND type = 'email_opened' AND occurred_at <= ?2
+         ORDER BY occurred_at DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![customer, now, limit], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// The latest `limit` email opens of the whole shop up to `now`: (time, the opener's zone).
+pub fn shop_open_times(
+    conn: &Connection,
+    now: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<(i64, Option<String>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.occurred_at, c.timezone FROM events e JOIN customers c ON c.id = e.customer
+         WHERE e.type = 'email_opened' AND e.occurred_at <= ?1 ORDER BY e.id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![now, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}

@@ -54,6 +54,8 @@ pub enum StepKind {
     Send {
         template: String,
         subject: Option<String>,
+        /// When in the customer's day the message goes (`at:` or `send_time:`).
+        at: Option<SendAt>,
     },
     /// Milliseconds.
     Wait(i64),
@@ -71,6 +73,15 @@ pub enum StepKind {
     Tag(String),
     Untag(String),
     Exit(Option<String>),
+}
+
+/// The time of day a send step waits for, in the customer's zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendAt {
+    /// Minutes after local midnight (`at: "09:00"`).
+    Clock(u32),
+    /// The hour the customer opens mail most (`send_time: optimal`).
+    Optimal,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -20,6 +20,8 @@ pub struct SendRequest {
     pub trigger_event: Option<serde_json::Value>,
     /// The engine's time for this step (unix ms), so policy decisions follow simulated time.
     pub now: i64,
+    /// The step's time of day, if it has one.
+    pub at: Option<crate::workflow::SendAt>,
 }
 
 impl SendRequest {

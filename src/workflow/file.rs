@@ -7,7 +7,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Deserializer};
 use serde_saphyr::Spanned;
 
-use super::definition::{Condition, Metric, Reentry, Step, StepKind, Trigger, Variant, Workflow};
+use super::definition::{
+    Condition, Metric, Reentry, SendAt, Step, StepKind, Trigger, Variant, Workflow,
+};
 use crate::dsl::ast::{Arg, Ident, Node, NodeKind};
 use crate::dsl::check::{self, Context};
 use crate::dsl::diagnostic::{Code, Diagnostic, SourceFile};
@@ -20,7 +22,7 @@ use crate::policy::PolicyOverrides;
 use crate::segment::SegmentSet;
 
 const HELP: YamlHelp = YamlHelp {
-    unknown_field: "a workflow has the keys workflow, description, trigger, reentry, goal, exit_when, policy and steps; a trigger has one of segment_entered, segment_exited, event (with where) and schedule, and optionally backfill; a step has an id and one of send, wait, wait_until, if, split, tag, untag, exit",
+    unknown_field: "a workflow has the keys workflow, description, trigger, reentry, goal, exit_when, policy and steps; a trigger has one of segment_entered, segment_exited, event (with where) and schedule, and optionally backfill; a step has an id and one of send (with subject, at or send_time), wait, wait_until, if, split, tag, untag, exit",
     missing_field: "a workflow needs `workflow:`, `trigger:` and `steps:`, and every step an `id:`",
     syntax: "check the YAML syntax: `key: value` pairs, and quotes around a condition that starts with a quote or contains `: `",
 };
@@ -64,6 +66,10 @@ struct RawStep {
     id: Spanned<String>,
     send: Option<Spanned<String>>,
     subject: Option<String>,
+    /// A send's time of day in the customer's zone, `"09:00"`.
+    at: Option<Spanned<String>>,
+    /// `optimal`: the customer's most frequent open hour.
+    send_time: Option<Spanned<String>>,
     wait: Option<Spanned<String>>,
     wait_until: Option<Spanned<String>>,
     timeout: Option<Spanned<String>>,
@@ -255,6 +261,62 @@ impl Loader<'_> {
             );
         }
         d
+    }
+
+    /// A send step's time: `at: "HH:MM"` or `send_time: optimal`, not both; `Err` after a
+    /// reported problem.
+    fn send_at(
+        &mut self,
+        at: Option<&Spanned<String>>,
+        send_time: Option<&Spanned<String>>,
+    ) -> Result<Option<SendAt>, ()> {
+        match (at, send_time) {
+            (None, None) => Ok(None),
+            (Some(a), Some(_)) => {
+                let span = self.span(a);
+                self.report(
+                    Diagnostic::new(Code::BadStep, "a send step has both `at` and `send_time`", span, "one of the two")
+                        .with_help("keep `at: \"09:00\"` for a fixed local time or `send_time: optimal` for each customer's own hour"),
+                );
+                Err(())
+            }
+            (Some(a), None) => {
+                let clock = chrono::NaiveTime::parse_from_str(a.value.trim(), "%H:%M").ok();
+                match clock {
+                    Some(t) => {
+                        use chrono::Timelike;
+                        Ok(Some(SendAt::Clock(t.hour() * 60 + t.minute())))
+                    }
+                    None => {
+                        let span = self.span(a);
+                        self.report(
+                            Diagnostic::new(
+                                Code::BadLiteral,
+                                format!("`{}` is not a time of day", a.value),
+                                span,
+                                "bad time",
+                            )
+                            .with_help("write hours and minutes on a 24-hour clock in quotes, such as at: \"09:00\" or at: \"18:30\""),
+                        );
+                        Err(())
+                    }
+                }
+            }
+            (None, Some(t)) if t.value.trim() == "optimal" => Ok(Some(SendAt::Optimal)),
+            (None, Some(t)) => {
+                let span = self.span(t);
+                self.report(
+                    Diagnostic::new(
+                        Code::BadStep,
+                        format!("`{}` is not a send time", t.value),
+                        span,
+                        "unknown send time",
+                    )
+                    .with_help("write `send_time: optimal` (each customer's most frequent open hour) or a fixed `at: \"09:00\"`"),
+                );
+                Err(())
+            }
+        }
     }
 
     fn segment(&mut self, value: &Spanned<String>) -> Option<String> {
@@ -513,6 +575,14 @@ impl Loader<'_> {
             self.report(bad(msg, "give each step exactly one of send, wait, wait_until, if, split, tag, untag and exit"));
             return None;
         }
+        if (r.at.is_some() || r.send_time.is_some()) && r.send.is_none() {
+            self.report(bad(
+                format!("`at`/`send_time` on step `{id}`, which sends nothing"),
+                "`at` and `send_time` say when a `send` step's message goes",
+            ));
+            ok = false;
+        }
+        let at = self.send_at(r.at.as_ref(), r.send_time.as_ref());
         if r.subject.is_some() && r.send.is_none() {
             self.report(bad(
                 format!("`subject` on step `{id}`, which sends nothing"),
@@ -594,6 +664,7 @@ impl Loader<'_> {
                 Some(StepKind::Send {
                     template: t.value.clone(),
                     subject: r.subject.clone(),
+                    at: at.ok()?,
                 })
             }
         } else if let Some(w) = &r.wait {

@@ -72,6 +72,8 @@ pub struct OutboxDispatcher {
     message_id_domain: String,
     shop: ShopConfig,
     co_purchases: Option<CoPurchases>,
+    /// The shop's most frequent open hour, for `send_time: optimal`.
+    shop_hour: super::send_time::ShopHour,
     /// Counts per (workflow, step), for reports.
     pub counts: BTreeMap<(String, String), StepCounts>,
     /// Template errors met, one line each, for the caller to show.
@@ -110,6 +112,7 @@ impl OutboxDispatcher {
             message_id_domain: s.message_id_domain,
             shop: s.shop,
             co_purchases: None,
+            shop_hour: Default::default(),
             counts: BTreeMap::new(),
             errors: Vec::new(),
         }
@@ -271,9 +274,20 @@ impl OutboxDispatcher {
             None => false,
         };
         let recent = recent_sends(tx, req.customer, req.now, policy)?;
-        Ok(decide(policy, &recipient.info, &recent, req.now, &|_| {
-            suppressed
-        }))
+        let decision = decide(policy, &recipient.info, &recent, req.now, &|_| suppressed);
+        let Some(at) = req.at else {
+            return Ok(decision);
+        };
+        let tz = crate::policy::zone(recipient.info.timezone.as_deref(), &policy.default_timezone);
+        let minutes =
+            super::send_time::minutes(tx, at, req.customer, tz, req.now, &mut self.shop_hour)?;
+        Ok(crate::policy::send_time::apply(
+            decision,
+            policy,
+            &recipient.info,
+            minutes,
+            req.now,
+        ))
     }
 
     fn count(&mut self, req: &SendRequest) -> &mut StepCounts {

@@ -8,10 +8,11 @@ mod file;
 pub mod mail_cart;
 pub mod mail_context;
 pub mod mail_dispatch;
+mod send_time;
 pub mod set;
 pub mod split;
 
-pub use definition::{Condition, Reentry, Step, StepKind, Trigger, Variant, Workflow};
+pub use definition::{Condition, Reentry, SendAt, Step, StepKind, Trigger, Variant, Workflow};
 pub use dispatch::{DispatchError, DispatchOutcome, Dispatcher, RecordingDispatcher, SendRequest};
 pub use engine::{
     activate, advance, consume_triggers, forecast, next_wake, preview_trigger, run_once, run_until,

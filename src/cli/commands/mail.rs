@@ -48,7 +48,10 @@ pub fn preview(ctx: &Context, workflow: &str, step: &str, customer: &str) -> Cli
             names.join(", ")
         ))
     })?;
-    let Some(StepKind::Send { template, subject }) = wf.step(step).map(|s| &s.kind) else {
+    let Some(StepKind::Send {
+        template, subject, ..
+    }) = wf.step(step).map(|s| &s.kind)
+    else {
         return Err(CliError::Message(format!(
             "workflow {workflow} has no send step {step}; its steps are: {}",
             wf.step_ids().join(", ")
@@ -77,6 +80,7 @@ pub fn preview(ctx: &Context, workflow: &str, step: &str, customer: &str) -> Cli
         subject_override: subject.clone(),
         trigger_event,
         now: ctx.now,
+        at: None,
     };
     let msg = render(ctx, &req)?;
     println!("To: {}", msg.to_email);
@@ -104,6 +108,7 @@ pub fn send_test(ctx: &Context, template: &str, to: &str, customer: Option<&str>
         subject_override: None,
         trigger_event: None,
         now: ctx.now,
+        at: None,
     };
     let msg = render(ctx, &req)?;
     let mail = &ctx.config.mail;

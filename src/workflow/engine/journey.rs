@@ -140,7 +140,11 @@ pub fn process(
                     }
                 }
             }
-            StepKind::Send { template, subject } => {
+            StepKind::Send {
+                template,
+                subject,
+                at,
+            } => {
                 let req = SendRequest {
                     idempotency_key: SendRequest::key(&wf.name, &id, j.customer, j.run),
                     workflow: wf.name.clone(),
@@ -151,6 +155,7 @@ pub fn process(
                     subject_override: subject.clone(),
                     trigger_event: j.trigger_event.clone(),
                     now,
+                    at: *at,
                 };
                 let outcome =
                     dispatcher
