@@ -126,6 +126,43 @@ fn abandoned_checkout_sends_after_the_delay_and_not_after_an_order() {
             "{kind} is recorded with its workflow and step"
         );
     }
+    // Neither request said who it was: both are machines. A person's mail client opening the
+    // message later is recorded beside the proxy's fetch; a HEAD on a link is a scanner.
+    let reason = |kind: &str, machine: bool| -> String {
+        db.query_row(
+            &format!("SELECT COALESCE(json_extract(properties, '$.machine_reason'), '') FROM events WHERE type = '{kind}' AND json_extract(properties, '$.machine') = {}", i32::from(machine)),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("{kind} machine={machine}: {e}"))
+    };
+    assert_eq!(reason("email_opened", true), "no user agent");
+    assert_eq!(reason("email_clicked", true), "no user agent");
+    let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148";
+    let pixel_path = &pixel[pixel.find("/o/").unwrap()..];
+    let r = daemon.request("GET", pixel_path, &[("User-Agent", iphone)], b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(reason("email_opened", false), "");
+    let r = daemon.request(
+        "GET",
+        pixel_path,
+        &[
+            ("User-Agent", "Mozilla/5.0"),
+            ("X-Forwarded-For", "17.58.0.9"),
+        ],
+        b"",
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM events WHERE type = 'email_opened'"
+        ),
+        2,
+        "one open per message and class"
+    );
+    let r = daemon.request("HEAD", path, &[("User-Agent", iphone)], b"");
+    assert_eq!(r.status, 302);
 
     // RFC 8058 one-click unsubscribe: a POST to the List-Unsubscribe URL suppresses Ann; a GET
     // only shows the page.

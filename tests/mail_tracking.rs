@@ -6,6 +6,7 @@ mod workflow_support;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use segflow::config::ShopConfig;
+use segflow::mail::engagement::Engagement;
 use segflow::mail::tracking::{event_for, instrument, TrackClaims, TrackKind, TrackingSigner};
 use segflow::mail::{Templates, TokenError, TokenKind, UnsubscribeClaims, UnsubscribeSigner};
 use segflow::policy::PolicyConfig;
@@ -264,20 +265,31 @@ fn repeated_opens_and_clicks_are_stored_once_per_message_and_url() {
     let mut conn = store(dir.path());
     let tx = conn.transaction().unwrap();
     for i in 0..20 {
-        segflow::ingest::write::event(&tx, &event_for(&open_claims(), "c42", T0 + i), T0).unwrap();
+        segflow::ingest::write::event(
+            &tx,
+            &event_for(&open_claims(), "c42", T0 + i, &Engagement::Human),
+            T0,
+        )
+        .unwrap();
     }
     for url in [
         "https://shop.test/a",
         "https://shop.test/a",
         "https://shop.test/b",
     ] {
-        segflow::ingest::write::event(&tx, &event_for(&click_claims(url), "c42", T0), T0).unwrap();
+        segflow::ingest::write::event(
+            &tx,
+            &event_for(&click_claims(url), "c42", T0, &Engagement::Human),
+            T0,
+        )
+        .unwrap();
     }
     let other = TrackClaims {
         message_id: "<other@shop.test>".into(),
         ..open_claims()
     };
-    segflow::ingest::write::event(&tx, &event_for(&other, "c42", T0), T0).unwrap();
+    segflow::ingest::write::event(&tx, &event_for(&other, "c42", T0, &Engagement::Human), T0)
+        .unwrap();
     tx.commit().unwrap();
     let rows: Vec<(String, i64, String, String, Option<String>)> = conn
         .prepare(

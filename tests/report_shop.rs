@@ -110,6 +110,21 @@ fn shop(conn: &Connection) {
             )
             .unwrap();
         }
+        // A privacy proxy fetched the pixel of every fifth customer's mail; a person opened
+        // none of those.
+        if c % 3 != 0 && c % 5 == 0 {
+            tx.execute(
+                "INSERT INTO events (customer, type, occurred_at, properties, dedup_key)
+                 VALUES (?1, 'email_opened', ?2, ?3, ?4)",
+                params![
+                    c,
+                    sent_at + 1000,
+                    r#"{"workflow":"welcome","step":"mail1","machine":true,"machine_reason":"Apple Mail Privacy Protection"}"#,
+                    format!("m{c}")
+                ],
+            )
+            .unwrap();
+        }
         tx.execute(
             "INSERT INTO customer_scores (customer, computed_at, rfm_r, rfm_f, lifecycle, predicted_clv, churn_risk)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0.25)",
@@ -194,6 +209,9 @@ fn figures_of_segments_workflows_and_splits() {
     // Members 3, 9, 15, ... opened (20 of them); 6, 12, ... clicked (20).
     assert!((vip.open_rate - 20.0 / 120.0).abs() < 1e-12);
     assert!((vip.click_rate - 20.0 / 120.0).abs() < 1e-12);
+    // With the proxy's opens: 16 more members (multiples of 5 but not of 3 up to 120).
+    assert!((vip.open_rate_all - 36.0 / 120.0).abs() < 1e-12);
+    assert!((vip.click_rate_all - 20.0 / 120.0).abs() < 1e-12);
 
     let wf = &report.workflows[0];
     assert_eq!(wf.workflow, "welcome");
@@ -203,6 +221,7 @@ fn figures_of_segments_workflows_and_splits() {
         (240, 169, 16, 31, 18, 24)
     );
     assert_eq!((t.opened, t.clicked), (40, 40));
+    assert_eq!((t.opened_all, t.clicked_all), (72, 40));
     // Only the order two days after a delivered send counts (window of 7 days).
     assert_eq!(t.attributed_orders, 169);
     assert_eq!(t.attributed_revenue.major(), 169.0 * 50.0);

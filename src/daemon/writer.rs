@@ -31,8 +31,9 @@ pub enum Write {
         id: String,
         topic: String,
     },
-    /// A verified open or click; the customer's external id is looked up in the transaction.
-    Track(crate::mail::TrackClaims),
+    /// A verified open or click and the request that made it; the customer's external id and
+    /// the message's history (for the human or machine class) are read in the transaction.
+    Track(crate::mail::TrackClaims, crate::mail::engagement::Fetch),
     /// An email address to suppress, with the reason (an unsubscribe link).
     Suppress {
         email: String,
@@ -44,7 +45,7 @@ impl Write {
     fn is_event(&self) -> bool {
         matches!(
             self,
-            Write::Event(_) | Write::Track(_) | Write::Shopify(crate::ingest::Ingest::Event(_))
+            Write::Event(_) | Write::Track(..) | Write::Shopify(crate::ingest::Ingest::Event(_))
         )
     }
 }
@@ -218,7 +219,7 @@ fn write_job(tx: &mut rusqlite::Transaction, job: &Job) -> Result<Vec<Written>, 
                 customer: 0,
                 fresh: false,
             }),
-            Write::Track(claims) => track(tx, claims, job.now),
+            Write::Track(claims, fetch) => track(tx, claims, fetch, job.now),
             Write::Suppress { email, reason } => {
                 crate::mail::suppressions::suppress(tx, email, reason, job.now)
                     .map(|_| Written {
@@ -260,11 +261,26 @@ fn write_job(tx: &mut rusqlite::Transaction, job: &Job) -> Result<Vec<Written>, 
 fn track(
     tx: &rusqlite::Connection,
     claims: &crate::mail::TrackClaims,
+    fetch: &crate::mail::engagement::Fetch,
     now: i64,
 ) -> Result<Written, WriteError> {
+    use crate::mail::engagement::{classify, History, BURST_MS};
     let external = crate::store::customers::external(tx, claims.customer)?;
     match external {
-        Some(external) => write::event(tx, &crate::mail::event_for(claims, &external, now), now),
+        Some(external) => {
+            let history = History {
+                sent_at: crate::store::outbox::sent_at_of(tx, &claims.message_id)?,
+                clicks: crate::store::events::clicks_of_message(
+                    tx,
+                    claims.customer,
+                    &claims.message_id,
+                    now - BURST_MS,
+                )?,
+            };
+            let class = classify(claims.kind, fetch, &history, claims.url.as_deref(), now);
+            let event = crate::mail::event_for(claims, &external, now, &class);
+            write::event(tx, &event, now)
+        }
         // The customer was deleted since the email went out: nothing to attribute it to.
         None => Ok(Written {
             customer: claims.customer,

@@ -32,6 +32,7 @@ use super::live::{live_order_id, order_in, LiveItem, LiveShop};
 use super::sampling::{chance, exponential};
 use super::vocab::TAG_NEWSLETTER;
 use crate::ingest::Ingest;
+use crate::mail::engagement::Engagement;
 use crate::mail::tracking::{event_for, TrackClaims, TrackKind};
 
 /// A delivered message, as the responses need it.
@@ -118,6 +119,7 @@ impl LiveShop {
             &claims(TrackKind::Open, None),
             &sent.customer_id,
             at_ms(opened),
+            &Engagement::Human,
         );
         out.push(item(opened, Ingest::Event(open), false));
         if !chance(rng, rates.click) {
@@ -132,6 +134,7 @@ impl LiveShop {
             &claims(TrackKind::Click, Some(url)),
             &sent.customer_id,
             at_ms(clicked),
+            &Engagement::Human,
         );
         out.push(item(clicked, Ingest::Event(click), false));
         if !chance(rng, rates.order) {

@@ -10,6 +10,7 @@
 mod concurrent;
 pub mod config;
 pub mod dkim;
+pub mod engagement;
 pub mod file_transport;
 mod html_links;
 mod html_text;

@@ -11,6 +11,7 @@
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
+use super::engagement::Engagement;
 use super::html_links::{anchor_hrefs, escape_attribute};
 use super::token::{TokenError, TokenKind, UnsubscribeSigner};
 use crate::ingest::{EventIn, Time};
@@ -222,10 +223,17 @@ pub fn instrument(
 }
 
 /// The event a verified token becomes: `email_opened` or `email_clicked` with the properties
-/// `workflow`, `step`, `message_id` and (clicks) `url`, which the workflow report attributes by.
-/// The event id derives from the message (and URL), so a mail client fetching the pixel twenty
-/// times records one open per message, and clicks one per message and URL; the first time wins.
-pub fn event_for(claims: &TrackClaims, customer_external_id: &str, now: i64) -> EventIn {
+/// `workflow`, `step`, `message_id`, (clicks) `url`, and `machine` (with `machine_reason`)
+/// from `engagement`. The event id derives from the message (and URL) and the class, so a
+/// mail client fetching the pixel twenty times records one open per message, and clicks one
+/// per message and URL, the first time winning; a privacy proxy's fetch at delivery does not
+/// keep the person's own open later from being recorded.
+pub fn event_for(
+    claims: &TrackClaims,
+    customer_external_id: &str,
+    now: i64,
+    engagement: &Engagement,
+) -> EventIn {
     let mut digest = Sha256::new();
     digest.update(claims.message_id.as_bytes());
     if let Some(url) = &claims.url {
@@ -245,8 +253,19 @@ pub fn event_for(claims: &TrackClaims, customer_external_id: &str, now: i64) -> 
     if let Some(url) = &claims.url {
         properties.insert("url".into(), Value::from(url.as_str()));
     }
+    let class = match engagement {
+        Engagement::Human => {
+            properties.insert("machine".into(), Value::from(false));
+            ""
+        }
+        Engagement::Machine(reason) => {
+            properties.insert("machine".into(), Value::from(true));
+            properties.insert("machine_reason".into(), Value::from(reason.as_str()));
+            ":machine"
+        }
+    };
     EventIn {
-        id: Some(format!("{event_type}:{hex}")),
+        id: Some(format!("{event_type}{class}:{hex}")),
         event_type: event_type.to_string(),
         customer_id: customer_external_id.to_string(),
         occurred_at: Some(Time(now)),

@@ -79,6 +79,8 @@ mod tests {
             avg_churn_risk: None,
             open_rate: 0.0,
             click_rate: 0.0,
+            open_rate_all: 0.0,
+            click_rate_all: 0.0,
             growth: 0.0,
             buyers,
             yearly_spend: Money::from_major(yearly),

@@ -3,7 +3,8 @@
 //! Definitions, all over the period `[since, now]`:
 //! - revenue, orders, AOV, orders per customer: the members' orders placed in the period;
 //! - repeat rate: members with two or more orders in the period / members with at least one;
-//! - open rate / click rate: members with at least one `email_opened` / `email_clicked` event
+//! - open rate / click rate: members with at least one person's `email_opened` / `email_clicked`
+//!   event (machines' too in `open_rate_all` / `click_rate_all`)
 //!   in the period, divided by members;
 //! - growth: `(members now - baseline) / baseline`, where the baseline is the last size in
 //!   `segment_sizes` at or before `since`, else the first size within the period; 0 without
@@ -41,8 +42,12 @@ pub struct SegmentReport {
     /// Average predicted CLV and churn risk over members with scores; absent without scores.
     pub avg_predicted_clv: Option<Money>,
     pub avg_churn_risk: Option<f64>,
+    /// Members with a person's open or click, per member (`mail::engagement`).
     pub open_rate: f64,
     pub click_rate: f64,
+    /// The same with machine opens and clicks counted.
+    pub open_rate_all: f64,
+    pub click_rate_all: f64,
     pub growth: f64,
     /// Members with at least one order up to `now`, and their summed yearly spend.
     pub buyers: u64,
@@ -120,6 +125,8 @@ fn one(
         avg_churn_risk: c.avg_churn,
         open_rate: ratio(c.openers as f64, m),
         click_rate: ratio(c.clickers as f64, m),
+        open_rate_all: ratio(c.openers_all as f64, m),
+        click_rate_all: ratio(c.clickers_all as f64, m),
         growth,
         buyers: stake.buyers,
         yearly_spend: Money::from_minor(stake.yearly),

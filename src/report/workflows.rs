@@ -8,7 +8,8 @@
 //!   held, those the sending policy holds until after `now` (quiet hours, frequency cap: the
 //!   dispatcher queues them for that later time); skipped, those rows and the sends the policy
 //!   skipped without one (no consent, suppressed, a shared address: `journey_log`); failed;
-//! - opened / clicked (attribution): distinct customers with an `email_opened` /
+//! - opened / clicked (attribution): distinct customers with a person's (`prop.machine` not
+//!   true, see `mail::engagement`; `opened_all`/`clicked_all` count machines too) `email_opened` /
 //!   `email_clicked` event in the period whose `prop.workflow` names the workflow, or, when the
 //!   event has no `workflow` property, whose `prop.campaign` does. A step counts only events
 //!   that also carry `prop.step` equal to the step id;
@@ -42,8 +43,12 @@ pub struct StepReport {
     pub held: u64,
     pub skipped: u64,
     pub failed: u64,
+    /// Customers who opened or clicked, people only (`mail::engagement`).
     pub opened: u64,
     pub clicked: u64,
+    /// The same with machine opens and clicks (privacy proxies, link scanners) counted.
+    pub opened_all: u64,
+    pub clicked_all: u64,
     pub converted: u64,
     /// `converted / entered`.
     pub conversion_rate: f64,
@@ -126,6 +131,8 @@ fn funnel(
         failed: c.failed as u64,
         opened: c.opened as u64,
         clicked: c.clicked as u64,
+        opened_all: c.opened_all as u64,
+        clicked_all: c.clicked_all as u64,
         ..StepReport::default()
     })
 }

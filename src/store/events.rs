@@ -122,8 +122,8 @@ pub fn property_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     rows.collect()
 }
 
-/// When this customer opened emails (`email_opened` events) up to `now`, latest first, at
-/// most `limit`.
+/// When this customer opened emails (`email_opened` events of a person, not a privacy proxy
+/// or scanner) up to `now`, latest first, at most `limit`.
 pub fn open_times(
     conn: &Connection,
     customer: i64,
@@ -133,13 +133,15 @@ pub fn open_times(
     let mut stmt = conn.prepare_cached(
         "SELECT occurred_at FROM events
          WHERE customer = ?1 AND type = 'email_opened' AND occurred_at <= ?2
+           AND COALESCE(json_extract(properties, '$.machine'), 0) = 0
          ORDER BY occurred_at DESC LIMIT ?3",
     )?;
     let rows = stmt.query_map(params![customer, now, limit], |r| r.get(0))?;
     rows.collect()
 }
 
-/// The latest `limit` email opens of the whole shop up to `now`: (time, the opener's zone).
+/// The latest `limit` human email opens of the whole shop up to `now`: (time, the opener's
+/// zone).
 pub fn shop_open_times(
     conn: &Connection,
     now: i64,
@@ -147,8 +149,28 @@ pub fn shop_open_times(
 ) -> rusqlite::Result<Vec<(i64, Option<String>)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT e.occurred_at, c.timezone FROM events e JOIN customers c ON c.id = e.customer
-         WHERE e.type = 'email_opened' AND e.occurred_at <= ?1 ORDER BY e.id DESC LIMIT ?2",
+         WHERE e.type = 'email_opened' AND e.occurred_at <= ?1
+           AND COALESCE(json_extract(e.properties, '$.machine'), 0) = 0
+         ORDER BY e.id DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![now, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// The clicks of one message by its customer since `since`: (time, URL).
+pub fn clicks_of_message(
+    conn: &Connection,
+    customer: i64,
+    message_id: &str,
+    since: i64,
+) -> rusqlite::Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT occurred_at, COALESCE(json_extract(properties, '$.url'), '') FROM events
+         WHERE customer = ?1 AND type = 'email_clicked' AND occurred_at >= ?3
+           AND json_extract(properties, '$.message_id') = ?2",
+    )?;
+    let rows = stmt.query_map(params![customer, message_id, since], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     rows.collect()
 }

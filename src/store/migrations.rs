@@ -286,6 +286,11 @@ ALTER TABLE order_items ADD COLUMN line INTEGER NOT NULL DEFAULT 0;
 DROP INDEX order_items_by_order_product;
 CREATE UNIQUE INDEX order_items_by_order_line ON order_items(order_id, product, line);
 "#,
+    // 12: outbox rows found by Message-ID, as every open and click is classified against its
+    // message's delivery time (`mail::engagement`).
+    r#"
+CREATE INDEX outbox_by_message_id ON outbox(message_id);
+"#,
 ];
 
 /// The journal triggers of `table` (migration 6), by name and SQL, so that a bulk load can drop

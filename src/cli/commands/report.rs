@@ -113,13 +113,20 @@ fn print_text(report: &Report) {
             pct(s.repeat_rate),
             s.avg_predicted_clv.map_or("-".into(), money),
             s.avg_churn_risk.map_or("-".into(), pct),
-            pct(s.open_rate),
-            pct(s.click_rate),
+            with_machines(pct(s.open_rate), pct(s.open_rate_all)),
+            with_machines(pct(s.click_rate), pct(s.click_rate_all)),
             format!("{:+.1}%", s.growth * 100.0),
             s.value_at_stake.map_or("-".into(), money),
         ]);
     }
     print!("{}", t.render());
+    if report
+        .segments
+        .iter()
+        .any(|s| s.open_rate != s.open_rate_all || s.click_rate != s.click_rate_all)
+    {
+        println!("{MACHINES}");
+    }
     println!(
         "\nat stake = the members' yearly spend weighted by their churn risk: the revenue a year \
          the segment is expected to lose if nothing is done.\nRanked by how much more is at \
@@ -164,8 +171,8 @@ fn print_text(report: &Report) {
                 s.held.to_string(),
                 s.skipped.to_string(),
                 s.failed.to_string(),
-                s.opened.to_string(),
-                s.clicked.to_string(),
+                with_machines(s.opened.to_string(), s.opened_all.to_string()),
+                with_machines(s.clicked.to_string(), s.clicked_all.to_string()),
                 s.converted.to_string(),
                 pct(s.conversion_rate),
                 s.attributed_orders.to_string(),
@@ -174,6 +181,15 @@ fn print_text(report: &Report) {
         }
     }
     print!("{}", w.render());
+    let machines =
+        |s: &crate::report::StepReport| s.opened != s.opened_all || s.clicked != s.clicked_all;
+    if report
+        .workflows
+        .iter()
+        .any(|wf| std::iter::once(&wf.totals).chain(&wf.steps).any(machines))
+    {
+        println!("{MACHINES}");
+    }
     for s in &report.splits {
         println!("\nsplit {} / {}", s.workflow, s.split);
         for a in &s.arms {
@@ -182,5 +198,17 @@ fn print_text(report: &Report) {
         for comparison in &s.comparisons {
             println!("  {}", split_text::comparison_line(comparison, c));
         }
+    }
+}
+
+const MACHINES: &str = "open and click figures count people; in brackets with the opens and clicks of privacy proxies and link scanners";
+
+/// A person-only figure, with the figure that counts machines too in brackets when it differs:
+/// `12 (15)`. Privacy proxies and link scanners open and click without a person.
+fn with_machines(people: String, all: String) -> String {
+    if people == all {
+        people
+    } else {
+        format!("{people} ({all})")
     }
 }

@@ -9,11 +9,12 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::{now_ms, AppState};
 use crate::daemon::writer::{Refused, Write};
+use crate::mail::engagement::{forwarded_ip, Fetch};
 use crate::mail::TrackKind;
 
 /// A transparent 1x1 GIF.
@@ -39,12 +40,32 @@ fn unavailable(s: &AppState, endpoint: &'static str, e: &Refused) -> Response {
     (StatusCode::SERVICE_UNAVAILABLE, "try again in a moment\n").into_response()
 }
 
-pub async fn open(State(s): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
+/// What the request shows about who fetched: its method, user agent and forwarded address.
+fn fetch_of(method: &Method, headers: &HeaderMap) -> Fetch {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    Fetch {
+        user_agent: header("user-agent").map(str::to_string),
+        head: method == Method::HEAD,
+        ip: header("x-forwarded-for").and_then(forwarded_ip),
+    }
+}
+
+pub async fn open(
+    State(s): State<Arc<AppState>>,
+    Path(token): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
     let claims = match s.tracking.verify_kind(&token, TrackKind::Open) {
         Ok(c) => c,
         Err(e) => return not_found(&s, "open", &e.to_string()),
     };
-    match s.writer.write(vec![Write::Track(claims)], now_ms()).await {
+    let fetch = fetch_of(&method, &headers);
+    match s
+        .writer
+        .write(vec![Write::Track(claims, fetch)], now_ms())
+        .await
+    {
         Ok(_) => {}
         // The open cannot be attributed (its id belongs to another customer); retrying would
         // not change that, so the pixel is served and the refusal logged.
@@ -59,7 +80,12 @@ pub async fn open(State(s): State<Arc<AppState>>, Path(token): Path<String>) -> 
         .into_response()
 }
 
-pub async fn click(State(s): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
+pub async fn click(
+    State(s): State<Arc<AppState>>,
+    Path(token): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
     let claims = match s.tracking.verify_kind(&token, TrackKind::Click) {
         Ok(c) => c,
         Err(e) => return not_found(&s, "click", &e.to_string()),
@@ -67,7 +93,12 @@ pub async fn click(State(s): State<Arc<AppState>>, Path(token): Path<String>) ->
     let Some(url) = claims.url.clone() else {
         return not_found(&s, "click", "no URL in the token");
     };
-    if let Err(e) = s.writer.write(vec![Write::Track(claims)], now_ms()).await {
+    let fetch = fetch_of(&method, &headers);
+    if let Err(e) = s
+        .writer
+        .write(vec![Write::Track(claims, fetch)], now_ms())
+        .await
+    {
         // The customer still gets where they wanted to go; only the record is lost, and it
         // is logged.
         tracing::error!(error = %e, "click not recorded");

@@ -258,6 +258,14 @@ pub fn due(conn: &Connection, now: i64, limit: usize) -> rusqlite::Result<Vec<Ou
     rows.collect()
 }
 
+/// When the message with this Message-ID was sent, if it was.
+pub fn sent_at_of(conn: &Connection, message_id: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT sent_at FROM outbox WHERE message_id = ?1")?
+        .query_row([message_id], |r| r.get(0))
+        .optional()
+        .map(Option::flatten)
+}
+
 /// The id of the latest row, 0 without any.
 pub fn last_id(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT COALESCE(MAX(id), 0) FROM outbox", [], |r| r.get(0))

@@ -16,8 +16,12 @@ pub struct SegmentCounts {
     pub repeaters: i64,
     pub avg_clv: Option<f64>,
     pub avg_churn: Option<f64>,
+    /// Members with a human open or click (`mail::engagement`).
     pub openers: i64,
     pub clickers: i64,
+    /// Members with any open or click, machines' included.
+    pub openers_all: i64,
+    pub clickers_all: i64,
 }
 
 /// The sums behind a value at stake: buyers, their yearly spend (minor units), the
@@ -41,6 +45,10 @@ SELECT COUNT(*), COALESCE(SUM(n), 0), COALESCE(SUM(spent), 0),
        COALESCE(SUM(n >= 1), 0), COALESCE(SUM(n >= 2), 0),
        (SELECT AVG(s.predicted_clv) FROM m JOIN customer_scores s ON s.customer = m.customer),
        (SELECT AVG(s.churn_risk) FROM m JOIN customer_scores s ON s.customer = m.customer),
+       (SELECT COUNT(DISTINCT e.customer) FROM m JOIN events e ON e.customer = m.customer
+          AND e.type = 'email_opened' AND e.occurred_at BETWEEN ?2 AND ?3 AND HUMAN),
+       (SELECT COUNT(DISTINCT e.customer) FROM m JOIN events e ON e.customer = m.customer
+          AND e.type = 'email_clicked' AND e.occurred_at BETWEEN ?2 AND ?3 AND HUMAN),
        (SELECT COUNT(DISTINCT e.customer) FROM m JOIN events e ON e.customer = m.customer
           AND e.type = 'email_opened' AND e.occurred_at BETWEEN ?2 AND ?3),
        (SELECT COUNT(DISTINCT e.customer) FROM m JOIN events e ON e.customer = m.customer
@@ -87,7 +95,8 @@ pub fn shop(conn: &Connection, p: Period) -> rusqlite::Result<(i64, i64)> {
 
 /// The counts of one segment's members in the period.
 pub fn counts(conn: &Connection, segment: &str, p: Period) -> rusqlite::Result<SegmentCounts> {
-    conn.query_row(FIGURES, params![segment, p.since, p.now], |r| {
+    let sql = FIGURES.replace("HUMAN", super::HUMAN);
+    conn.query_row(&sql, params![segment, p.since, p.now], |r| {
         Ok(SegmentCounts {
             members: r.get(0)?,
             orders: r.get(1)?,
@@ -98,6 +107,8 @@ pub fn counts(conn: &Connection, segment: &str, p: Period) -> rusqlite::Result<S
             avg_churn: r.get(6)?,
             openers: r.get(7)?,
             clickers: r.get(8)?,
+            openers_all: r.get(9)?,
+            clickers_all: r.get(10)?,
         })
     })
 }

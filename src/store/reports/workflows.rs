@@ -23,8 +23,12 @@ pub struct FunnelCounts {
     pub held: i64,
     pub skipped: i64,
     pub failed: i64,
+    /// Customers with a human open or click of the workflow (`mail::engagement`).
     pub opened: i64,
     pub clicked: i64,
+    /// Customers with any, machines' included.
+    pub opened_all: i64,
+    pub clicked_all: i64,
 }
 
 /// One arm of a split: journeys, conversions, and the revenue of their orders in minor units
@@ -78,10 +82,15 @@ pub fn funnel(
     let journeys = "FROM journeys j WHERE j.workflow = ?1 AND j.entered_at BETWEEN ?2 AND ?3
         AND (?4 IS NULL OR EXISTS (SELECT 1 FROM journey_log l WHERE l.journey = j.id AND l.step = ?4))";
     let outbox = "FROM outbox WHERE workflow = ?1 AND created_at BETWEEN ?2 AND ?3 AND (?4 IS NULL OR step = ?4)";
-    let events = |kind: &str| {
+    let events = |kind: &str, human: bool| {
+        let class = if human {
+            format!("AND {}", super::HUMAN)
+        } else {
+            String::new()
+        };
         format!(
             "SELECT COUNT(DISTINCT e.customer) FROM events e WHERE e.type = '{kind}'
-             AND e.occurred_at BETWEEN ?2 AND ?3 AND {MATCHES}
+             AND e.occurred_at BETWEEN ?2 AND ?3 AND {MATCHES} {class}
              AND (?4 IS NULL OR json_extract(e.properties, '$.step') = ?4)"
         )
     };
@@ -98,9 +107,11 @@ pub fn funnel(
                      WHERE j.workflow = ?1 AND l.action = 'skipped' AND l.at BETWEEN ?2 AND ?3
                        AND (?4 IS NULL OR l.step = ?4)),
                 (SELECT COUNT(*) {outbox} AND status = 'failed'),
-                ({}), ({})",
-        events("email_opened"),
-        events("email_clicked")
+                ({}), ({}), ({}), ({})",
+        events("email_opened", true),
+        events("email_clicked", true),
+        events("email_opened", false),
+        events("email_clicked", false)
     );
     conn.query_row(&sql, params![workflow, p.since, p.now, step], |r| {
         Ok(FunnelCounts {
@@ -113,6 +124,8 @@ pub fn funnel(
             failed: r.get(6)?,
             opened: r.get(7)?,
             clicked: r.get(8)?,
+            opened_all: r.get(9)?,
+            clicked_all: r.get(10)?,
         })
     })
 }
