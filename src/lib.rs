@@ -27,4 +27,5 @@ pub mod schedule;
 pub mod segment;
 pub mod store;
 pub mod timestamp;
+pub mod webhooks;
 pub mod workflow;

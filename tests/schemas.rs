@@ -241,8 +241,30 @@ fn the_config_schema_defaults_are_segflows_defaults() {
     let schema = schema("config");
     let mut text = String::new();
     for (section, table) in schema["properties"].as_object().unwrap() {
+        // An array of tables (`[[webhooks]]`) is empty by default; its entries' defaults are
+        // checked below.
+        if table["type"] == "array" {
+            assert_eq!(table["default"], Value::Array(Vec::new()), "{section}");
+            continue;
+        }
         defaults(section, &table["properties"], &mut text);
     }
+    let hook = &schema["properties"]["webhooks"]["items"]["properties"];
+    let required = "[[webhooks]]\nname = \"crm\"\nurl = \"https://crm.test/hook\"\nsecret_env = \"CRM_SECRET\"\n";
+    let mut with_defaults = required.to_string();
+    for (key, property) in hook.as_object().unwrap() {
+        if let Some(default) = property.get("default") {
+            with_defaults.push_str(&format!("{key} = {}\n", toml_value(default)));
+        }
+    }
+    let bare: segflow::config::Config = toml::from_str(required).unwrap();
+    let full: segflow::config::Config =
+        toml::from_str(&with_defaults).unwrap_or_else(|e| panic!("{e}\n{with_defaults}"));
+    assert_eq!(bare, full, "\n{with_defaults}");
+    assert!(
+        with_defaults.contains("max_attempts = 12"),
+        "{with_defaults}"
+    );
     // Every key the schema names is one segflow accepts (unknown keys are errors), and with
     // the schema's defaults the configuration is exactly segflow's default.
     let parsed: segflow::config::Config =

@@ -178,6 +178,11 @@ pub enum Command {
         #[arg(long, default_value_t = 1, value_name = "N")]
         connections: usize,
     },
+    /// Outgoing webhooks ([[webhooks]] in segflow.toml).
+    Webhooks {
+        #[command(subcommand)]
+        command: WebhooksCommand,
+    },
     /// Run the daemon: scheduled refreshes, real-time events over HTTP, journeys, sending, and
     /// the unsubscribe and tracking links, until SIGTERM or SIGINT.
     Run {
@@ -214,6 +219,17 @@ pub enum WorkflowsCommand {
     List,
     /// Journeys by step and state (all workflows, or one).
     Status { name: Option<String> },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Queue the new segment, journey and message events for each webhook and make the due
+    /// calls (the daemon does this by itself); failed calls are retried by later runs.
+    Send {
+        /// One pass of calls, instead of calling until nothing more is delivered.
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -23,6 +23,8 @@ pub struct Config {
     pub policy: crate::policy::PolicyConfig,
     pub lifecycle: crate::analytics::LifecycleConfig,
     pub daemon: DaemonConfig,
+    /// `[[webhooks]]`: the endpoints that hear about segment, journey and message events.
+    pub webhooks: Vec<crate::webhooks::WebhookConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

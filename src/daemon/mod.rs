@@ -22,6 +22,7 @@ mod start_error;
 pub mod status;
 mod wake;
 pub mod warm;
+mod webhooks;
 mod writer;
 
 use std::fs::File;
@@ -89,10 +90,12 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
     let wake = Arc::new(Wake::default());
     let send_wake = Arc::new(Wake::default());
     let checkpoint_wake = Arc::new(Wake::default());
+    let webhook_wake = Arc::new(Wake::default());
     let stop = Arc::new(AtomicBool::new(false));
     let (writer, writer_thread) = Writer::spawn(&db, wake.clone(), metrics.clone())?;
 
     let (unsubscribe, _) = crate::workflow::signer_from_env(&config.mail.unsubscribe_secret_env)?;
+    let hooks = crate::webhooks::load(&config.webhooks, &|var| std::env::var(var).ok())?;
     let secret = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty());
     let token = secret(&config.daemon.token_env);
     if token.is_none() {
@@ -171,6 +174,20 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
         })?
     };
 
+    let webhook_thread = if hooks.is_empty() {
+        None
+    } else {
+        let (db, stop, wake, clock) = (
+            db.clone(),
+            stop.clone(),
+            webhook_wake.clone(),
+            clock.clone(),
+        );
+        Some(spawn("segflow-webhooks", move || {
+            webhooks::webhook_loop(&db, &hooks, &stop, &wake, &*clock)
+        })?)
+    };
+
     let checkpoint_thread = {
         let (db, stop, wake) = (db.clone(), stop.clone(), checkpoint_wake.clone());
         spawn("segflow-checkpoint", move || {
@@ -199,13 +216,19 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
     wake.raise();
     send_wake.raise();
     checkpoint_wake.raise();
+    webhook_wake.raise();
     let mut clean = true;
-    for (name, handle) in [
-        ("writer", writer_thread),
-        ("engine", engine_thread),
-        ("sender", sender_thread),
-        ("checkpoint", checkpoint_thread),
-    ] {
+    let threads = [
+        ("writer", Some(writer_thread)),
+        ("engine", Some(engine_thread)),
+        ("sender", Some(sender_thread)),
+        ("checkpoint", Some(checkpoint_thread)),
+        ("webhooks", webhook_thread),
+    ];
+    for (name, handle) in threads
+        .into_iter()
+        .filter_map(|(name, h)| h.map(|h| (name, h)))
+    {
         while !handle.is_finished() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
         }

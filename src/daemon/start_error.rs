@@ -31,6 +31,8 @@ pub enum StartError {
         name: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Webhooks(#[from] crate::webhooks::WebhookError),
     #[error("cannot apply [shop] uncounted_statuses: {0}")]
     Statuses(rusqlite::Error),
 }

@@ -20,14 +20,24 @@ pub fn lock_path(db: &Path) -> PathBuf {
 
 /// Takes the lock, or `None` when another sender holds it.
 pub fn try_lock(db: &Path) -> Result<Option<SenderLock>, String> {
-    let path = lock_path(db);
-    let file = File::create(&path)
-        .map_err(|e| format!("cannot create the sender lock {}: {e}", path.display()))?;
+    try_lock_at(&lock_path(db), "sender")
+}
+
+/// Takes the lock of the webhook deliveries of `db` (`segflow.webhooks.lock`), which the
+/// daemon's webhook thread and `segflow webhooks send` hold the same way, so that one call is
+/// not made twice by two of them at once.
+pub fn try_lock_webhooks(db: &Path) -> Result<Option<SenderLock>, String> {
+    try_lock_at(&db.with_extension("webhooks.lock"), "webhook")
+}
+
+fn try_lock_at(path: &Path, what: &str) -> Result<Option<SenderLock>, String> {
+    let file = File::create(path)
+        .map_err(|e| format!("cannot create the {what} lock {}: {e}", path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(Some(SenderLock { _file: file })),
         Err(std::fs::TryLockError::WouldBlock) => Ok(None),
         Err(std::fs::TryLockError::Error(e)) => Err(format!(
-            "cannot lock the sender lock {}: {e}",
+            "cannot lock the {what} lock {}: {e}",
             path.display()
         )),
     }

@@ -254,3 +254,49 @@ pub fn has_cursor(conn: &Connection, workflow: &str) -> rusqlite::Result<bool> {
         |r| r.get(0),
     )
 }
+
+/// A journey's entry, conversion or exit as the journey log has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Milestone {
+    pub id: i64,
+    pub workflow: String,
+    pub customer: i64,
+    pub run: i64,
+    /// `entered`, `converted` or `exited`.
+    pub action: String,
+    pub at: i64,
+    pub detail: Option<String>,
+}
+
+/// Up to `limit` entries, conversions and exits after log id `after`, in id order.
+pub fn milestones_after(
+    conn: &Connection,
+    after: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<Milestone>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.id, j.workflow, j.customer, j.run, l.action, l.at, l.detail
+         FROM journey_log l JOIN journeys j ON j.id = l.journey
+         WHERE l.id > ?1 AND l.action IN ('entered', 'converted', 'exited')
+         ORDER BY l.id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after, limit], |r| {
+        Ok(Milestone {
+            id: r.get(0)?,
+            workflow: r.get(1)?,
+            customer: r.get(2)?,
+            run: r.get(3)?,
+            action: r.get(4)?,
+            at: r.get(5)?,
+            detail: r.get(6)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The id of the latest journey log entry, 0 without any.
+pub fn last_log_id(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT COALESCE(MAX(id), 0) FROM journey_log", [], |r| {
+        r.get(0)
+    })
+}

@@ -207,3 +207,36 @@ pub fn all_sizes(conn: &Connection) -> rusqlite::Result<Vec<(String, i64, i64)>>
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     rows.collect()
 }
+
+/// One recorded change of any segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnyChange {
+    pub id: i64,
+    pub segment: String,
+    /// `entered` or `exited`.
+    pub change: String,
+    pub customer: i64,
+    pub at: i64,
+}
+
+/// Up to `limit` changes of every segment after id `after`, in id order.
+pub fn all_changes_after(
+    conn: &Connection,
+    after: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<AnyChange>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, segment, change, customer, at FROM segment_changes WHERE id > ?1
+         ORDER BY id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after, limit], |r| {
+        Ok(AnyChange {
+            id: r.get(0)?,
+            segment: r.get(1)?,
+            change: r.get(2)?,
+            customer: r.get(3)?,
+            at: r.get(4)?,
+        })
+    })?;
+    rows.collect()
+}

@@ -291,6 +291,30 @@ CREATE UNIQUE INDEX order_items_by_order_line ON order_items(order_id, product, 
     r#"
 CREATE INDEX outbox_by_message_id ON outbox(message_id);
 "#,
+    // 13: outgoing webhooks, queued before they are called like the outbox's mail
+    // (`store::webhooks`), and how far each journal has been read into them.
+    r#"
+CREATE TABLE webhook_deliveries (
+    id INTEGER PRIMARY KEY,
+    webhook TEXT NOT NULL,
+    key TEXT NOT NULL,
+    event TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'delivered', 'failed')),
+    attempts INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    delivered_at INTEGER,
+    UNIQUE (webhook, key)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+CREATE INDEX outbox_sent_by_time ON outbox(sent_at) WHERE sent_at IS NOT NULL;
+CREATE TABLE webhook_cursors (
+    source TEXT PRIMARY KEY,
+    position INTEGER NOT NULL
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The journal triggers of `table` (migration 6), by name and SQL, so that a bulk load can drop

@@ -25,6 +25,7 @@ pub mod shopify_deliveries;
 pub mod slots;
 pub mod snapshot;
 pub mod suppressions;
+pub mod webhooks;
 
 use std::path::{Path, PathBuf};
 

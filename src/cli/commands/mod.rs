@@ -12,9 +12,12 @@ mod rule_test;
 mod segment;
 mod segments;
 mod send;
+mod webhooks;
 pub mod workflows;
 
-use super::args::{Command, ModelCommand, SegmentCommand, SuppressCommand, WorkflowsCommand};
+use super::args::{
+    Command, ModelCommand, SegmentCommand, SuppressCommand, WebhooksCommand, WorkflowsCommand,
+};
 use super::{CliResult, Context};
 
 /// Runs a command that reads no repository through the CLI's context (`init`, `schema`,
@@ -90,6 +93,9 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
         Command::Unsubscribe { email } => mail::unsubscribe(ctx, email),
         Command::Suppress { command } => match command {
             SuppressCommand::Import { file } => mail::suppress_import(ctx, file),
+        },
+        Command::Webhooks { command } => match command {
+            WebhooksCommand::Send { once } => webhooks::send(ctx, *once),
         },
         Command::Run { bind } => daemon::run(ctx, bind.clone()),
         Command::Status => daemon::status(ctx),

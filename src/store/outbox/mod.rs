@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 mod status;
 
-pub use status::{next_due_after, sent_after, step_status, SentMessage, StepStatus};
+pub use status::{next_due_after, sent_after, sent_since, step_status, SentMessage, StepStatus};
 
 /// Where an intended send comes from; together these four name it uniquely.
 #[derive(Debug, Clone, PartialEq, Eq)]

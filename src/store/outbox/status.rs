@@ -37,6 +37,27 @@ pub fn sent_after(conn: &Connection, after: i64) -> rusqlite::Result<Vec<SentMes
     rows.collect()
 }
 
+/// Up to `limit` messages sent at or after `since`, by send time.
+pub fn sent_since(conn: &Connection, since: i64, limit: i64) -> rusqlite::Result<Vec<SentMessage>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.id, o.workflow, o.step, o.customer, c.external_id, o.message_id, o.sent_at
+         FROM outbox o JOIN customers c ON c.id = o.customer
+         WHERE o.status = 'sent' AND o.sent_at >= ?1 ORDER BY o.sent_at, o.id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![since, limit], |r| {
+        Ok(SentMessage {
+            id: r.get(0)?,
+            workflow: r.get(1)?,
+            step: r.get(2)?,
+            customer: r.get(3)?,
+            customer_external_id: r.get(4)?,
+            message_id: r.get(5)?,
+            sent_at: r.get(6)?,
+        })
+    })?;
+    rows.collect()
+}
+
 /// The earliest time after `now` at which a queued row (a held one) becomes due.
 pub fn next_due_after(conn: &Connection, now: i64) -> rusqlite::Result<Option<i64>> {
     conn.query_row(
