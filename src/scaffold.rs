@@ -52,7 +52,7 @@ expect:
 "#;
 
 const GITIGNORE: &str =
-    "segflow.db\nsegflow.db-wal\nsegflow.db-shm\nsegflow.daemon.lock\nsegflow.sender.lock\n*.rejects.csv\noutbox/\n";
+    "segflow.db\nsegflow.db-wal\nsegflow.db-shm\nsegflow.daemon.lock\nsegflow.sender.lock\nsegflow.webhooks.lock\n*.rejects.csv\noutbox/\n";
 
 /// The files of a bare repository: (path relative to the repository, text).
 fn bare_files() -> [(&'static str, &'static str); 8] {

@@ -148,7 +148,10 @@ fn diff_counts_equal_independent_evaluations_of_both_revisions() {
         .all(|s| s["segment"] != "none"));
     assert_eq!(
         d["workflows"],
-        serde_json::json!([{ "workflow": "tag_fr", "trigger": "segment_entered fr", "journeys": head_fr.len(), "emails": 0 }])
+        // `tag_fr` is new in the change: like the real engine, it starts where the store is when
+        // it goes live, so `fr`'s first members are no trigger for it (see the next test for a
+        // workflow that is already live).
+        serde_json::json!([{ "workflow": "tag_fr", "trigger": "segment_entered fr", "journeys": 0, "emails": 0 }])
     );
 
     // The default base is where HEAD left main: HEAD itself here, so the same answer.
@@ -290,4 +293,25 @@ fn diff_counts_the_emails_a_day_of_the_new_journeys_would_queue_as_the_engine_do
         text.contains("workflow greet_fr (segment_entered fr): 0 journeys would start, 0 emails queued in the next 24 hours"),
         "{text}"
     );
+}
+
+#[test]
+fn diff_without_a_store_says_so_and_creates_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main", "."]);
+    std::fs::create_dir_all(root.join("rules")).unwrap();
+    write(root, "rules/vip.yaml", "segment: vip\nwhere: total_spent > 1\n");
+    git(root, &["add", "rules"]);
+    git(root, &["commit", "-q", "-m", "first"]);
+    let (code, _, err) = segflow(root, &["diff", "HEAD"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        format!(
+            "error: there is no store at {}; import a shop first (`segflow import`) or pass --db FILE\n",
+            "segflow.db"
+        )
+    );
+    assert!(!root.join("segflow.db").exists());
 }

@@ -378,3 +378,67 @@ fn an_editor_sees_checks_completions_hovers_definitions_and_fixes() {
     let status = lsp.child.wait().unwrap();
     assert!(status.success());
 }
+
+#[test]
+fn malformed_messages_and_multibyte_text_never_take_the_server_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path().canonicalize().unwrap();
+    let (code, _, err) = cli_shop::segflow(&dir, &["init", "."]);
+    assert_eq!(code, 0, "{err}");
+    let rule = dir.join("rules/repeat_buyers.yaml");
+    let mut lsp = Client::start(&dir);
+    lsp.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": uri(&dir), "capabilities": {} }),
+    );
+    lsp.notify("initialized", json!({}));
+    // A request without its parameters is refused with InvalidParams; a notification without
+    // them is dropped.
+    lsp.write(json!({ "jsonrpc": "2.0", "id": 50, "method": "textDocument/hover", "params": {} }));
+    let refused = loop {
+        let m = lsp.next();
+        if m["id"] == 50 {
+            break m;
+        }
+    };
+    assert_eq!(refused["error"]["code"], -32602, "{refused}");
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": "not a uri" } }),
+    );
+    // Completion and hover right after é and 😀 (several bytes each).
+    let text =
+        "segment: repeat_buyers\ndescription: café 😀\nwhere: éx > 1 and orders.count() >= 2\n";
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri(&rule), "languageId": "yaml", "version": 1, "text": text } }),
+    );
+    for marker in ["café", "😀", "where: é", "orders.cou"] {
+        let at = position(text, marker);
+        let c = lsp.request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri(&rule) }, "position": at }),
+        );
+        assert!(c.is_array(), "{marker}: {c}");
+        lsp.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri(&rule) }, "position": at }),
+        );
+    }
+    // The aggregate after a collection has its own hover.
+    let hover = lsp.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri(&rule) }, "position": position(text, "orders.cou") }),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("**count** — aggregate"),
+        "{hover}"
+    );
+    // `exit` without `shutdown` ends the server with exit code 1, as the protocol says.
+    lsp.notify("exit", Value::Null);
+    let status = lsp.child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+}

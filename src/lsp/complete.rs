@@ -26,9 +26,12 @@ pub enum Slot {
 
 /// The identifier-ish characters right before the cursor.
 fn word_before(line: &str) -> &str {
+    // The character found may be several bytes long (é): the word starts after all of it.
     let start = line
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     &line[start..]
 }
 
@@ -197,5 +200,10 @@ mod tests {
             slot("where: orders(within 30d).count() > 1 and coun"),
             Slot::Name
         );
+        // A multibyte character right before the cursor or the word.
+        assert_eq!(slot("description: café"), Slot::Name);
+        assert_eq!(slot("where: é"), Slot::Name);
+        assert_eq!(slot("# 😀"), Slot::Name);
+        assert_eq!(word_before("cafébar"), "bar");
     }
 }

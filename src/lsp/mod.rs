@@ -48,6 +48,8 @@ pub enum LspError {
     Io(#[from] std::io::Error),
     #[error("the connection to the editor closed")]
     Closed,
+    #[error("the editor sent exit without shutdown")]
+    NoShutdown,
 }
 
 /// Serves the editor on stdin and stdout until it shuts the server down. `cwd` is the
@@ -69,7 +71,7 @@ pub fn serve(cwd: &Path) -> Result<(), LspError> {
     let init: InitializeParams = serde_json::from_value(init)?;
     let root = root_of(&init).unwrap_or_else(|| cwd.to_path_buf());
     let mut server = Server {
-        ws: Workspace::new(root),
+        ws: Workspace::new(root, Default::default()),
         published: BTreeSet::new(),
         connection: &connection,
     };
@@ -82,6 +84,8 @@ pub fn serve(cwd: &Path) -> Result<(), LspError> {
                 }
                 server.request(req)?;
             }
+            // `exit` before `shutdown` (after it, `handle_shutdown` takes it): exit code 1.
+            Message::Notification(n) if n.method == "exit" => return Err(LspError::NoShutdown),
             Message::Notification(n) => server.notification(n)?,
             Message::Response(_) => {}
         }
@@ -105,7 +109,8 @@ fn root_of(init: &InitializeParams) -> Option<PathBuf> {
 }
 
 fn path_of(uri: &Uri) -> Option<PathBuf> {
-    url::Url::parse(uri.as_str()).ok()?.to_file_path().ok()
+    let path = url::Url::parse(uri.as_str()).ok()?.to_file_path().ok()?;
+    Some(workspace::real(&path))
 }
 
 fn uri_of(path: &Path) -> Option<Uri> {
@@ -202,7 +207,33 @@ impl Server<'_> {
     }
 
     fn notification(&mut self, n: Notification) -> Result<(), LspError> {
-        let changed = match n.method.as_str() {
+        let changed = match self.apply(&n.method, n.params) {
+            Ok(changed) => changed,
+            Err(e) => {
+                // A notification has no answer: a malformed one is logged and dropped.
+                eprintln!("segflow lsp: ignored a malformed {}: {e}", n.method);
+                None
+            }
+        };
+        if let Some(path) = changed {
+            if path.file_name().is_some_and(|f| f == "segflow.toml") {
+                // The folders may have moved: read the configuration again, keeping the docs.
+                let docs = std::mem::take(&mut self.ws.docs);
+                self.ws = Workspace::new(self.ws.root.clone(), docs);
+            }
+            self.publish()?;
+        }
+        Ok(())
+    }
+
+    /// Applies a notification to the open documents; the file it changed, if any.
+    fn apply(
+        &mut self,
+        method: &str,
+        params: serde_json::Value,
+    ) -> Result<Option<PathBuf>, serde_json::Error> {
+        let n = Notification::new(method.to_string(), params);
+        Ok(match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
                 let p: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(n.params)?;
                 path_of(&p.text_document.uri).inspect(|path| {
@@ -234,22 +265,31 @@ impl Server<'_> {
                 path_of(&p.text_document.uri)
             }
             _ => None,
-        };
-        if let Some(path) = changed {
-            if path.file_name().is_some_and(|f| f == "segflow.toml") {
-                // The folders may have moved: read the configuration again, keeping the docs.
-                let docs = std::mem::take(&mut self.ws.docs);
-                self.ws = Workspace::new(self.ws.root.clone());
-                self.ws.docs = docs;
-            }
-            self.publish()?;
-        }
-        Ok(())
+        })
     }
 
     fn request(&mut self, req: Request) -> Result<(), LspError> {
         let id = req.id.clone();
-        let result = match req.method.as_str() {
+        let method = req.method.clone();
+        let response = match self.answer(req) {
+            Ok(Some(result)) => Response::new_ok(id, result),
+            Ok(None) => Response::new_err(
+                id,
+                lsp_server::ErrorCode::MethodNotFound as i32,
+                format!("segflow lsp does not answer {method}"),
+            ),
+            Err(e) => Response::new_err(
+                id,
+                lsp_server::ErrorCode::InvalidParams as i32,
+                format!("the parameters of {method} are not valid: {e}"),
+            ),
+        };
+        self.send(Message::Response(response))
+    }
+
+    /// The result of a request; `None` for a method the server does not answer.
+    fn answer(&mut self, req: Request) -> Result<Option<serde_json::Value>, serde_json::Error> {
+        Ok(Some(match req.method.as_str() {
             Completion::METHOD => {
                 let p: CompletionParams = serde_json::from_value(req.params)?;
                 serde_json::to_value(self.completion(&p.text_document_position))?
@@ -267,7 +307,14 @@ impl Server<'_> {
                 let p: GotoDefinitionParams = serde_json::from_value(req.params)?;
                 let (checked, target) = self.target(&p.text_document_position_params);
                 let location = target
-                    .and_then(|t| navigate::definition(&t, &checked, &self.ws.paths.templates))
+                    .and_then(|t| {
+                        navigate::definition(
+                            &t,
+                            &checked,
+                            &self.ws.paths.rules,
+                            &self.ws.paths.templates,
+                        )
+                    })
                     .and_then(|path| uri_of(&path))
                     .map(|uri| {
                         GotoDefinitionResponse::Scalar(Location::new(uri, Range::default()))
@@ -285,16 +332,8 @@ impl Server<'_> {
                     .collect();
                 serde_json::to_value(navigate::fixes(&mine, &p.range, &p.text_document.uri))?
             }
-            _ => {
-                let error = Response::new_err(
-                    id,
-                    lsp_server::ErrorCode::MethodNotFound as i32,
-                    format!("segflow lsp does not answer {}", req.method),
-                );
-                return self.send(Message::Response(error));
-            }
-        };
-        self.send(Message::Response(Response::new_ok(id, result)))
+            _ => return Ok(None),
+        }))
     }
 
     /// The document's text and the byte offset of a position in it.

@@ -37,8 +37,10 @@ pub fn target(text: &str, at: usize) -> Option<Target> {
     let line = &text[line_start..line_end];
     let col = at - line_start;
     let start = line[..col]
-        .rfind(|c: char| !is_name_char(c))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !is_name_char(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let end = line[col..]
         .find(|c: char| !is_name_char(c))
         .map_or(line.len(), |i| col + i);
@@ -76,7 +78,15 @@ pub fn hover(
 ) -> Option<Hover> {
     match target {
         Target::Segment(name) => {
-            let segment = checked.segments.as_ref()?.get(name)?;
+            let size = store.and_then(|c| crate::store::membership::size(c, name).ok());
+            let Some(segment) = checked.segments.as_ref().and_then(|set| set.get(name)) else {
+                // The rules do not check right now: say what the store knows.
+                let size = size.map(|n| format!("\n\n{n} customers now (as of the last refresh)"));
+                return Some(markdown(format!(
+                    "**segment {name}**{}",
+                    size.unwrap_or_default()
+                )));
+            };
             let mut text = format!("**segment {name}**");
             if !segment.description.is_empty() {
                 text.push_str(&format!("\n\n{}", segment.description));
@@ -85,7 +95,7 @@ pub fn hover(
                 "\n\n```segflow\n{}\n```",
                 segment.condition_text.trim()
             ));
-            if let Some(size) = store.and_then(|c| crate::store::membership::size(c, name).ok()) {
+            if let Some(size) = size {
                 let unit = if size == 1 { "customer" } else { "customers" };
                 text.push_str(&format!("\n\n{size} {unit} now (as of the last refresh)"));
             }
@@ -106,19 +116,34 @@ pub fn hover(
             )))
         }
         Target::Name(name) => {
-            let doc = docs::all().into_iter().find(|d| d.name == name)?;
-            Some(markdown(docs::hover(&doc)))
+            // `orders.count` is the aggregate `count` after a collection; `rfm.group` a name.
+            let last = name.rsplit('.').next().unwrap_or(name);
+            let all = docs::all();
+            let doc = all
+                .iter()
+                .find(|d| d.name == name)
+                .or_else(|| all.iter().find(|d| d.name == last))?;
+            Some(markdown(docs::hover(doc)))
         }
     }
 }
 
-/// The file a target is defined in: a segment's rule file, a template's first file.
-pub fn definition(target: &Target, checked: &Checked, templates: &Path) -> Option<PathBuf> {
+/// The file a target is defined in: a segment's rule file (by its `segment:` when the rules
+/// check, else `rules/NAME.yaml`), a template's first file.
+pub fn definition(
+    target: &Target,
+    checked: &Checked,
+    rules: &Path,
+    templates: &Path,
+) -> Option<PathBuf> {
     match target {
-        Target::Segment(name) => {
-            let segment = checked.segments.as_ref()?.get(name)?;
-            Some(PathBuf::from(&segment.file.name))
-        }
+        Target::Segment(name) => match checked.segments.as_ref().and_then(|s| s.get(name)) {
+            Some(segment) => Some(PathBuf::from(&segment.file.name)),
+            None => ["yaml", "yml"]
+                .iter()
+                .map(|ext| rules.join(format!("{name}.{ext}")))
+                .find(|p| p.is_file()),
+        },
         Target::Template(name) => {
             let dir = templates.join(name);
             ["subject.txt", "body.html", "body.txt"]
@@ -200,5 +225,16 @@ mod tests {
             suggestion("did you mean `total_spent`?"),
             Some("total_spent")
         );
+        // After a multibyte character, and on an aggregate after a collection.
+        let text = "where: éx > 1 and orders.count() > 0 # 😀\n";
+        assert_eq!(
+            target(text, text.find('x').unwrap()),
+            Some(Target::Name("x".into()))
+        );
+        assert_eq!(
+            target(text, text.find("ount").unwrap()),
+            Some(Target::Name("orders.count".into()))
+        );
+        assert_eq!(target(text, text.len() - 1), None);
     }
 }

@@ -23,13 +23,30 @@ pub struct Workspace {
 
 pub use crate::repository::overlay::Checked;
 
+/// `path` with `.`, `..` and symbolic links resolved (its folder's, for a file not yet saved),
+/// so that one file has one name however the editor or `segflow.toml` spells it.
+pub fn real(path: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => {
+            std::fs::canonicalize(dir).map_or_else(|_| path.to_path_buf(), |d| d.join(name))
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
 impl Workspace {
-    pub fn new(root: PathBuf) -> Workspace {
+    /// The repository at `root` with the editor's open documents `docs`; an open
+    /// `segflow.toml` is read from its unsaved text.
+    pub fn new(root: PathBuf, docs: BTreeMap<PathBuf, String>) -> Workspace {
+        let root = real(&root);
         let file = root.join("segflow.toml");
-        let loaded = if file.is_file() {
-            Config::load(&file)
-        } else {
-            Ok(Config::default())
+        let loaded = match docs.get(&file) {
+            Some(text) => Config::parse(text, &file),
+            None if file.is_file() => Config::load(&file),
+            None => Ok(Config::default()),
         };
         let (config, config_error) = match loaded {
             Ok(config) => (config, None),
@@ -37,10 +54,10 @@ impl Workspace {
         };
         let relative = Paths::resolve(&config, None);
         let paths = Paths {
-            rules: root.join(&relative.rules),
-            workflows: root.join(&relative.workflows),
-            templates: root.join(&relative.templates),
-            tests: root.join(&relative.tests),
+            rules: real(&root.join(&relative.rules)),
+            workflows: real(&root.join(&relative.workflows)),
+            templates: real(&root.join(&relative.templates)),
+            tests: real(&root.join(&relative.tests)),
         };
         let store = root.join(&config.store.path);
         Workspace {
@@ -48,7 +65,7 @@ impl Workspace {
             paths,
             config_error,
             store,
-            docs: BTreeMap::new(),
+            docs,
         }
     }
 

@@ -131,9 +131,10 @@ pub struct Runner<'a> {
     pub dispatcher: Option<&'a mut dyn Dispatcher>,
 }
 
-/// Compares `base` with `head` over the store at `now`.
+/// Compares `base` with `head` over `conn`, a private copy of the store
+/// (`store::copy_in_memory`) that the journeys of the change are then run on, at `now`.
 pub fn diff(
-    conn: &Connection,
+    conn: &mut Connection,
     labels: (&str, &str),
     base: &Side,
     head: &Side,

@@ -50,6 +50,10 @@ pub enum StoreError {
     },
     #[error("the database was written by a newer segflow (schema version {found}, this build knows up to {supported}); upgrade segflow")]
     TooNew { found: i64, supported: i64 },
+    #[error(
+        "there is no store at {path}; import a shop first (`segflow import`) or pass --db FILE"
+    )]
+    Missing { path: PathBuf },
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -88,14 +92,33 @@ pub fn open_in_memory() -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-/// A private in-memory copy of the store, for what-if runs (`segflow diff`'s journeys) that
-/// must write without touching the merchant's data. It costs the store's size in memory.
+/// Opens the existing store at `path` read-only: nothing is created, migrated or written.
+pub fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
+    if !path.is_file() {
+        return Err(StoreError::Missing {
+            path: path.to_path_buf(),
+        });
+    }
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(conn)
+}
+
+/// A private in-memory copy of the store, brought up to this build's schema, for what-if runs
+/// (`segflow diff`) that must write without touching the merchant's data. It costs about the
+/// store's size in memory.
 pub fn copy_in_memory(conn: &Connection) -> Result<Connection, StoreError> {
     let mut copy = open_in_memory()?;
     {
         let backup = rusqlite::backup::Backup::new(conn, &mut copy)?;
         backup.run_to_completion(4096, std::time::Duration::ZERO, None)?;
     }
+    // The copy has the source's schema version: an older store is migrated in memory only.
+    migrations::migrate(&mut copy)?;
     Ok(copy)
 }
 

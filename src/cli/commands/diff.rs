@@ -40,9 +40,14 @@ pub fn diff(
     let mut generation = Generation::load(&ctx.paths, &ctx.config).ok();
     let label = |rev: &str| rev.get(..rev.len().min(10)).unwrap_or(rev).to_string();
     let head_label = head.map_or_else(|| "working tree".to_string(), label);
-    let conn = ctx.open_store()?;
+    // Everything runs on a copy in memory, with this configuration's order statuses applied
+    // to it only: the merchant's store is opened read-only and never written.
+    let store = crate::store::open_read_only(&ctx.db)?;
+    let mut conn = crate::store::copy_in_memory(&store)?;
+    drop(store);
+    crate::store::order_status::sync(&mut conn, &ctx.config.shop.uncounted_statuses)?;
     let d = compare(
-        &conn,
+        &mut conn,
         (&label(&base), &head_label),
         &base_side,
         &head_side,

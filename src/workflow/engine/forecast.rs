@@ -35,10 +35,13 @@ pub struct Forecast {
     pub emails: usize,
 }
 
-/// Starts the journeys of `starts` at `now` on a copy of `conn` and runs the engine to
-/// `now + horizon` (milliseconds); returns, per workflow, what it did for those customers.
+/// Starts the journeys of `starts` at `now` on `copy`, a private copy of the store
+/// (`store::copy_in_memory`) that this writes to, and runs the engine to `now + horizon`
+/// (milliseconds); returns, per workflow, what it did for those customers. As in the real
+/// engine, a trigger never reaches back: a workflow not yet active (new in the change) starts
+/// journeys for the change only within its `backfill:`.
 pub fn forecast(
-    conn: &Connection,
+    copy: &mut Connection,
     workflows: &Workflows,
     starts: &[Starts],
     dispatcher: &mut dyn Dispatcher,
@@ -55,8 +58,7 @@ pub fn forecast(
     if involved.is_empty() {
         return Ok(out);
     }
-    let mut copy = crate::store::copy_in_memory(conn)?;
-    let outbox_before = outbox::last_id(&copy)?;
+    let outbox_before = outbox::last_id(copy)?;
     let mut customers: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
     {
         let tx = copy.transaction()?;
@@ -68,11 +70,19 @@ pub fn forecast(
                 continue;
             };
             journeys::set_cursor(&tx, &wf.name, "segment_changes", last)?;
-            if journeys::cursor(&tx, &wf.name, "activated")?.is_none() {
-                journeys::set_cursor(&tx, &wf.name, "activated", now)?;
-            }
+            let activated = match journeys::cursor(&tx, &wf.name, "activated")? {
+                Some(at) => at,
+                None => {
+                    journeys::set_cursor(&tx, &wf.name, "activated", now)?;
+                    now
+                }
+            };
             let entry = out.entry(wf.name.clone()).or_default();
             let started = customers.entry(s.workflow).or_default();
+            // The change happens at `now`; one at or before the earliest time is not a trigger.
+            if now <= activated.saturating_sub(wf.backfill.unwrap_or(0)) {
+                continue;
+            }
             for &customer in s.customers {
                 if start(&tx, wf, customer, now, None)? {
                     entry.journeys += 1;
@@ -86,8 +96,8 @@ pub fn forecast(
         workflows: involved,
     };
     let until = now.saturating_add(horizon);
-    run_until(&mut copy, &involved, now, until, dispatcher)?;
-    for (workflow, customer) in outbox::queued_after(&copy, outbox_before, until)? {
+    run_until(copy, &involved, now, until, dispatcher)?;
+    for (workflow, customer) in outbox::queued_after(copy, outbox_before, until)? {
         let ours = customers
             .get(workflow.as_str())
             .is_some_and(|c| c.contains(&customer));
