@@ -301,7 +301,11 @@ fn diff_without_a_store_says_so_and_creates_none() {
     let root = dir.path();
     git(root, &["init", "-q", "-b", "main", "."]);
     std::fs::create_dir_all(root.join("rules")).unwrap();
-    write(root, "rules/vip.yaml", "segment: vip\nwhere: total_spent > 1\n");
+    write(
+        root,
+        "rules/vip.yaml",
+        "segment: vip\nwhere: total_spent > 1\n",
+    );
     git(root, &["add", "rules"]);
     git(root, &["commit", "-q", "-m", "first"]);
     let (code, _, err) = segflow(root, &["diff", "HEAD"]);

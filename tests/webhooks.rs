@@ -248,6 +248,13 @@ fn every_segment_entry_reaches_an_endpoint_that_fails_times_out_and_recovers() {
         retried, 2,
         "the failed and the timed-out calls took two attempts"
     );
+    let (_, status, _) = run(dir, "2026-11-01T01:00:00Z", &["status"]);
+    assert!(
+        status.contains(&format!(
+            "webhook calls: 0 to make, {n} delivered, 0 given up\n"
+        )),
+        "{status}"
+    );
 }
 
 #[test]

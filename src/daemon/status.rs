@@ -95,6 +95,17 @@ pub fn report(conn: &Connection, now: i64) -> rusqlite::Result<String> {
         out,
         "outbox: {queued} to send, {held} held, {sent} sent, {failed} failed"
     );
+    let hooks = crate::store::webhooks::status_counts(conn)?;
+    if !hooks.is_empty() {
+        let of = |s: &str| hooks.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+        let _ = writeln!(
+            out,
+            "webhook calls: {} to make, {} delivered, {} given up",
+            of("queued"),
+            of("delivered"),
+            of("failed")
+        );
+    }
     let rows = crate::schedule::slots::latest_per_job(conn, "segment:")?;
     let mut first = true;
     for (job, slot, done) in rows {

@@ -16,6 +16,20 @@ pub struct SentMessage {
     pub sent_at: i64,
 }
 
+/// A sent message from a row of (id, workflow, step, customer, external id, Message-ID,
+/// send time).
+fn sent_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<SentMessage> {
+    Ok(SentMessage {
+        id: r.get(0)?,
+        workflow: r.get(1)?,
+        step: r.get(2)?,
+        customer: r.get(3)?,
+        customer_external_id: r.get(4)?,
+        message_id: r.get(5)?,
+        sent_at: r.get(6)?,
+    })
+}
+
 /// The messages sent whose row id is above `after`, in id order.
 pub fn sent_after(conn: &Connection, after: i64) -> rusqlite::Result<Vec<SentMessage>> {
     let mut stmt = conn.prepare_cached(
@@ -23,17 +37,7 @@ pub fn sent_after(conn: &Connection, after: i64) -> rusqlite::Result<Vec<SentMes
          FROM outbox o JOIN customers c ON c.id = o.customer
          WHERE o.status = 'sent' AND o.id > ?1 ORDER BY o.id",
     )?;
-    let rows = stmt.query_map([after], |r| {
-        Ok(SentMessage {
-            id: r.get(0)?,
-            workflow: r.get(1)?,
-            step: r.get(2)?,
-            customer: r.get(3)?,
-            customer_external_id: r.get(4)?,
-            message_id: r.get(5)?,
-            sent_at: r.get(6)?,
-        })
-    })?;
+    let rows = stmt.query_map([after], sent_message)?;
     rows.collect()
 }
 
@@ -44,17 +48,7 @@ pub fn sent_since(conn: &Connection, since: i64, limit: i64) -> rusqlite::Result
          FROM outbox o JOIN customers c ON c.id = o.customer
          WHERE o.status = 'sent' AND o.sent_at >= ?1 ORDER BY o.sent_at, o.id LIMIT ?2",
     )?;
-    let rows = stmt.query_map(rusqlite::params![since, limit], |r| {
-        Ok(SentMessage {
-            id: r.get(0)?,
-            workflow: r.get(1)?,
-            step: r.get(2)?,
-            customer: r.get(3)?,
-            customer_external_id: r.get(4)?,
-            message_id: r.get(5)?,
-            sent_at: r.get(6)?,
-        })
-    })?;
+    let rows = stmt.query_map(rusqlite::params![since, limit], sent_message)?;
     rows.collect()
 }
 
