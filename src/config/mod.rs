@@ -186,6 +186,12 @@ backoff_factor = 4.0
 backoff_max_secs = 21600
 poll_interval_ms = 1000
 
+[mail.bounces]
+# `segflow bounces import` suppresses hard bounces and spam complaints at once, and an address
+# with this many soft bounces (a full mailbox, a timeout) within the window.
+soft_limit = 3
+soft_window = "30d"
+
 [policy]
 # Marketing mail needs accepts_marketing = true; a workflow may say `policy: { marketing: false }`.
 marketing = true

@@ -131,3 +131,13 @@ pub fn rename_unless_taken(conn: &Connection, from: &str, to: &str) -> rusqlite:
     .execute((to, from))?;
     Ok(())
 }
+
+/// The customer with this address (compared trimmed and lower-cased), the earliest if several
+/// share it: whom a bounce that names no outbox message is about.
+pub fn by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT id FROM customers WHERE lower(trim(email)) = lower(trim(?1)) ORDER BY id LIMIT 1",
+    )?
+    .query_row([email], |r| r.get(0))
+    .optional()
+}

@@ -1,5 +1,6 @@
 //! One file per group of commands; `run` dispatches to them.
 
+mod bounces;
 mod check;
 mod daemon;
 mod demo;
@@ -14,7 +15,9 @@ mod segments;
 mod send;
 pub mod workflows;
 
-use super::args::{Command, ModelCommand, SegmentCommand, SuppressCommand, WorkflowsCommand};
+use super::args::{
+    BouncesCommand, Command, ModelCommand, SegmentCommand, SuppressCommand, WorkflowsCommand,
+};
 use super::{CliResult, Context};
 
 pub fn run(ctx: &Context, command: &Command) -> CliResult {
@@ -59,6 +62,9 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
         Command::Unsubscribe { email } => mail::unsubscribe(ctx, email),
         Command::Suppress { command } => match command {
             SuppressCommand::Import { file } => mail::suppress_import(ctx, file),
+        },
+        Command::Bounces { command } => match command {
+            BouncesCommand::Import { files } => bounces::import(ctx, files),
         },
         Command::Run { bind } => daemon::run(ctx, bind.clone()),
         Command::Status => daemon::status(ctx),

@@ -1,0 +1,24 @@
+//! `[mail.bounces]`: when soft bounces suppress an address. A full mailbox or a greylisting
+//! server deserves a few more tries; an address that keeps failing should stop costing
+//! reputation. Hard bounces and complaints suppress at once and have no setting.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BounceConfig {
+    /// An address is suppressed at its `soft_limit`-th soft bounce within `soft_window`.
+    pub soft_limit: u32,
+    /// The window soft bounces are counted in, in milliseconds (written like `30d`).
+    #[serde(deserialize_with = "crate::policy::config::duration")]
+    pub soft_window: i64,
+}
+
+impl Default for BounceConfig {
+    fn default() -> Self {
+        BounceConfig {
+            soft_limit: 3,
+            soft_window: 30 * 86_400_000,
+        }
+    }
+}
