@@ -230,6 +230,45 @@ fn reports_are_tied_to_their_messages_suppress_and_end_the_journey_once() {
         "{out}"
     );
 
+    // The report's campaign figures count them against the workflow and step that sent.
+    let (code, out, err) = segflow(dir.path(), &["--now", NOW, "report", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let figures = |workflow: &str| -> (u64, u64, u64) {
+        let w = report["workflows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["workflow"] == workflow)
+            .unwrap_or_else(|| panic!("no {workflow} in {out}"));
+        let t = &w["totals"];
+        (
+            t["hard_bounces"].as_u64().unwrap(),
+            t["soft_bounces"].as_u64().unwrap(),
+            t["complaints"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(figures("vip_reward"), (1, 0, 0));
+    // Judy's November bounce is about her win-back offer; the later one named no message.
+    assert_eq!(figures("winback"), (0, 1, 1));
+    assert_eq!(figures("welcome"), (0, 0, 0));
+    let offer = report["workflows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["workflow"] == "winback")
+        .unwrap()["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "offer")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (offer["soft_bounces"].as_u64(), offer["complaints"].as_u64()),
+        (Some(1), Some(1))
+    );
+
     let (code, out, err) = segflow(dir.path(), &["--now", NOW, "status"]);
     assert_eq!(code, 0, "{err}");
     assert!(

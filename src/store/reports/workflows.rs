@@ -25,6 +25,10 @@ pub struct FunnelCounts {
     pub failed: i64,
     pub opened: i64,
     pub clicked: i64,
+    /// Bounces and complaints reported later about these outbox rows (`mail_feedback`).
+    pub hard_bounces: i64,
+    pub soft_bounces: i64,
+    pub complaints: i64,
 }
 
 /// One arm of a split: journeys, conversions, and the revenue of their orders in minor units
@@ -85,6 +89,13 @@ pub fn funnel(
              AND (?4 IS NULL OR json_extract(e.properties, '$.step') = ?4)"
         )
     };
+    let feedback = |kind: &str| {
+        format!(
+            "SELECT COUNT(*) FROM mail_feedback f JOIN outbox o ON o.id = f.outbox
+             WHERE f.kind = '{kind}' AND o.workflow = ?1 AND o.created_at BETWEEN ?2 AND ?3
+               AND (?4 IS NULL OR o.step = ?4)"
+        )
+    };
     let sql = format!(
         "SELECT (SELECT COUNT(*) {journeys}),
                 (SELECT COUNT(*) {journeys} AND j.state = 'converted'),
@@ -98,9 +109,12 @@ pub fn funnel(
                      WHERE j.workflow = ?1 AND l.action = 'skipped' AND l.at BETWEEN ?2 AND ?3
                        AND (?4 IS NULL OR l.step = ?4)),
                 (SELECT COUNT(*) {outbox} AND status = 'failed'),
-                ({}), ({})",
+                ({}), ({}), ({}), ({}), ({})",
         events("email_opened"),
-        events("email_clicked")
+        events("email_clicked"),
+        feedback("hard"),
+        feedback("soft"),
+        feedback("complaint"),
     );
     conn.query_row(&sql, params![workflow, p.since, p.now, step], |r| {
         Ok(FunnelCounts {
@@ -113,6 +127,9 @@ pub fn funnel(
             failed: r.get(6)?,
             opened: r.get(7)?,
             clicked: r.get(8)?,
+            hard_bounces: r.get(9)?,
+            soft_bounces: r.get(10)?,
+            complaints: r.get(11)?,
         })
     })
 }
