@@ -191,6 +191,9 @@ poll_interval_ms = 1000
 # with this many soft bounces (a full mailbox, a timeout) within the window.
 soft_limit = 3
 soft_window = "30d"
+# `segflow run` takes Mailgun's bounce and complaint webhooks at /webhooks/mailgun, signed
+# with the key in this environment variable.
+mailgun_signing_key_env = "SEGFLOW_MAILGUN_SIGNING_KEY"
 
 [policy]
 # Marketing mail needs accepts_marketing = true; a workflow may say `policy: { marketing: false }`.

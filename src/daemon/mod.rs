@@ -104,6 +104,8 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
         metrics: metrics.clone(),
         token,
         shopify_secret,
+        mailgun_key: secret(&config.mail.bounces.mailgun_signing_key_env).map(String::into_bytes),
+        bounces: config.mail.bounces.clone(),
         tracking: TrackingSigner::from_unsubscribe(&unsubscribe),
         unsubscribe,
         max_batch: config.daemon.max_batch,

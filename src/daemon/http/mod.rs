@@ -1,10 +1,12 @@
-//! The daemon's HTTP surface (axum): the ingestion API, Shopify webhooks, the tracking and
+//! The daemon's HTTP surface (axum): the ingestion API, Shopify webhooks, relays' bounce and
+//! complaint webhooks, the tracking and
 //! unsubscribe links that emails carry, and health and metrics for operators.
 //!
 //! Handlers only parse, authenticate and hand writes to the single writer thread; they answer
 //! after the commit, so a 2xx always means the data is on disk.
 
 mod api;
+mod bounces;
 mod ops;
 mod shopify;
 mod tracking;
@@ -33,6 +35,10 @@ pub struct AppState {
     pub token: Option<String>,
     /// The Shopify webhook secret; `None` disables webhooks (503).
     pub shopify_secret: Option<Vec<u8>>,
+    /// Mailgun's webhook signing key; `None` disables `/webhooks/mailgun` (503).
+    pub mailgun_key: Option<Vec<u8>>,
+    /// `[mail.bounces]`: what a reported bounce does, and the names of the providers' secrets.
+    pub bounces: crate::mail::bounce::BounceConfig,
     pub unsubscribe: UnsubscribeSigner,
     pub tracking: TrackingSigner,
     pub max_batch: usize,
@@ -49,6 +55,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/customers", post(api::customers))
         .route("/v1/orders", post(api::orders))
         .route("/webhooks/shopify", post(shopify::webhook))
+        .route("/webhooks/mailgun", post(bounces::mailgun))
         .route(
             "/u/{token}",
             get(tracking::unsubscribe_page).post(tracking::unsubscribe),

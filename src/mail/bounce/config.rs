@@ -1,6 +1,7 @@
 //! `[mail.bounces]`: when soft bounces suppress an address. A full mailbox or a greylisting
 //! server deserves a few more tries; an address that keeps failing should stop costing
-//! reputation. Hard bounces and complaints suppress at once and have no setting.
+//! reputation. Hard bounces and complaints suppress at once and have no setting. The secrets
+//! that authenticate providers' webhooks are named here by their environment variables.
 
 use serde::Deserialize;
 
@@ -12,6 +13,9 @@ pub struct BounceConfig {
     /// The window soft bounces are counted in, in milliseconds (written like `30d`).
     #[serde(deserialize_with = "crate::policy::config::duration")]
     pub soft_window: i64,
+    /// The environment variable holding Mailgun's HTTP webhook signing key; while it is unset,
+    /// `POST /webhooks/mailgun` answers 503.
+    pub mailgun_signing_key_env: String,
 }
 
 impl Default for BounceConfig {
@@ -19,6 +23,7 @@ impl Default for BounceConfig {
         BounceConfig {
             soft_limit: 3,
             soft_window: 30 * 86_400_000,
+            mailgun_signing_key_env: "SEGFLOW_MAILGUN_SIGNING_KEY".into(),
         }
     }
 }

@@ -15,6 +15,7 @@ mod error;
 mod feedback;
 pub mod import;
 pub mod mbox;
+pub mod webhook;
 
 use mailparse::{MailHeaderMap, ParsedMail};
 
