@@ -211,3 +211,104 @@ fn without_a_signing_key_mailgun_webhooks_answer_503() {
         r#"{"error":"Mailgun webhooks are disabled: set the environment variable SEGFLOW_TEST_NO_SUCH_KEY to the HTTP webhook signing key"}"#
     );
 }
+
+/// A POST to the Postmark webhook with these basic auth credentials (none for `None`).
+fn postmark(daemon: &Daemon, credentials: Option<(&str, &str)>, body: &str) -> Reply {
+    use base64::Engine;
+    let auth = credentials.map(|(user, password)| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+        )
+    });
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(auth) = &auth {
+        headers.push(("Authorization", auth));
+    }
+    daemon.request("POST", "/webhooks/postmark", &headers, body.as_bytes())
+}
+
+#[test]
+fn postmark_records_need_the_configured_credentials_and_find_the_customer_by_address() {
+    let dir = tempfile::tempdir().unwrap();
+    write_shop(dir.path(), 1, "1h");
+    let daemon = Daemon::start(dir.path());
+    let r = daemon.api(
+        "/v1/customers",
+        r#"[{"id":"ann","email":"Ann@Example.test"},{"id":"bob","email":"bob@example.test"}]"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let db = store(dir.path());
+    let bounce = fixture("postmark_bounce.json").replace("alice@example.com", "ann@example.test");
+    let good = Some((POSTMARK_USERNAME, POSTMARK_PASSWORD));
+
+    for credentials in [
+        None,
+        Some((POSTMARK_USERNAME, "wrong")),
+        Some(("someone", POSTMARK_PASSWORD)),
+    ] {
+        let r = postmark(&daemon, credentials, &bounce);
+        assert_eq!(r.status, 401, "{credentials:?}: {}", r.body);
+        assert_eq!(
+            r.header("www-authenticate"),
+            Some("Basic realm=\"segflow\"")
+        );
+        assert_eq!(
+            r.body,
+            r#"{"error":"the basic auth credentials are missing or wrong"}"#
+        );
+    }
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM mail_feedback"), 0);
+
+    for _ in 0..2 {
+        let r = postmark(&daemon, good, &bounce);
+        assert_eq!((r.status, r.body.as_str()), (200, "ok\n"));
+    }
+    let (reason, outbox, diagnostic, at): (String, Option<i64>, String, i64) = db
+        .query_row(
+            "SELECT s.reason, f.outbox, f.diagnostic, f.received_at FROM mail_feedback f
+             JOIN suppressions s ON s.email = f.email WHERE f.email = 'ann@example.test'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(reason, "hard bounce");
+    // Postmark names no Message-ID segflow wrote: the address found the customer.
+    assert_eq!(outbox, None);
+    assert_eq!(
+        diagnostic,
+        "HardBounce: smtp;550 5.1.1 The email account that you tried to reach does not exist."
+    );
+    assert_eq!(
+        at,
+        segflow::dsl::literal::timestamp("2026-11-19T13:12:41.273Z").unwrap()
+    );
+
+    let complaint =
+        fixture("postmark_spam_complaint.json").replace("bob@example.com", "bob@example.test");
+    let r = postmark(&daemon, good, &complaint);
+    assert_eq!((r.status, r.body.as_str()), (200, "ok\n"));
+    let r = postmark(&daemon, good, &fixture("postmark_auto_responder.json"));
+    assert_eq!((r.status, r.body.as_str()), (200, "ignored\n"));
+    // Nobody in the store has the fixture's own address: acknowledged, nothing recorded.
+    let r = postmark(&daemon, good, &fixture("postmark_bounce.json"));
+    assert_eq!((r.status, r.body.as_str()), (200, "ok\n"));
+    assert_eq!(
+        db.query_row(
+            "SELECT group_concat(email || '=' || reason, ',') FROM (SELECT * FROM suppressions ORDER BY email)",
+            [],
+            |r| r.get::<_, String>(0)
+        )
+        .unwrap(),
+        "ann@example.test=hard bounce,bob@example.test=spam complaint"
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM mail_feedback"), 2);
+
+    let mut broken: serde_json::Value = serde_json::from_str(&bounce).unwrap();
+    broken.as_object_mut().unwrap().remove("Email");
+    let r = postmark(&daemon, good, &broken.to_string());
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (400, r#"{"error":"is missing","field":"Email"}"#)
+    );
+}

@@ -194,6 +194,9 @@ soft_window = "30d"
 # `segflow run` takes Mailgun's bounce and complaint webhooks at /webhooks/mailgun, signed
 # with the key in this environment variable.
 mailgun_signing_key_env = "SEGFLOW_MAILGUN_SIGNING_KEY"
+# ... and Postmark's at /webhooks/postmark, with these basic auth credentials in its URL.
+postmark_username_env = "SEGFLOW_POSTMARK_USERNAME"
+postmark_password_env = "SEGFLOW_POSTMARK_PASSWORD"
 
 [policy]
 # Marketing mail needs accepts_marketing = true; a workflow may say `policy: { marketing: false }`.

@@ -105,6 +105,8 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
         token,
         shopify_secret,
         mailgun_key: secret(&config.mail.bounces.mailgun_signing_key_env).map(String::into_bytes),
+        postmark_credentials: secret(&config.mail.bounces.postmark_username_env)
+            .zip(secret(&config.mail.bounces.postmark_password_env)),
         bounces: config.mail.bounces.clone(),
         tracking: TrackingSigner::from_unsubscribe(&unsubscribe),
         unsubscribe,

@@ -13,6 +13,8 @@ pub const TOKEN: &str = "test-api-token-0123456789";
 pub const SHOPIFY_SECRET: &str = "shopify-webhook-secret";
 pub const UNSUBSCRIBE_SECRET: &str = "unsubscribe-secret-0123456789";
 pub const MAILGUN_SIGNING_KEY: &str = "key-mailgun-webhook-signing-0123456789";
+pub const POSTMARK_USERNAME: &str = "postmark-hook";
+pub const POSTMARK_PASSWORD: &str = "postmark-webhook-password-0123456789";
 
 /// Writes segflow.toml (SMTP to `smtp_port`), one segment, the abandoned-checkout workflow
 /// (wait `delay`, then send) and its template.
@@ -92,6 +94,8 @@ impl Daemon {
             .env("SEGFLOW_SHOPIFY_SECRET", SHOPIFY_SECRET)
             .env("SEGFLOW_UNSUBSCRIBE_SECRET", UNSUBSCRIBE_SECRET)
             .env("SEGFLOW_MAILGUN_SIGNING_KEY", MAILGUN_SIGNING_KEY)
+            .env("SEGFLOW_POSTMARK_USERNAME", POSTMARK_USERNAME)
+            .env("SEGFLOW_POSTMARK_PASSWORD", POSTMARK_PASSWORD)
             .env("SEGFLOW_LOG", "info,segflow::daemon::engine=debug")
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())

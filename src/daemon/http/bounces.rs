@@ -1,19 +1,21 @@
-//! `POST /webhooks/mailgun`: a relay's bounce and complaint events. The body is read within
-//! `[daemon] body_timeout`, its signature checked with the key of `[mail.bounces]
-//! mailgun_signing_key_env` (401 when it is missing or wrong, before the event is looked at),
-//! and a bounce or complaint is handed to the writer, which records it as an imported report
-//! would be (`mail::bounce::apply`). Other events are acknowledged and ignored.
+//! `POST /webhooks/mailgun` and `POST /webhooks/postmark`: relays' bounce and complaint
+//! events. Each request is authenticated as its provider documents (Mailgun's signature in the
+//! body under the key of `[mail.bounces] mailgun_signing_key_env`, Postmark's basic auth
+//! credentials), refused with 401 before its event is looked at; the body is read within
+//! `[daemon] body_timeout`; a bounce or complaint is handed to the writer, which records it as
+//! an imported report would be (`mail::bounce::apply`). Other events are acknowledged and
+//! ignored.
 
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::{error, now_ms, read_body, AppState};
 use crate::daemon::writer::Write;
-use crate::mail::bounce::webhook::{mailgun, ProviderEvent};
+use crate::mail::bounce::webhook::{mailgun, postmark, ProviderEvent};
 
 pub async fn mailgun(State(s): State<Arc<AppState>>, body: Body) -> Response {
     let response = handle_mailgun(&s, body).await;
@@ -57,6 +59,52 @@ async fn handle_mailgun(s: &AppState, body: Body) -> Response {
         Ok(None) => (StatusCode::OK, "ignored\n").into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "refused a malformed Mailgun webhook");
+            error(StatusCode::BAD_REQUEST, &e.field, &e.message)
+        }
+    }
+}
+
+pub async fn postmark(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+    let response = handle_postmark(&s, &headers, body).await;
+    s.metrics.request("postmark", response.status().as_u16());
+    response
+}
+
+async fn handle_postmark(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
+    let Some((username, password)) = &s.postmark_credentials else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "",
+            &format!(
+                "Postmark webhooks are disabled: set the environment variables {} and {} to the user name and password of the webhook URL",
+                s.bounces.postmark_username_env, s.bounces.postmark_password_env
+            ),
+        );
+    };
+    // The credentials come with the headers, so a wrong one is refused before the body is read.
+    let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if !postmark::authorized(auth, username, password) {
+        tracing::warn!("refused a Postmark webhook without the configured credentials");
+        return (
+            StatusCode::UNAUTHORIZED,
+            [("www-authenticate", "Basic realm=\"segflow\"")],
+            error(
+                StatusCode::UNAUTHORIZED,
+                "",
+                "the basic auth credentials are missing or wrong",
+            ),
+        )
+            .into_response();
+    }
+    let body = match read_body(body, s.max_body, s.body_timeout).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
+    match postmark::event(&body) {
+        Ok(Some(event)) => record(s, event).await,
+        Ok(None) => (StatusCode::OK, "ignored\n").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "refused a malformed Postmark webhook");
             error(StatusCode::BAD_REQUEST, &e.field, &e.message)
         }
     }

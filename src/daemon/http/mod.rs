@@ -37,6 +37,9 @@ pub struct AppState {
     pub shopify_secret: Option<Vec<u8>>,
     /// Mailgun's webhook signing key; `None` disables `/webhooks/mailgun` (503).
     pub mailgun_key: Option<Vec<u8>>,
+    /// The basic auth user name and password of Postmark's webhook URL; `None` disables
+    /// `/webhooks/postmark` (503).
+    pub postmark_credentials: Option<(String, String)>,
     /// `[mail.bounces]`: what a reported bounce does, and the names of the providers' secrets.
     pub bounces: crate::mail::bounce::BounceConfig,
     pub unsubscribe: UnsubscribeSigner,
@@ -56,6 +59,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/orders", post(api::orders))
         .route("/webhooks/shopify", post(shopify::webhook))
         .route("/webhooks/mailgun", post(bounces::mailgun))
+        .route("/webhooks/postmark", post(bounces::postmark))
         .route(
             "/u/{token}",
             get(tracking::unsubscribe_page).post(tracking::unsubscribe),

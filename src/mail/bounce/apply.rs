@@ -101,9 +101,11 @@ pub fn apply(
     else {
         return Ok(Outcome::Duplicate);
     };
-    let status = feedback.status.as_deref().unwrap_or("");
     let reason = match feedback.kind {
-        FeedbackKind::Hard => Some(format!("hard bounce {status}")),
+        FeedbackKind::Hard => Some(match &feedback.status {
+            Some(status) => format!("hard bounce {status}"),
+            None => "hard bounce".to_string(),
+        }),
         FeedbackKind::Complaint => Some("spam complaint".to_string()),
         FeedbackKind::Soft => {
             let limit = config.soft_limit.max(1);

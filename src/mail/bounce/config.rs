@@ -16,6 +16,10 @@ pub struct BounceConfig {
     /// The environment variable holding Mailgun's HTTP webhook signing key; while it is unset,
     /// `POST /webhooks/mailgun` answers 503.
     pub mailgun_signing_key_env: String,
+    /// The environment variables holding the basic auth user name and password put into
+    /// Postmark's webhook URL; while either is unset, `POST /webhooks/postmark` answers 503.
+    pub postmark_username_env: String,
+    pub postmark_password_env: String,
 }
 
 impl Default for BounceConfig {
@@ -24,6 +28,8 @@ impl Default for BounceConfig {
             soft_limit: 3,
             soft_window: 30 * 86_400_000,
             mailgun_signing_key_env: "SEGFLOW_MAILGUN_SIGNING_KEY".into(),
+            postmark_username_env: "SEGFLOW_POSTMARK_USERNAME".into(),
+            postmark_password_env: "SEGFLOW_POSTMARK_PASSWORD".into(),
         }
     }
 }

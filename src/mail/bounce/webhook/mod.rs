@@ -5,6 +5,7 @@
 //! webhook and an imported mailbox mean the same and are recorded once.
 
 pub mod mailgun;
+pub mod postmark;
 
 use super::feedback::Feedback;
 
@@ -53,4 +54,15 @@ pub(crate) fn string<'a>(
     current
         .as_str()
         .ok_or_else(|| WebhookError::new(&path.replace('/', "."), "is not a string"))
+}
+
+/// Equality of two secrets in time independent of where they differ: both are hashed first,
+/// so neither the position of the first difference nor the length shows in the timing.
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    let (x, y) = (Sha256::digest(a), Sha256::digest(b));
+    x.iter()
+        .zip(y.iter())
+        .fold(0u8, |acc, (p, q)| acc | (p ^ q))
+        == 0
 }
