@@ -197,6 +197,8 @@ mailgun_signing_key_env = "SEGFLOW_MAILGUN_SIGNING_KEY"
 # ... and Postmark's at /webhooks/postmark, with these basic auth credentials in its URL.
 postmark_username_env = "SEGFLOW_POSTMARK_USERNAME"
 postmark_password_env = "SEGFLOW_POSTMARK_PASSWORD"
+# ... and SendGrid's signed Event Webhook at /webhooks/sendgrid, with its verification key.
+sendgrid_public_key_env = "SEGFLOW_SENDGRID_PUBLIC_KEY"
 
 [policy]
 # Marketing mail needs accepts_marketing = true; a workflow may say `policy: { marketing: false }`.

@@ -107,6 +107,8 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
         mailgun_key: secret(&config.mail.bounces.mailgun_signing_key_env).map(String::into_bytes),
         postmark_credentials: secret(&config.mail.bounces.postmark_username_env)
             .zip(secret(&config.mail.bounces.postmark_password_env)),
+        sendgrid_key: secret(&config.mail.bounces.sendgrid_public_key_env)
+            .map(|key| crate::mail::bounce::webhook::sendgrid::public_key(&key)),
         bounces: config.mail.bounces.clone(),
         tracking: TrackingSigner::from_unsubscribe(&unsubscribe),
         unsubscribe,

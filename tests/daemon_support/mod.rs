@@ -15,6 +15,25 @@ pub const UNSUBSCRIBE_SECRET: &str = "unsubscribe-secret-0123456789";
 pub const MAILGUN_SIGNING_KEY: &str = "key-mailgun-webhook-signing-0123456789";
 pub const POSTMARK_USERNAME: &str = "postmark-hook";
 pub const POSTMARK_PASSWORD: &str = "postmark-webhook-password-0123456789";
+/// The secret scalar of the test's SendGrid signing key (SendGrid keeps its own secret; the
+/// tests sign as SendGrid would).
+pub const SENDGRID_SECRET: [u8; 32] = [0x5e; 32];
+
+/// The SendGrid signing key of the tests.
+pub fn sendgrid_signing_key() -> p256::ecdsa::SigningKey {
+    p256::ecdsa::SigningKey::from_bytes(&SENDGRID_SECRET.into()).unwrap()
+}
+
+/// Its verification key as SendGrid shows it: base64 of the SPKI DER.
+pub fn sendgrid_public_key() -> String {
+    use base64::Engine;
+    use p256::pkcs8::EncodePublicKey;
+    let der = sendgrid_signing_key()
+        .verifying_key()
+        .to_public_key_der()
+        .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(der.as_bytes())
+}
 
 /// Writes segflow.toml (SMTP to `smtp_port`), one segment, the abandoned-checkout workflow
 /// (wait `delay`, then send) and its template.
@@ -96,6 +115,7 @@ impl Daemon {
             .env("SEGFLOW_MAILGUN_SIGNING_KEY", MAILGUN_SIGNING_KEY)
             .env("SEGFLOW_POSTMARK_USERNAME", POSTMARK_USERNAME)
             .env("SEGFLOW_POSTMARK_PASSWORD", POSTMARK_PASSWORD)
+            .env("SEGFLOW_SENDGRID_PUBLIC_KEY", sendgrid_public_key())
             .env("SEGFLOW_LOG", "info,segflow::daemon::engine=debug")
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())

@@ -1,7 +1,8 @@
-//! `POST /webhooks/mailgun` and `POST /webhooks/postmark`: relays' bounce and complaint
-//! events. Each request is authenticated as its provider documents (Mailgun's signature in the
-//! body under the key of `[mail.bounces] mailgun_signing_key_env`, Postmark's basic auth
-//! credentials), refused with 401 before its event is looked at; the body is read within
+//! `POST /webhooks/mailgun`, `/webhooks/postmark` and `/webhooks/sendgrid`: relays' bounce and
+//! complaint events. Each request is authenticated as its provider documents (Mailgun's
+//! signature in the body under the key of `[mail.bounces] mailgun_signing_key_env`, Postmark's
+//! basic auth credentials, SendGrid's ECDSA signature headers), refused with 401 before its
+//! event is looked at; the body is read within
 //! `[daemon] body_timeout`; a bounce or complaint is handed to the writer, which records it as
 //! an imported report would be (`mail::bounce::apply`). Other events are acknowledged and
 //! ignored.
@@ -15,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::{error, now_ms, read_body, AppState};
 use crate::daemon::writer::Write;
-use crate::mail::bounce::webhook::{mailgun, postmark, ProviderEvent};
+use crate::mail::bounce::webhook::{mailgun, postmark, sendgrid, ProviderEvent};
 
 pub async fn mailgun(State(s): State<Arc<AppState>>, body: Body) -> Response {
     let response = handle_mailgun(&s, body).await;
@@ -55,7 +56,7 @@ async fn handle_mailgun(s: &AppState, body: Body) -> Response {
         );
     }
     match mailgun::event(&value) {
-        Ok(Some(event)) => record(s, event).await,
+        Ok(Some(event)) => record(s, vec![event]).await,
         Ok(None) => (StatusCode::OK, "ignored\n").into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "refused a malformed Mailgun webhook");
@@ -101,7 +102,7 @@ async fn handle_postmark(s: &AppState, headers: &HeaderMap, body: Body) -> Respo
         Err(refusal) => return refusal,
     };
     match postmark::event(&body) {
-        Ok(Some(event)) => record(s, event).await,
+        Ok(Some(event)) => record(s, vec![event]).await,
         Ok(None) => (StatusCode::OK, "ignored\n").into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "refused a malformed Postmark webhook");
@@ -110,14 +111,76 @@ async fn handle_postmark(s: &AppState, headers: &HeaderMap, body: Body) -> Respo
     }
 }
 
-/// Hands a verified event to the writer and answers after its commit.
-async fn record(s: &AppState, event: ProviderEvent) -> Response {
-    let provider = event.provider;
-    let write = Write::Feedback {
-        event,
-        config: s.bounces.clone(),
+pub async fn sendgrid(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+    let response = handle_sendgrid(&s, &headers, body).await;
+    s.metrics.request("sendgrid", response.status().as_u16());
+    response
+}
+
+const SIGNATURE: &str = "x-twilio-email-event-webhook-signature";
+const TIMESTAMP: &str = "x-twilio-email-event-webhook-timestamp";
+
+async fn handle_sendgrid(s: &AppState, headers: &HeaderMap, body: Body) -> Response {
+    let variable = &s.bounces.sendgrid_public_key_env;
+    let key = match &s.sendgrid_key {
+        None => {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "",
+                &format!("SendGrid webhooks are disabled: set the environment variable {variable} to the Event Webhook's verification key"),
+            )
+        }
+        Some(Err(why)) => {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "",
+                &format!("SendGrid webhooks are disabled: {variable} is not a P-256 public key (base64 of its DER, as SendGrid shows it, or a PEM): {why}"),
+            )
+        }
+        Some(Ok(key)) => key,
     };
-    match s.writer.write(vec![write], now_ms()).await {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let (Some(signature), Some(timestamp)) = (header(SIGNATURE), header(TIMESTAMP)) else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "",
+            "the X-Twilio-Email-Event-Webhook-Signature or -Timestamp header is missing",
+        );
+    };
+    let (signature, timestamp) = (signature.to_string(), timestamp.to_string());
+    let body = match read_body(body, s.max_body, s.body_timeout).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
+    if !sendgrid::verify(key, &timestamp, &body, &signature) {
+        tracing::warn!("refused a SendGrid webhook with a wrong signature");
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "",
+            "the X-Twilio-Email-Event-Webhook-Signature does not sign the timestamp and body under the verification key",
+        );
+    }
+    match sendgrid::events(&body) {
+        Ok(events) if events.is_empty() => (StatusCode::OK, "ignored\n").into_response(),
+        Ok(events) => record(s, events).await,
+        Err(e) => {
+            tracing::warn!(error = %e, "refused a malformed SendGrid webhook");
+            error(StatusCode::BAD_REQUEST, &e.field, &e.message)
+        }
+    }
+}
+
+/// Hands verified events to the writer, all in one request, and answers after their commit.
+async fn record(s: &AppState, events: Vec<ProviderEvent>) -> Response {
+    let provider = events.first().map_or("", |e| e.provider);
+    let writes = events
+        .into_iter()
+        .map(|event| Write::Feedback {
+            event,
+            config: s.bounces.clone(),
+        })
+        .collect();
+    match s.writer.write(writes, now_ms()).await {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
         Err(e) => {
             tracing::error!(provider, error = %e, "bounce webhook not stored; the provider will retry");

@@ -40,6 +40,9 @@ pub struct AppState {
     /// The basic auth user name and password of Postmark's webhook URL; `None` disables
     /// `/webhooks/postmark` (503).
     pub postmark_credentials: Option<(String, String)>,
+    /// SendGrid's Event Webhook verification key, or why the configured one does not parse;
+    /// `None` disables `/webhooks/sendgrid` (503).
+    pub sendgrid_key: Option<Result<p256::ecdsa::VerifyingKey, String>>,
     /// `[mail.bounces]`: what a reported bounce does, and the names of the providers' secrets.
     pub bounces: crate::mail::bounce::BounceConfig,
     pub unsubscribe: UnsubscribeSigner,
@@ -60,6 +63,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/webhooks/shopify", post(shopify::webhook))
         .route("/webhooks/mailgun", post(bounces::mailgun))
         .route("/webhooks/postmark", post(bounces::postmark))
+        .route("/webhooks/sendgrid", post(bounces::sendgrid))
         .route(
             "/u/{token}",
             get(tracking::unsubscribe_page).post(tracking::unsubscribe),

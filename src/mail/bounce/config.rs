@@ -20,6 +20,10 @@ pub struct BounceConfig {
     /// Postmark's webhook URL; while either is unset, `POST /webhooks/postmark` answers 503.
     pub postmark_username_env: String,
     pub postmark_password_env: String,
+    /// The environment variable holding SendGrid's Event Webhook verification key (base64 of
+    /// its DER, as SendGrid shows it, or a PEM); while it is unset, `POST /webhooks/sendgrid`
+    /// answers 503.
+    pub sendgrid_public_key_env: String,
 }
 
 impl Default for BounceConfig {
@@ -30,6 +34,7 @@ impl Default for BounceConfig {
             mailgun_signing_key_env: "SEGFLOW_MAILGUN_SIGNING_KEY".into(),
             postmark_username_env: "SEGFLOW_POSTMARK_USERNAME".into(),
             postmark_password_env: "SEGFLOW_POSTMARK_PASSWORD".into(),
+            sendgrid_public_key_env: "SEGFLOW_SENDGRID_PUBLIC_KEY".into(),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod mailgun;
 pub mod postmark;
+pub mod sendgrid;
 
 use super::feedback::Feedback;
 
