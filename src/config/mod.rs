@@ -111,6 +111,9 @@ impl Config {
         config.rules.dir = base.join(&config.rules.dir);
         config.mail.templates_dir = base.join(&config.mail.templates_dir);
         config.mail.file.dir = base.join(&config.mail.file.dir);
+        if let Some(cert) = &config.mail.bounces.ses_certificate {
+            config.mail.bounces.ses_certificate = Some(base.join(cert));
+        }
         Ok(config)
     }
 
@@ -199,6 +202,10 @@ postmark_username_env = "SEGFLOW_POSTMARK_USERNAME"
 postmark_password_env = "SEGFLOW_POSTMARK_PASSWORD"
 # ... and SendGrid's signed Event Webhook at /webhooks/sendgrid, with its verification key.
 sendgrid_public_key_env = "SEGFLOW_SENDGRID_PUBLIC_KEY"
+# ... and Amazon SES notifications through SNS at /webhooks/ses, verified with the SNS
+# signing certificate saved from a notification's SigningCertURL, of this topic only.
+# ses_certificate = "sns-signing.pem"
+# ses_topic_arn = "arn:aws:sns:us-east-1:123456789012:ses-bounces"
 
 [policy]
 # Marketing mail needs accepts_marketing = true; a workflow may say `policy: { marketing: false }`.

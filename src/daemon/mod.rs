@@ -109,6 +109,7 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
             .zip(secret(&config.mail.bounces.postmark_password_env)),
         sendgrid_key: secret(&config.mail.bounces.sendgrid_public_key_env)
             .map(|key| crate::mail::bounce::webhook::sendgrid::public_key(&key)),
+        ses: http::ses_settings(&config.mail.bounces),
         bounces: config.mail.bounces.clone(),
         tracking: TrackingSigner::from_unsubscribe(&unsubscribe),
         unsubscribe,

@@ -171,7 +171,7 @@ async fn handle_sendgrid(s: &AppState, headers: &HeaderMap, body: Body) -> Respo
 }
 
 /// Hands verified events to the writer, all in one request, and answers after their commit.
-async fn record(s: &AppState, events: Vec<ProviderEvent>) -> Response {
+pub(super) async fn record(s: &AppState, events: Vec<ProviderEvent>) -> Response {
     let provider = events.first().map_or("", |e| e.provider);
     let writes = events
         .into_iter()

@@ -8,6 +8,7 @@
 mod api;
 mod bounces;
 mod ops;
+mod ses;
 mod shopify;
 mod tracking;
 
@@ -43,6 +44,9 @@ pub struct AppState {
     /// SendGrid's Event Webhook verification key, or why the configured one does not parse;
     /// `None` disables `/webhooks/sendgrid` (503).
     pub sendgrid_key: Option<Result<p256::ecdsa::VerifyingKey, String>>,
+    /// The SNS signing certificate's key and the accepted topic, or why they are unusable;
+    /// `None` disables `/webhooks/ses` (503).
+    pub ses: Option<Result<(rsa::RsaPublicKey, String), String>>,
     /// `[mail.bounces]`: what a reported bounce does, and the names of the providers' secrets.
     pub bounces: crate::mail::bounce::BounceConfig,
     pub unsubscribe: UnsubscribeSigner,
@@ -54,6 +58,8 @@ pub struct AppState {
     pub body_timeout: std::time::Duration,
 }
 
+pub use ses::ses_settings;
+
 pub fn router(state: Arc<AppState>) -> Router {
     let max_body = state.max_body;
     Router::new()
@@ -64,6 +70,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/webhooks/mailgun", post(bounces::mailgun))
         .route("/webhooks/postmark", post(bounces::postmark))
         .route("/webhooks/sendgrid", post(bounces::sendgrid))
+        .route("/webhooks/ses", post(ses::ses))
         .route(
             "/u/{token}",
             get(tracking::unsubscribe_page).post(tracking::unsubscribe),

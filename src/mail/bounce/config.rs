@@ -24,6 +24,12 @@ pub struct BounceConfig {
     /// its DER, as SendGrid shows it, or a PEM); while it is unset, `POST /webhooks/sendgrid`
     /// answers 503.
     pub sendgrid_public_key_env: String,
+    /// The SNS signing certificate (PEM, downloaded once from the notifications'
+    /// `SigningCertURL`) that Amazon SES bounce notifications are verified with; relative to
+    /// the config file. Without it and `ses_topic_arn`, `POST /webhooks/ses` answers 503.
+    pub ses_certificate: Option<std::path::PathBuf>,
+    /// The one SNS topic whose notifications are accepted.
+    pub ses_topic_arn: Option<String>,
 }
 
 impl Default for BounceConfig {
@@ -35,6 +41,8 @@ impl Default for BounceConfig {
             postmark_username_env: "SEGFLOW_POSTMARK_USERNAME".into(),
             postmark_password_env: "SEGFLOW_POSTMARK_PASSWORD".into(),
             sendgrid_public_key_env: "SEGFLOW_SENDGRID_PUBLIC_KEY".into(),
+            ses_certificate: None,
+            ses_topic_arn: None,
         }
     }
 }

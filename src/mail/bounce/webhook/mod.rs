@@ -7,6 +7,7 @@
 pub mod mailgun;
 pub mod postmark;
 pub mod sendgrid;
+pub mod ses;
 
 use super::feedback::Feedback;
 
