@@ -206,6 +206,9 @@ sendgrid_public_key_env = "SEGFLOW_SENDGRID_PUBLIC_KEY"
 # signing certificate saved from a notification's SigningCertURL, of this topic only.
 # ses_certificate = "sns-signing.pem"
 # ses_topic_arn = "arn:aws:sns:us-east-1:123456789012:ses-bounces"
+# `segflow run` can also take reports by SMTP, behind the MX of the bounce address.
+# smtp_bind = "127.0.0.1:2525"
+# smtp_address = "bounces@shop.example"
 
 [policy]
 # Marketing mail needs accepts_marketing = true; a workflow may say `policy: { marketing: false }`.

@@ -30,6 +30,11 @@ pub struct BounceConfig {
     pub ses_certificate: Option<std::path::PathBuf>,
     /// The one SNS topic whose notifications are accepted.
     pub ses_topic_arn: Option<String>,
+    /// Where `segflow run` takes bounce and complaint reports by SMTP (such as
+    /// `127.0.0.1:2525`, behind the MX of the bounce address); no listener when absent.
+    pub smtp_bind: Option<String>,
+    /// The one recipient the listener accepts, such as `bounces@shop.example`; any when absent.
+    pub smtp_address: Option<String>,
 }
 
 impl Default for BounceConfig {
@@ -43,6 +48,8 @@ impl Default for BounceConfig {
             sendgrid_public_key_env: "SEGFLOW_SENDGRID_PUBLIC_KEY".into(),
             ses_certificate: None,
             ses_topic_arn: None,
+            smtp_bind: None,
+            smtp_address: None,
         }
     }
 }
