@@ -26,7 +26,7 @@ pub struct ProviderEvent {
 
 /// A payload that does not have the documented shape: the field and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
+#[error("{}{message}", if field.is_empty() { String::new() } else { format!("{field}: ") })]
 pub struct WebhookError {
     /// The JSON path of the field, such as `event-data.recipient`.
     pub field: String,
