@@ -54,6 +54,7 @@ fn schemathesis_finds_no_server_error_and_no_answer_unlike_the_document() {
     let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
     let dir = tempfile::tempdir().unwrap();
     write_shop(dir.path(), 1, "1h");
+    configure_ses(dir.path());
     let daemon = Daemon::start(dir.path());
     let checks = [
         "not_a_server_error",

@@ -166,6 +166,11 @@ pub enum Command {
         #[command(subcommand)]
         command: SuppressCommand,
     },
+    /// Bounces and spam complaints that came back by mail.
+    Bounces {
+        #[command(subcommand)]
+        command: BouncesCommand,
+    },
     /// Deliver the outbox: SMTP if [mail] transport = "smtp", else .eml files into [mail.file] dir.
     /// Exit codes: 0 when the outbox was drained (failed messages are recorded per message and
     /// counted in the summary); 1 when sending could not start or stopped on an error.
@@ -236,6 +241,18 @@ pub enum WebhooksCommand {
 pub enum SuppressCommand {
     /// Add every address of a CSV file with an `email` column and an optional `reason` column.
     Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BouncesCommand {
+    /// Read delivery status notifications (RFC 3464) and feedback-loop complaints (ARF, RFC
+    /// 5965) from mbox or .eml files: record each against its message, suppress hard bounces,
+    /// complaints and repeated soft bounces ([mail.bounces]), end complained-about journeys.
+    /// Exit 1 when a message could not be read (the others are still recorded).
+    Import {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

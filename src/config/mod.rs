@@ -118,6 +118,9 @@ impl Config {
         config.rules.dir = base.join(&config.rules.dir);
         config.mail.templates_dir = base.join(&config.mail.templates_dir);
         config.mail.file.dir = base.join(&config.mail.file.dir);
+        if let Some(cert) = &config.mail.bounces.ses_certificate {
+            config.mail.bounces.ses_certificate = Some(base.join(cert));
+        }
         Ok(config)
     }
 
@@ -192,6 +195,27 @@ backoff_base_secs = 60
 backoff_factor = 4.0
 backoff_max_secs = 21600
 poll_interval_ms = 1000
+
+[mail.bounces]
+# `segflow bounces import` suppresses hard bounces and spam complaints at once, and an address
+# with this many soft bounces (a full mailbox, a timeout) within the window.
+soft_limit = 3
+soft_window = "30d"
+# `segflow run` takes Mailgun's bounce and complaint webhooks at /webhooks/mailgun, signed
+# with the key in this environment variable.
+mailgun_signing_key_env = "SEGFLOW_MAILGUN_SIGNING_KEY"
+# ... and Postmark's at /webhooks/postmark, with these basic auth credentials in its URL.
+postmark_username_env = "SEGFLOW_POSTMARK_USERNAME"
+postmark_password_env = "SEGFLOW_POSTMARK_PASSWORD"
+# ... and SendGrid's signed Event Webhook at /webhooks/sendgrid, with its verification key.
+sendgrid_public_key_env = "SEGFLOW_SENDGRID_PUBLIC_KEY"
+# ... and Amazon SES notifications through SNS at /webhooks/ses, verified with the SNS
+# signing certificate saved from a notification's SigningCertURL, of this topic only.
+# ses_certificate = "sns-signing.pem"
+# ses_topic_arn = "arn:aws:sns:us-east-1:123456789012:ses-bounces"
+# `segflow run` can also take reports by SMTP, behind the MX of the bounce address.
+# smtp_bind = "127.0.0.1:2525"
+# smtp_address = "bounces@shop.example"
 
 [policy]
 # Marketing mail needs accepts_marketing = true; a workflow may say `policy: { marketing: false }`.

@@ -13,6 +13,7 @@
 //! requests, lets in-flight requests commit, lets the sender finish the messages on the wire,
 //! records the stop, and exits within `[daemon] shutdown_grace`.
 
+mod bounce_smtp;
 mod engine;
 mod http;
 pub mod membership;
@@ -107,6 +108,13 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
         metrics: metrics.clone(),
         token,
         shopify_secret,
+        mailgun_key: secret(&config.mail.bounces.mailgun_signing_key_env).map(String::into_bytes),
+        postmark_credentials: secret(&config.mail.bounces.postmark_username_env)
+            .zip(secret(&config.mail.bounces.postmark_password_env)),
+        sendgrid_key: secret(&config.mail.bounces.sendgrid_public_key_env)
+            .map(|key| crate::mail::bounce::webhook::sendgrid::public_key(&key)),
+        ses: http::ses_settings(&config.mail.bounces),
+        bounces: config.mail.bounces.clone(),
         tracking: TrackingSigner::from_unsubscribe(&unsubscribe),
         unsubscribe,
         max_batch: config.daemon.max_batch,
@@ -128,6 +136,14 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
     let local = listener
         .local_addr()
         .map_or(bind.clone(), |a| a.to_string());
+    let max_body = config.daemon.max_body_bytes;
+    let runtime_handle = runtime.handle().clone();
+    bounce_smtp::start(
+        &config.mail.bounces,
+        state.writer.clone(),
+        runtime_handle,
+        max_body,
+    )?;
     status::started(&conn, &local, now())?;
     // The workflows go live now, before the first request is served: what the API receives
     // from here on happens after their activation and starts journeys; what the store already

@@ -26,6 +26,11 @@ pub enum StartError {
         bind: String,
         source: std::io::Error,
     },
+    #[error("cannot listen for bounces on {bind}: {source}; set [mail.bounces] smtp_bind to a free address")]
+    BounceListen {
+        bind: String,
+        source: std::io::Error,
+    },
     #[error("cannot start the {name} thread: {source}")]
     Thread {
         name: String,

@@ -95,6 +95,12 @@ pub fn report(conn: &Connection, now: i64) -> rusqlite::Result<String> {
         out,
         "outbox: {queued} to send, {held} held, {sent} sent, {failed} failed"
     );
+    let fb = crate::store::mail_feedback::totals(conn, None)?;
+    let _ = writeln!(
+        out,
+        "bounces reported: {} hard, {} soft; complaints: {}; addresses they suppressed: {}",
+        fb.hard, fb.soft, fb.complaints, fb.suppressed
+    );
     let hooks = crate::store::webhooks::status_counts(conn)?;
     if !hooks.is_empty() {
         let of = |s: &str| hooks.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);

@@ -39,6 +39,11 @@ pub enum Write {
         email: String,
         reason: String,
     },
+    /// A bounce or complaint a provider's webhook reported, applied as `[mail.bounces]` says.
+    Feedback {
+        event: crate::mail::bounce::webhook::ProviderEvent,
+        config: crate::mail::bounce::BounceConfig,
+    },
 }
 
 impl Write {
@@ -220,6 +225,7 @@ fn write_job(tx: &mut rusqlite::Transaction, job: &Job) -> Result<Vec<Written>, 
                 fresh: false,
             }),
             Write::Track(claims, fetch) => track(tx, claims, fetch, job.now),
+            Write::Feedback { event, config } => feedback(tx, event, config, job.now),
             Write::Suppress { email, reason } => {
                 crate::mail::suppressions::suppress(tx, email, reason, job.now)
                     .map(|_| Written {
@@ -256,6 +262,30 @@ fn write_job(tx: &mut rusqlite::Transaction, job: &Job) -> Result<Vec<Written>, 
             Err(refused)
         }
     }
+}
+
+/// Records a provider's bounce or complaint; `fresh` when it was not recorded before.
+fn feedback(
+    tx: &rusqlite::Connection,
+    event: &crate::mail::bounce::webhook::ProviderEvent,
+    config: &crate::mail::bounce::BounceConfig,
+    now: i64,
+) -> Result<Written, WriteError> {
+    use crate::mail::bounce::{apply, Outcome, Source};
+    let label = format!("{} event {}", event.provider, event.event_id);
+    let source = Source {
+        label: &label,
+        received_at: event.at.unwrap_or(now),
+        report_key: &label,
+    };
+    let outcome = apply(tx, &event.feedback, &source, config, now)?;
+    if let Outcome::Unknown { recipient } = &outcome {
+        tracing::info!(provider = event.provider, recipient = ?recipient, "a reported bounce or complaint names no known message or customer; not recorded");
+    }
+    Ok(Written {
+        customer: 0,
+        fresh: matches!(outcome, Outcome::Recorded(_)),
+    })
 }
 
 fn track(

@@ -42,6 +42,8 @@ pub struct MailConfig {
     pub delivery: DeliveryConfig,
     /// DKIM signing of every outgoing message; no signing when the section is absent.
     pub dkim: Option<DkimConfig>,
+    /// When reported bounces suppress an address (`segflow bounces import`).
+    pub bounces: super::bounce::BounceConfig,
 }
 
 impl Default for MailConfig {
@@ -61,6 +63,7 @@ impl Default for MailConfig {
             file: FileConfig::default(),
             delivery: DeliveryConfig::default(),
             dkim: None,
+            bounces: super::bounce::BounceConfig::default(),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! marking each `sending` before the network call and `sent` after it, so a crash duplicates at
 //! most the one message in flight, and that one keeps its Message-ID.
 
+pub mod bounce;
 mod concurrent;
 pub mod config;
 pub mod dkim;

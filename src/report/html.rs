@@ -99,12 +99,16 @@ pub fn render_html(report: &Report) -> String {
         ];
         let _ = write!(
             body,
-            "<h3>{}</h3>{}<p>conversion rate {:.1}%, {} attributed orders worth {}</p>",
+            "<h3>{}</h3>{}<p>conversion rate {:.1}%, {} attributed orders worth {}; {} hard \
+             bounces, {} soft bounces, {} spam complaints reported</p>",
             escape(&w.workflow),
             bars(&format!("funnel-{}", w.workflow), &items),
             t.conversion_rate * 100.0,
             t.attributed_orders,
-            money(t.attributed_revenue)
+            money(t.attributed_revenue),
+            t.hard_bounces,
+            t.soft_bounces,
+            t.complaints
         );
     }
     body.push_str("<h2>A/B splits</h2>");

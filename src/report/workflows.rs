@@ -13,6 +13,8 @@
 //!   `email_clicked` event in the period whose `prop.workflow` names the workflow, or, when the
 //!   event has no `workflow` property, whose `prop.campaign` does. A step counts only events
 //!   that also carry `prop.step` equal to the step id;
+//! - hard / soft bounces and complaints: the reports `segflow bounces import` tied to those
+//!   outbox rows by their Message-ID (`mail_feedback`);
 //! - converted: journeys in state `converted` among those entered;
 //! - revenue (last touch): every order placed in the period goes to the most recent delivered
 //!   send (`outbox.sent_at`) to the same customer at or before the order and no longer ago than
@@ -49,6 +51,9 @@ pub struct StepReport {
     /// The same with machine opens and clicks (privacy proxies, link scanners) counted.
     pub opened_all: u64,
     pub clicked_all: u64,
+    pub hard_bounces: u64,
+    pub soft_bounces: u64,
+    pub complaints: u64,
     pub converted: u64,
     /// `converted / entered`.
     pub conversion_rate: f64,
@@ -133,6 +138,9 @@ fn funnel(
         clicked: c.clicked as u64,
         opened_all: c.opened_all as u64,
         clicked_all: c.clicked_all as u64,
+        hard_bounces: c.hard_bounces as u64,
+        soft_bounces: c.soft_bounces as u64,
+        complaints: c.complaints as u64,
         ..StepReport::default()
     })
 }

@@ -142,3 +142,13 @@ pub fn attribute_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let rows = stmt.query_map([], |r| r.get(0))?;
     rows.collect()
 }
+
+/// The customer with this address (compared trimmed and lower-cased), the earliest if several
+/// share it: whom a bounce that names no outbox message is about.
+pub fn by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT id FROM customers WHERE lower(trim(email)) = lower(trim(?1)) ORDER BY id LIMIT 1",
+    )?
+    .query_row([email], |r| r.get(0))
+    .optional()
+}

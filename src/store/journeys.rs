@@ -128,6 +128,29 @@ pub fn finish(
     Ok(())
 }
 
+/// Ends every running journey of `workflow` for `customer` as `exited` with `reason`, each
+/// with a line in its log; how many there were.
+pub fn exit_running(
+    conn: &Connection,
+    workflow: &str,
+    customer: i64,
+    reason: &str,
+    now: i64,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(
+        "INSERT INTO journey_log (journey, step, action, at, detail)
+         SELECT id, step_path, 'exited', ?3, ?4 FROM journeys
+         WHERE workflow = ?1 AND customer = ?2 AND state IN ('active', 'waiting')",
+    )?
+    .execute(params![workflow, customer, now, reason])?;
+    conn.prepare_cached(
+        "UPDATE journeys SET state = 'exited', wake_at = NULL, timeout_at = NULL,
+             exit_reason = ?4, updated_at = ?3
+         WHERE workflow = ?1 AND customer = ?2 AND state IN ('active', 'waiting')",
+    )?
+    .execute(params![workflow, customer, now, reason])
+}
+
 /// Puts a journey to sleep on `step` until `wake_at`.
 pub fn sleep(
     conn: &Connection,

@@ -286,9 +286,30 @@ ALTER TABLE order_items ADD COLUMN line INTEGER NOT NULL DEFAULT 0;
 DROP INDEX order_items_by_order_product;
 CREATE UNIQUE INDEX order_items_by_order_line ON order_items(order_id, product, line);
 "#,
-    // 12: outbox rows found by Message-ID, as every open and click is classified against its
-    // message's delivery time (`mail::engagement`).
+    // 12: bounces and complaints reported after sending (`store::mail_feedback`), each tied to
+    // its outbox row when the report names the message's Message-ID (`outbox` NULL when it
+    // does not) and recorded once per original message, address and kind (`dedup_key`).
+    // `suppressed` says whether this report put the address on the suppression list. Outbox
+    // rows are looked up by Message-ID (also by every open and click, `mail::engagement`),
+    // which needs its own index.
     r#"
+CREATE TABLE mail_feedback (
+    id INTEGER PRIMARY KEY,
+    dedup_key TEXT NOT NULL,
+    outbox INTEGER REFERENCES outbox(id),
+    customer INTEGER NOT NULL REFERENCES customers(id),
+    email TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('hard', 'soft', 'complaint')),
+    status TEXT,
+    diagnostic TEXT,
+    original_message_id TEXT,
+    received_at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    suppressed INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX mail_feedback_by_dedup_key ON mail_feedback(dedup_key);
+CREATE INDEX mail_feedback_by_email ON mail_feedback(email, kind, received_at);
+CREATE INDEX mail_feedback_by_outbox ON mail_feedback(outbox);
 CREATE INDEX outbox_by_message_id ON outbox(message_id);
 "#,
     // 13: outgoing webhooks, queued before they are called like the outbox's mail

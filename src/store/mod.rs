@@ -13,6 +13,7 @@ pub mod daemon_state;
 pub mod events;
 pub mod import;
 pub mod journeys;
+pub mod mail_feedback;
 pub mod membership;
 mod merge_patch;
 mod migrations;

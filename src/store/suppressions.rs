@@ -1,5 +1,6 @@
 //! The owner of `suppressions`, the addresses that must not receive mail again: hard bounces
-//! found by the sender, unsubscribes and imported lists. Addresses are stored trimmed and
+//! found by the sender, bounces and complaints reported later (`mail::bounce`), unsubscribes
+//! and imported lists. Addresses are stored trimmed and
 //! lower-cased so one mailbox is one row whatever case it was written in.
 
 use rusqlite::{params, Connection, OptionalExtension};

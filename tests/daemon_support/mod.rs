@@ -12,6 +12,28 @@ use std::time::{Duration, Instant};
 pub const TOKEN: &str = "test-api-token-0123456789";
 pub const SHOPIFY_SECRET: &str = "shopify-webhook-secret";
 pub const UNSUBSCRIBE_SECRET: &str = "unsubscribe-secret-0123456789";
+pub const MAILGUN_SIGNING_KEY: &str = "key-mailgun-webhook-signing-0123456789";
+pub const POSTMARK_USERNAME: &str = "postmark-hook";
+pub const POSTMARK_PASSWORD: &str = "postmark-webhook-password-0123456789";
+/// The secret scalar of the test's SendGrid signing key (SendGrid keeps its own secret; the
+/// tests sign as SendGrid would).
+pub const SENDGRID_SECRET: [u8; 32] = [0x5e; 32];
+
+/// The SendGrid signing key of the tests.
+pub fn sendgrid_signing_key() -> p256::ecdsa::SigningKey {
+    p256::ecdsa::SigningKey::from_bytes(&SENDGRID_SECRET.into()).unwrap()
+}
+
+/// Its verification key as SendGrid shows it: base64 of the SPKI DER.
+pub fn sendgrid_public_key() -> String {
+    use base64::Engine;
+    use p256::pkcs8::EncodePublicKey;
+    let der = sendgrid_signing_key()
+        .verifying_key()
+        .to_public_key_der()
+        .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(der.as_bytes())
+}
 
 /// Writes segflow.toml (SMTP to `smtp_port`), one segment, the abandoned-checkout workflow
 /// (wait `delay`, then send) and its template.
@@ -90,6 +112,10 @@ impl Daemon {
             .env("SEGFLOW_API_TOKEN", TOKEN)
             .env("SEGFLOW_SHOPIFY_SECRET", SHOPIFY_SECRET)
             .env("SEGFLOW_UNSUBSCRIBE_SECRET", UNSUBSCRIBE_SECRET)
+            .env("SEGFLOW_MAILGUN_SIGNING_KEY", MAILGUN_SIGNING_KEY)
+            .env("SEGFLOW_POSTMARK_USERNAME", POSTMARK_USERNAME)
+            .env("SEGFLOW_POSTMARK_PASSWORD", POSTMARK_PASSWORD)
+            .env("SEGFLOW_SENDGRID_PUBLIC_KEY", sendgrid_public_key())
             .env("SEGFLOW_LOG", "info,segflow::daemon::engine=debug")
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -273,4 +299,32 @@ pub fn shopify_signature(file: &std::path::Path) -> String {
         .unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Adds `[mail.bounces]` settings to the shop's segflow.toml that turn on `/webhooks/ses`: a
+/// freshly made self-signed certificate in `sns.pem` and a topic, so that every webhook route
+/// answers as configured.
+pub fn configure_ses(dir: &Path) {
+    use openssl::hash::MessageDigest;
+    let key = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
+    let mut name = openssl::x509::X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", "sns.test").unwrap();
+    let name = name.build();
+    let mut cert = openssl::x509::X509Builder::new().unwrap();
+    cert.set_version(2).unwrap();
+    cert.set_subject_name(&name).unwrap();
+    cert.set_issuer_name(&name).unwrap();
+    cert.set_pubkey(&key).unwrap();
+    cert.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    cert.set_not_after(&openssl::asn1::Asn1Time::days_from_now(30).unwrap())
+        .unwrap();
+    cert.sign(&key, MessageDigest::sha256()).unwrap();
+    std::fs::write(dir.join("sns.pem"), cert.build().to_pem().unwrap()).unwrap();
+    let config = dir.join("segflow.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(
+        "\n[mail.bounces]\nses_certificate = \"sns.pem\"\nses_topic_arn = \"arn:aws:sns:us-east-1:123456789012:ses-bounces\"\n",
+    );
+    std::fs::write(&config, text).unwrap();
 }

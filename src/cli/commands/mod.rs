@@ -1,5 +1,6 @@
 //! One file per group of commands; `run` dispatches to them.
 
+mod bounces;
 mod check;
 mod daemon;
 mod demo;
@@ -16,7 +17,8 @@ mod webhooks;
 pub mod workflows;
 
 use super::args::{
-    Command, ModelCommand, SegmentCommand, SuppressCommand, WebhooksCommand, WorkflowsCommand,
+    BouncesCommand, Command, ModelCommand, SegmentCommand, SuppressCommand, WebhooksCommand,
+    WorkflowsCommand,
 };
 use super::{CliResult, Context};
 
@@ -96,6 +98,9 @@ pub fn run(ctx: &Context, command: &Command) -> CliResult {
         },
         Command::Webhooks { command } => match command {
             WebhooksCommand::Send { once } => webhooks::send(ctx, *once),
+        },
+        Command::Bounces { command } => match command {
+            BouncesCommand::Import { files } => bounces::import(ctx, files),
         },
         Command::Run { bind } => daemon::run(ctx, bind.clone()),
         Command::Status => daemon::status(ctx),

@@ -147,6 +147,9 @@ fn print_text(report: &Report) {
             "held",
             "skipped",
             "failed",
+            "bounced",
+            "soft",
+            "complaints",
             "opened",
             "clicked",
             "converted",
@@ -154,7 +157,7 @@ fn print_text(report: &Report) {
             "orders",
             &revenue,
         ],
-        &[2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+        &[2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
     );
     for wf in &report.workflows {
         for s in std::iter::once(&wf.totals).chain(&wf.steps) {
@@ -171,6 +174,9 @@ fn print_text(report: &Report) {
                 s.held.to_string(),
                 s.skipped.to_string(),
                 s.failed.to_string(),
+                s.hard_bounces.to_string(),
+                s.soft_bounces.to_string(),
+                s.complaints.to_string(),
                 with_machines(s.opened.to_string(), s.opened_all.to_string()),
                 with_machines(s.clicked.to_string(), s.clicked_all.to_string()),
                 s.converted.to_string(),

@@ -1,11 +1,14 @@
-//! The daemon's HTTP surface (axum): the ingestion API, Shopify webhooks, the tracking and
+//! The daemon's HTTP surface (axum): the ingestion API, Shopify webhooks, relays' bounce and
+//! complaint webhooks, the tracking and
 //! unsubscribe links that emails carry, and health and metrics for operators.
 //!
 //! Handlers only parse, authenticate and hand writes to the single writer thread; they answer
 //! after the commit, so a 2xx always means the data is on disk.
 
 mod api;
+mod bounces;
 mod ops;
+mod ses;
 mod shopify;
 mod tracking;
 
@@ -33,6 +36,19 @@ pub struct AppState {
     pub token: Option<String>,
     /// The Shopify webhook secret; `None` disables webhooks (503).
     pub shopify_secret: Option<Vec<u8>>,
+    /// Mailgun's webhook signing key; `None` disables `/webhooks/mailgun` (503).
+    pub mailgun_key: Option<Vec<u8>>,
+    /// The basic auth user name and password of Postmark's webhook URL; `None` disables
+    /// `/webhooks/postmark` (503).
+    pub postmark_credentials: Option<(String, String)>,
+    /// SendGrid's Event Webhook verification key, or why the configured one does not parse;
+    /// `None` disables `/webhooks/sendgrid` (503).
+    pub sendgrid_key: Option<Result<p256::ecdsa::VerifyingKey, String>>,
+    /// The SNS signing certificate's key and the accepted topic, or why they are unusable;
+    /// `None` disables `/webhooks/ses` (503).
+    pub ses: Option<Result<(rsa::RsaPublicKey, String), String>>,
+    /// `[mail.bounces]`: what a reported bounce does, and the names of the providers' secrets.
+    pub bounces: crate::mail::bounce::BounceConfig,
     pub unsubscribe: UnsubscribeSigner,
     pub tracking: TrackingSigner,
     pub max_batch: usize,
@@ -42,6 +58,8 @@ pub struct AppState {
     pub body_timeout: std::time::Duration,
 }
 
+pub use ses::ses_settings;
+
 pub fn router(state: Arc<AppState>) -> Router {
     let max_body = state.max_body;
     Router::new()
@@ -49,6 +67,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/customers", post(api::customers))
         .route("/v1/orders", post(api::orders))
         .route("/webhooks/shopify", post(shopify::webhook))
+        .route("/webhooks/mailgun", post(bounces::mailgun))
+        .route("/webhooks/postmark", post(bounces::postmark))
+        .route("/webhooks/sendgrid", post(bounces::sendgrid))
+        .route("/webhooks/ses", post(ses::ses))
         .route(
             "/u/{token}",
             get(tracking::unsubscribe_page).post(tracking::unsubscribe),

@@ -285,6 +285,33 @@ pub fn queued_after(
     rows.collect()
 }
 
+/// The message a bounce or complaint names by its Message-ID: the row's id, customer,
+/// workflow and address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Addressed {
+    pub id: i64,
+    pub customer: i64,
+    pub workflow: String,
+    pub to_email: String,
+}
+
+/// The row with this Message-ID (angle brackets included), the latest if several share it.
+pub fn by_message_id(conn: &Connection, message_id: &str) -> rusqlite::Result<Option<Addressed>> {
+    conn.prepare_cached(
+        "SELECT id, customer, workflow, to_email FROM outbox WHERE message_id = ?1
+         ORDER BY id DESC LIMIT 1",
+    )?
+    .query_row([message_id], |r| {
+        Ok(Addressed {
+            id: r.get(0)?,
+            customer: r.get(1)?,
+            workflow: r.get(2)?,
+            to_email: r.get(3)?,
+        })
+    })
+    .optional()
+}
+
 /// Every row in id order (for reports and tests).
 pub fn all(conn: &Connection) -> rusqlite::Result<Vec<OutboxRow>> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM outbox ORDER BY id"))?;

@@ -29,6 +29,10 @@ pub struct FunnelCounts {
     /// Customers with any, machines' included.
     pub opened_all: i64,
     pub clicked_all: i64,
+    /// Bounces and complaints reported later about these outbox rows (`mail_feedback`).
+    pub hard_bounces: i64,
+    pub soft_bounces: i64,
+    pub complaints: i64,
 }
 
 /// One arm of a split: journeys, conversions, and the revenue of their orders in minor units
@@ -94,6 +98,13 @@ pub fn funnel(
              AND (?4 IS NULL OR json_extract(e.properties, '$.step') = ?4)"
         )
     };
+    let feedback = |kind: &str| {
+        format!(
+            "SELECT COUNT(*) FROM mail_feedback f JOIN outbox o ON o.id = f.outbox
+             WHERE f.kind = '{kind}' AND o.workflow = ?1 AND o.created_at BETWEEN ?2 AND ?3
+               AND (?4 IS NULL OR o.step = ?4)"
+        )
+    };
     let sql = format!(
         "SELECT (SELECT COUNT(*) {journeys}),
                 (SELECT COUNT(*) {journeys} AND j.state = 'converted'),
@@ -107,11 +118,14 @@ pub fn funnel(
                      WHERE j.workflow = ?1 AND l.action = 'skipped' AND l.at BETWEEN ?2 AND ?3
                        AND (?4 IS NULL OR l.step = ?4)),
                 (SELECT COUNT(*) {outbox} AND status = 'failed'),
-                ({}), ({}), ({}), ({})",
+                ({}), ({}), ({}), ({}), ({}), ({}), ({})",
         events("email_opened", true),
         events("email_clicked", true),
         events("email_opened", false),
-        events("email_clicked", false)
+        events("email_clicked", false),
+        feedback("hard"),
+        feedback("soft"),
+        feedback("complaint"),
     );
     conn.query_row(&sql, params![workflow, p.since, p.now, step], |r| {
         Ok(FunnelCounts {
@@ -126,6 +140,9 @@ pub fn funnel(
             clicked: r.get(8)?,
             opened_all: r.get(9)?,
             clicked_all: r.get(10)?,
+            hard_bounces: r.get(11)?,
+            soft_bounces: r.get(12)?,
+            complaints: r.get(13)?,
         })
     })
 }

@@ -1,0 +1,293 @@
+//! Amazon SES notifications through an SNS HTTP subscription on the real daemon over real
+//! HTTP on 127.0.0.1. The test plays SNS: an RSA key and a self-signed signing certificate
+//! (the daemon reads it from the configured file, as a merchant saves SNS's), and signatures
+//! over SNS's canonical string (SignatureVersion 1: SHA-1, 2: SHA-256). The messages are the
+//! fixtures `tests/fixtures/bounces/ses_*.json`, written after the SNS and SES documentation,
+//! about reminders a real SMTP server received. Forged, tampered and foreign-topic messages
+//! are refused and record nothing.
+
+mod daemon_support;
+mod smtp_server;
+
+use std::path::Path;
+use std::time::Duration;
+
+use base64::Engine;
+use daemon_support::*;
+use openssl::hash::MessageDigest;
+use openssl::pkey::{PKey, Private};
+use smtp_server::TestSmtpServer;
+
+const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:ses-bounces";
+
+fn fixture(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/bounces")
+            .join(name),
+    )
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// An RSA key and a self-signed certificate of it, as PEM.
+fn signing_certificate() -> (PKey<Private>, String) {
+    let key = PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
+    let mut name = openssl::x509::X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", "sns.us-east-1.amazonaws.com")
+        .unwrap();
+    let name = name.build();
+    let mut cert = openssl::x509::X509Builder::new().unwrap();
+    cert.set_version(2).unwrap();
+    cert.set_serial_number(
+        &openssl::bn::BigNum::from_u32(1)
+            .unwrap()
+            .to_asn1_integer()
+            .unwrap(),
+    )
+    .unwrap();
+    cert.set_subject_name(&name).unwrap();
+    cert.set_issuer_name(&name).unwrap();
+    cert.set_pubkey(&key).unwrap();
+    cert.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    cert.set_not_after(&openssl::asn1::Asn1Time::days_from_now(365).unwrap())
+        .unwrap();
+    cert.sign(&key, MessageDigest::sha256()).unwrap();
+    let pem = String::from_utf8(cert.build().to_pem().unwrap()).unwrap();
+    (key, pem)
+}
+
+/// SNS's canonical string of a message, as its documentation lists the fields.
+fn canonical(message: &serde_json::Value) -> String {
+    let names: &[&str] = if message["Type"] == "Notification" {
+        &[
+            "Message",
+            "MessageId",
+            "Subject",
+            "Timestamp",
+            "TopicArn",
+            "Type",
+        ]
+    } else {
+        &[
+            "Message",
+            "MessageId",
+            "SubscribeURL",
+            "Timestamp",
+            "Token",
+            "TopicArn",
+            "Type",
+        ]
+    };
+    names
+        .iter()
+        .filter_map(|n| message[*n].as_str().map(|v| format!("{n}\n{v}\n")))
+        .collect()
+}
+
+/// `message` with its Signature set for its SignatureVersion under `key`.
+fn signed(mut message: serde_json::Value, key: &PKey<Private>) -> String {
+    let digest = match message["SignatureVersion"].as_str() {
+        Some("1") => MessageDigest::sha1(),
+        _ => MessageDigest::sha256(),
+    };
+    let mut signer = openssl::sign::Signer::new(digest, key).unwrap();
+    signer.update(canonical(&message).as_bytes()).unwrap();
+    let signature = base64::engine::general_purpose::STANDARD.encode(signer.sign_to_vec().unwrap());
+    message["Signature"] = signature.into();
+    message.to_string()
+}
+
+/// A fixture about the message `message_id` to `to` instead of the fixture's own.
+fn about(
+    name: &str,
+    fixture_to: &str,
+    fixture_id: &str,
+    to: &str,
+    message_id: &str,
+) -> serde_json::Value {
+    let mut message = fixture(name);
+    let inner = message["Message"].as_str().unwrap().to_string();
+    assert!(
+        inner.contains(fixture_to) && inner.contains(fixture_id),
+        "{name}"
+    );
+    message["Message"] = inner
+        .replace(fixture_to, to)
+        .replace(fixture_id, message_id)
+        .into();
+    message
+}
+
+fn post(daemon: &Daemon, body: &str) -> Reply {
+    // SNS posts its JSON as text/plain.
+    daemon.request(
+        "POST",
+        "/webhooks/ses",
+        &[
+            ("Content-Type", "text/plain; charset=UTF-8"),
+            ("x-amz-sns-message-type", "Notification"),
+        ],
+        body.as_bytes(),
+    )
+}
+
+fn configure(dir: &Path, bounces: &str) {
+    let config = dir.join("segflow.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!("\n[mail.bounces]\n{bounces}"));
+    std::fs::write(&config, text).unwrap();
+}
+
+#[test]
+fn sns_signed_ses_notifications_are_recorded_and_forged_ones_refused() {
+    let smtp = TestSmtpServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    write_shop(dir.path(), smtp.addr.port(), "1s");
+    let (key, pem) = signing_certificate();
+    std::fs::write(dir.path().join("sns.pem"), pem).unwrap();
+    configure(
+        dir.path(),
+        &format!("ses_certificate = \"sns.pem\"\nses_topic_arn = \"{TOPIC}\"\n"),
+    );
+    let daemon = Daemon::start(dir.path());
+    let r = daemon.api(
+        "/v1/customers",
+        r#"[{"id":"ann","email":"ann@example.test","accepts_marketing":true},
+            {"id":"bob","email":"bob@example.test","accepts_marketing":true}]"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = daemon.api(
+        "/v1/events",
+        r#"[{"type":"checkout_started","customer_id":"ann","properties":{"value":10}},
+            {"type":"checkout_started","customer_id":"bob","properties":{"value":20}}]"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        wait_until(Duration::from_secs(20), || smtp.received_count() >= 2),
+        "the reminders arrive:\n{}",
+        daemon.log_text()
+    );
+    let id_of = |to: &str| {
+        smtp.received()
+            .iter()
+            .find(|m| m.to.iter().any(|t| t == to))
+            .unwrap()
+            .message_id()
+    };
+    let bounce = about(
+        "ses_bounce.json",
+        "alice@example.com",
+        "<5d41402abc4b2a76b9719d911017c592ae8e0cba1bd4b3f2a6a8f1c0e4b7d9a1@shop.example>",
+        "ann@example.test",
+        &id_of("ann@example.test"),
+    );
+    let db = store(dir.path());
+
+    // Signed by another key; changed after signing; an unknown signature version; unsigned.
+    let (other, _) = signing_certificate();
+    let r = post(&daemon, &signed(bounce.clone(), &other));
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (
+            401,
+            r#"{"error":"the Signature does not sign the message under the configured certificate","field":"Signature"}"#
+        )
+    );
+    let mut tampered: serde_json::Value =
+        serde_json::from_str(&signed(bounce.clone(), &key)).unwrap();
+    tampered["Message"] = tampered["Message"]
+        .as_str()
+        .unwrap()
+        .replace("ann@example.test", "bob@example.test")
+        .into();
+    assert_eq!(post(&daemon, &tampered.to_string()).status, 401);
+    let mut version = bounce.clone();
+    version["SignatureVersion"] = "3".into();
+    let r = post(&daemon, &signed(version, &key));
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (
+            401,
+            r#"{"error":"the SignatureVersion is not 1 or 2","field":"Signature"}"#
+        )
+    );
+    let mut unsigned = bounce.clone();
+    unsigned.as_object_mut().unwrap().remove("Signature");
+    assert_eq!(post(&daemon, &unsigned.to_string()).status, 401);
+    // Signed as SNS signs, but of a topic that is not the shop's.
+    let mut foreign = bounce.clone();
+    foreign["TopicArn"] = "arn:aws:sns:us-east-1:999999999999:someone-else".into();
+    let r = post(&daemon, &signed(foreign, &key));
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (
+            403,
+            r#"{"error":"arn:aws:sns:us-east-1:999999999999:someone-else is not the topic of [mail.bounces] ses_topic_arn","field":"TopicArn"}"#
+        )
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM mail_feedback"), 0);
+
+    // SignatureVersion 2 (SHA-256): the permanent bounce, once however often it comes.
+    let body = signed(bounce, &key);
+    for _ in 0..2 {
+        let r = post(&daemon, &body);
+        assert_eq!((r.status, r.body.as_str()), (200, "ok\n"));
+    }
+    // SignatureVersion 1 (SHA-1): the complaint.
+    let complaint = about(
+        "ses_complaint.json",
+        "bob@example.com",
+        "<1679091c5a880faf6fb5e6087eb1b2dc8f14e45fceea167a5a36dedd4bea2543@shop.example>",
+        "bob@example.test",
+        &id_of("bob@example.test"),
+    );
+    let r = post(&daemon, &signed(complaint, &key));
+    assert_eq!((r.status, r.body.as_str()), (200, "ok\n"));
+    assert_eq!(
+        db.query_row(
+            "SELECT group_concat(f.email || ':' || f.kind || ':' || s.reason, ',')
+             FROM (SELECT * FROM mail_feedback ORDER BY id) f JOIN outbox o ON o.id = f.outbox
+             JOIN suppressions s ON s.email = f.email WHERE o.message_id = f.original_message_id",
+            [],
+            |r| r.get::<_, String>(0)
+        )
+        .unwrap(),
+        "ann@example.test:hard:hard bounce 5.1.1,bob@example.test:complaint:spam complaint"
+    );
+
+    // A subscription confirmation is answered and its address logged for the merchant.
+    let confirmation = fixture("ses_subscription_confirmation.json");
+    let url = confirmation["SubscribeURL"].as_str().unwrap().to_string();
+    let r = post(&daemon, &signed(confirmation, &key));
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (200, "open the SubscribeURL to confirm\n")
+    );
+    assert!(
+        wait_until(Duration::from_secs(5), || daemon.log_text().contains(&url)),
+        "{}",
+        daemon.log_text()
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM mail_feedback"), 2);
+}
+
+#[test]
+fn an_unreadable_certificate_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_shop(dir.path(), 1, "1h");
+    configure(
+        dir.path(),
+        &format!("ses_certificate = \"missing.pem\"\nses_topic_arn = \"{TOPIC}\"\n"),
+    );
+    let daemon = Daemon::start(dir.path());
+    let r = post(&daemon, "{}");
+    assert_eq!(r.status, 503, "{}", r.body);
+    let expected = format!(
+        "SES notifications are disabled: cannot read {}: No such file or directory (os error 2)",
+        dir.path().join("missing.pem").display()
+    );
+    let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(body["error"], expected.as_str());
+}
