@@ -281,6 +281,67 @@ fn a_webhook_without_its_secret_says_which_variable_to_set() {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "error: webhook `crm`: `segment_enterd` is not an event; the events are segment_entered, segment_exited, journey_started, journey_converted, journey_exited, message_sent\n"
+        "error: webhook `crm`: `segment_enterd` is not an event; the events are segment_entered, segment_exited, journey_started, journey_converted, journey_exited, message_sent, message_bounced, message_complained\n"
+    );
+}
+
+#[test]
+fn a_bounce_reaches_the_endpoint_with_the_address_and_status() {
+    let (port, log) = endpoint();
+    let shop = cli_shop::shop();
+    let dir = shop.path();
+    std::fs::write(
+        dir.join("segflow.toml"),
+        format!(
+            "[[webhooks]]\nname = \"crm\"\nurl = \"http://127.0.0.1:{port}/hook\"\nevents = [\"message_bounced\", \"message_complained\"]\nsecret_env = \"CRM_SECRET\"\ntimeout = \"1s\"\n"
+        ),
+    )
+    .unwrap();
+    let t = "2026-11-20T00:00:00Z";
+    run(dir, t, &["webhooks", "send"]);
+    let dsn = cli_shop::repo().join("tests/fixtures/bounces/hard_bounce.eml");
+    let (code, _, err) = run(dir, t, &["bounces", "import", dsn.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    // 500, nothing due a second later (the retry waits 30 s), a timeout, then delivered.
+    let outputs: Vec<String> = [
+        t,
+        "2026-11-20T00:00:01Z",
+        "2026-11-20T00:10:00Z",
+        "2026-11-20T01:00:00Z",
+    ]
+    .iter()
+    .map(|at| run(dir, at, &["webhooks", "send"]).1)
+    .collect();
+    assert_eq!(
+        outputs,
+        [
+            "webhooks: 1 queued, 0 delivered, 1 to retry, 0 given up\n",
+            "webhooks: 0 queued, 0 delivered, 0 to retry, 0 given up\n",
+            "webhooks: 0 queued, 0 delivered, 1 to retry, 0 given up\n",
+            "webhooks: 0 queued, 1 delivered, 0 to retry, 0 given up\n",
+        ]
+    );
+    let received = log.lock().unwrap().clone();
+    let ok: Vec<&Received> = received.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(ok.len(), 1, "{received:#?}");
+    assert!(signed(
+        ok[0].header("segflow-signature").unwrap(),
+        &ok[0].body
+    ));
+    let body: Value = serde_json::from_str(&ok[0].body).unwrap();
+    assert_eq!(body["type"], "message_bounced");
+    assert_eq!(
+        (
+            body["data"]["customer_id"].clone(),
+            body["data"]["email"].clone(),
+            body["data"]["bounce"].clone(),
+            body["data"]["status"].clone()
+        ),
+        (
+            Value::from("c01"),
+            Value::from("alice@example.com"),
+            Value::from("hard"),
+            Value::from("5.1.1")
+        )
     );
 }

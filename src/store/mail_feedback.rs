@@ -96,3 +96,51 @@ pub fn totals(conn: &Connection, workflow: Option<&str>) -> rusqlite::Result<Tot
         })
     })
 }
+
+/// A recorded bounce or complaint with the workflow and step of its message, if known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reported {
+    pub id: i64,
+    pub customer: i64,
+    pub email: String,
+    /// `hard`, `soft` or `complaint`.
+    pub kind: String,
+    pub status: Option<String>,
+    pub diagnostic: Option<String>,
+    pub message_id: Option<String>,
+    pub workflow: Option<String>,
+    pub step: Option<String>,
+    pub received_at: i64,
+}
+
+/// Up to `limit` reports recorded after id `after`, in id order (the outgoing webhooks' journal).
+pub fn after(conn: &Connection, after: i64, limit: i64) -> rusqlite::Result<Vec<Reported>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.id, f.customer, f.email, f.kind, f.status, f.diagnostic,
+                f.original_message_id, o.workflow, o.step, f.received_at
+         FROM mail_feedback f LEFT JOIN outbox o ON o.id = f.outbox
+         WHERE f.id > ?1 ORDER BY f.id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after, limit], |r| {
+        Ok(Reported {
+            id: r.get(0)?,
+            customer: r.get(1)?,
+            email: r.get(2)?,
+            kind: r.get(3)?,
+            status: r.get(4)?,
+            diagnostic: r.get(5)?,
+            message_id: r.get(6)?,
+            workflow: r.get(7)?,
+            step: r.get(8)?,
+            received_at: r.get(9)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The id of the latest report, 0 without any.
+pub fn last_id(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT COALESCE(MAX(id), 0) FROM mail_feedback", [], |r| {
+        r.get(0)
+    })
+}

@@ -1,9 +1,9 @@
 //! Outgoing webhooks: segment entries and exits, journeys started, converted and exited, and
-//! messages sent, POSTed as signed JSON to the merchant's endpoints (`[[webhooks]]` in
+//! messages sent, bounced and complained about, POSTed as signed JSON to the merchant's endpoints (`[[webhooks]]` in
 //! segflow.toml), so a CRM, a data warehouse or a Slack bot hears what segflow does.
 //!
 //! It works like the outbox: `pump` reads the store's journals (segment changes, the journey
-//! log, sent messages) from where it left off and queues one delivery per event and webhook,
+//! log, sent messages, bounce and complaint reports) from where it left off and queues one delivery per event and webhook,
 //! keyed so a journal read twice queues nothing twice; `deliver` makes the due calls, each
 //! signed (`sign`), and a call the endpoint does not answer with 2xx is tried again with a
 //! growing wait until `max_attempts`. Delivery is at least once: an endpoint that took a call
@@ -28,6 +28,8 @@ pub const EVENTS: &[&str] = &[
     "journey_converted",
     "journey_exited",
     "message_sent",
+    "message_bounced",
+    "message_complained",
 ];
 
 /// One `[[webhooks]]` table.

@@ -1,5 +1,5 @@
-//! Turning the store's journals into queued deliveries: segment changes and journey
-//! milestones by id after a cursor, sent messages by send time. Sends are read again over the
+//! Turning the store's journals into queued deliveries: segment changes, journey milestones
+//! and bounce and complaint reports by id after a cursor, sent messages by send time. Sends are read again over the
 //! last minute each time, because two sender connections may commit their send times slightly
 //! out of order; the deliveries' unique keys make the second reading queue nothing.
 
@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::Webhook;
 use crate::store::webhooks::{cursor, enqueue, set_cursor, NewDelivery};
-use crate::store::{customers, journeys, membership, outbox};
+use crate::store::{customers, journeys, mail_feedback, membership, outbox};
 
 /// Journal rows read per transaction.
 const BATCH: i64 = 1_000;
@@ -127,6 +127,40 @@ pub fn pump(conn: &mut Connection, hooks: &[Webhook], now: i64) -> rusqlite::Res
             queued += queue(&tx, hooks, &e, now)?;
         }
         set_cursor(&tx, "journey_log", last)?;
+
+        let from = match cursor(&tx, "mail_feedback")? {
+            Some(at) => at,
+            None => mail_feedback::last_id(&tx)?,
+        };
+        let reports = mail_feedback::after(&tx, from, BATCH)?;
+        more |= reports.len() as i64 == BATCH;
+        let mut last = from;
+        for f in &reports {
+            last = f.id;
+            let e = Event {
+                name: if f.kind == "complaint" {
+                    "message_complained"
+                } else {
+                    "message_bounced"
+                },
+                key: format!("mail_feedback:{}", f.id),
+                segment: None,
+                workflow: f.workflow.as_deref(),
+                data: json!({
+                    "workflow": f.workflow,
+                    "step": f.step,
+                    "customer_id": external(&tx, f.customer)?,
+                    "email": f.email,
+                    "message_id": f.message_id,
+                    "bounce": (f.kind != "complaint").then_some(&f.kind),
+                    "status": f.status,
+                    "diagnostic": f.diagnostic,
+                }),
+                at: f.received_at,
+            };
+            queued += queue(&tx, hooks, &e, now)?;
+        }
+        set_cursor(&tx, "mail_feedback", last)?;
 
         let since = cursor(&tx, "sent")?.unwrap_or(now);
         let sent = outbox::sent_since(&tx, since - SENT_OVERLAP, SENT_BATCH)?;
