@@ -97,6 +97,9 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
 
     let (unsubscribe, _) = crate::workflow::signer_from_env(&config.mail.unsubscribe_secret_env)?;
     let hooks = crate::webhooks::load(&config.webhooks, &|var| std::env::var(var).ok())?;
+    // Before any request is served: a webhook seen for the first time starts at the journals'
+    // ends now, so the changes of the first requests cannot fall before its start.
+    crate::webhooks::pump(&mut conn, &hooks, now())?;
     let secret = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty());
     let token = secret(&config.daemon.token_env);
     if token.is_none() {
