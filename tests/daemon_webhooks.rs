@@ -11,27 +11,37 @@ use std::time::Duration;
 use daemon_support::*;
 use serde_json::Value;
 
-/// An endpoint that answers 200 to everything and keeps the bodies.
-fn endpoint() -> (u16, Arc<Mutex<Vec<String>>>) {
+/// The (signature, body) of every call the endpoint received.
+type Calls = Arc<Mutex<Vec<(String, String)>>>;
+
+/// An endpoint that answers 200 to everything and keeps each call's signature and body.
+fn endpoint() -> (u16, Calls) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let bodies: Arc<Mutex<Vec<String>>> = Arc::default();
+    let bodies: Calls = Arc::default();
     let seen = bodies.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let mut reader = BufReader::new(stream.try_clone().unwrap());
             let mut length = 0;
+            let mut signature = String::new();
             let mut line = String::new();
             while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                let lower = line.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
                     length = v.trim().parse().unwrap();
+                }
+                if lower.starts_with("segflow-signature:") {
+                    signature = line["segflow-signature:".len()..].trim().to_string();
                 }
                 line.clear();
             }
             let mut body = vec![0; length];
             reader.read_exact(&mut body).unwrap();
-            seen.lock().unwrap().push(String::from_utf8(body).unwrap());
+            seen.lock()
+                .unwrap()
+                .push((signature, String::from_utf8(body).unwrap()));
             let _ = write!(
                 stream,
                 "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -78,7 +88,19 @@ fn the_daemon_calls_the_webhook_when_a_customer_enters_a_segment() {
             .map(Result::unwrap)
             .collect::<Vec<_>>()
     );
-    let body: Value = serde_json::from_str(&bodies.lock().unwrap()[0]).unwrap();
+    let (signature, body) = bodies.lock().unwrap()[0].clone();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!(segflow::webhooks::verify(
+        UNSUBSCRIBE_SECRET.as_bytes(),
+        &signature,
+        body.as_bytes(),
+        now,
+        300
+    ));
+    let body: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(body["type"], "segment_entered");
     assert_eq!(body["data"]["segment"], "buyers");
     assert_eq!(body["data"]["customer_id"], "ann");
