@@ -442,3 +442,26 @@ fn malformed_messages_and_multibyte_text_never_take_the_server_down() {
     let status = lsp.child.wait().unwrap();
     assert_eq!(status.code(), Some(1));
 }
+
+#[test]
+fn a_message_claiming_an_absurd_length_ends_the_session_with_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_segflow"))
+        .arg("lsp")
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"Content-Length: 99999999999999\r\n\r\n{}")
+        .unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    // Exit 1 with the reason, not an abort from allocating 100 TB.
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("over the limit"), "{err}");
+}

@@ -12,6 +12,7 @@ mod complete;
 mod docs;
 mod navigate;
 mod position;
+mod transport;
 mod workspace;
 
 use std::collections::BTreeSet;
@@ -55,7 +56,23 @@ pub enum LspError {
 /// Serves the editor on stdin and stdout until it shuts the server down. `cwd` is the
 /// repository when the editor names no workspace root.
 pub fn serve(cwd: &Path) -> Result<(), LspError> {
-    let (connection, io) = Connection::stdio();
+    let (connection, io) = transport::stdio();
+    let session = session(&connection, cwd);
+    drop(connection);
+    match session {
+        // The session ended on the protocol (the channel closed: the reader stopped, on a
+        // message over the size limit or a cut-off header, say); the reader's error says why.
+        // The reader has stopped then, so joining it cannot wait for the editor.
+        Ok(()) | Err(LspError::Protocol(_)) => match io.join() {
+            Err(e) => Err(LspError::Io(e)),
+            Ok(()) => session,
+        },
+        // Any other error: the reader may still wait on the editor's input; the process exits.
+        Err(e) => Err(e),
+    }
+}
+
+fn session(connection: &Connection, cwd: &Path) -> Result<(), LspError> {
     let capabilities = ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
         completion_provider: Some(CompletionOptions {
@@ -73,7 +90,7 @@ pub fn serve(cwd: &Path) -> Result<(), LspError> {
     let mut server = Server {
         ws: Workspace::new(root, Default::default()),
         published: BTreeSet::new(),
-        connection: &connection,
+        connection,
     };
     server.publish()?;
     for message in &connection.receiver {
@@ -90,9 +107,6 @@ pub fn serve(cwd: &Path) -> Result<(), LspError> {
             Message::Response(_) => {}
         }
     }
-    drop(server);
-    drop(connection);
-    io.join()?;
     Ok(())
 }
 
