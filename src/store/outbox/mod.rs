@@ -373,7 +373,6 @@ pub fn recover_in_flight(conn: &Connection, now: i64) -> rusqlite::Result<usize>
     )
 }
 
-/// The number of rows in each status.
 /// How many messages wait to be sent or are being sent (queued, held or sending): the
 /// daemon's outbox depth.
 pub fn pending(conn: &Connection) -> rusqlite::Result<i64> {
@@ -384,6 +383,7 @@ pub fn pending(conn: &Connection) -> rusqlite::Result<i64> {
     )
 }
 
+/// The number of rows in each status.
 pub fn status_counts(conn: &Connection) -> rusqlite::Result<Vec<(Status, i64)>> {
     let mut stmt = conn.prepare("SELECT status, COUNT(*) FROM outbox GROUP BY status")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
