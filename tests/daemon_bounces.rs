@@ -93,13 +93,7 @@ fn signed_mailgun_events_are_tied_to_their_messages_and_forged_ones_refused() {
         "both reminders arrive:\n{}",
         daemon.log_text()
     );
-    let id_of = |to: &str| {
-        smtp.received()
-            .iter()
-            .find(|m| m.to.iter().any(|t| t == to))
-            .unwrap_or_else(|| panic!("nothing to {to}"))
-            .message_id()
-    };
+    let id_of = |to: &str| smtp.message_id_to(to);
     let (ann_id, bob_id) = (id_of("ann@example.test"), id_of("bob@example.test"));
     let db = store(dir.path());
 

@@ -64,13 +64,7 @@ fn signed_sendgrid_events_suppress_once_and_forged_ones_are_refused() {
         "the reminders arrive:\n{}",
         daemon.log_text()
     );
-    let id_of = |to: &str| {
-        smtp.received()
-            .iter()
-            .find(|m| m.to.iter().any(|t| t == to))
-            .unwrap_or_else(|| panic!("nothing to {to}"))
-            .message_id()
-    };
+    let id_of = |to: &str| smtp.message_id_to(to);
     let mut body = fixture("sendgrid_events.json");
     for (fixture_to, fixture_id, to) in [
         (

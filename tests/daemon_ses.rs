@@ -169,13 +169,7 @@ fn sns_signed_ses_notifications_are_recorded_and_forged_ones_refused() {
         "the reminders arrive:\n{}",
         daemon.log_text()
     );
-    let id_of = |to: &str| {
-        smtp.received()
-            .iter()
-            .find(|m| m.to.iter().any(|t| t == to))
-            .unwrap()
-            .message_id()
-    };
+    let id_of = |to: &str| smtp.message_id_to(to);
     let bounce = about(
         "ses_bounce.json",
         "alice@example.com",

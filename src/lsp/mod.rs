@@ -90,6 +90,7 @@ fn session(connection: &Connection, cwd: &Path) -> Result<(), LspError> {
     let mut server = Server {
         ws: Workspace::new(root, Default::default()),
         published: BTreeSet::new(),
+        checked: Checked::default(),
         connection,
     };
     server.publish()?;
@@ -136,6 +137,9 @@ struct Server<'a> {
     ws: Workspace,
     /// The files that have problems published, to clear them once fixed.
     published: BTreeSet<PathBuf>,
+    /// The last check of everything, made when a document changed; requests read it rather
+    /// than checking again at every keystroke's completion.
+    checked: Checked,
     connection: &'a Connection,
 }
 
@@ -167,7 +171,7 @@ impl Server<'_> {
     }
 
     /// Checks everything and publishes every file's problems, clearing the fixed ones.
-    fn publish(&mut self) -> Result<Checked, LspError> {
+    fn publish(&mut self) -> Result<(), LspError> {
         let checked = self.ws.check();
         let mut by_file: std::collections::BTreeMap<PathBuf, Vec<Diagnostic>> = Default::default();
         for d in &checked.diagnostics {
@@ -193,7 +197,8 @@ impl Server<'_> {
             )))?;
         }
         self.published = now;
-        Ok(checked)
+        self.checked = checked;
+        Ok(())
     }
 
     /// A problem of `segflow.toml` as the editor has it, located where the TOML reader says.
@@ -310,21 +315,21 @@ impl Server<'_> {
             }
             HoverRequest::METHOD => {
                 let p: HoverParams = serde_json::from_value(req.params)?;
-                let (checked, target) = self.target(&p.text_document_position_params);
+                let target = self.target(&p.text_document_position_params);
                 let store = self.ws.store();
                 let hover = target.and_then(|t| {
-                    navigate::hover(&t, &checked, &self.ws.paths.templates, store.as_ref())
+                    navigate::hover(&t, &self.checked, &self.ws.paths.templates, store.as_ref())
                 });
                 serde_json::to_value(hover)?
             }
             GotoDefinition::METHOD => {
                 let p: GotoDefinitionParams = serde_json::from_value(req.params)?;
-                let (checked, target) = self.target(&p.text_document_position_params);
+                let target = self.target(&p.text_document_position_params);
                 let location = target
                     .and_then(|t| {
                         navigate::definition(
                             &t,
-                            &checked,
+                            &self.checked,
                             &self.ws.paths.rules,
                             &self.ws.paths.templates,
                         )
@@ -337,9 +342,9 @@ impl Server<'_> {
             }
             CodeActionRequest::METHOD => {
                 let p: CodeActionParams = serde_json::from_value(req.params)?;
-                let checked = self.ws.check();
                 let path = path_of(&p.text_document.uri);
-                let mine: Vec<&FileDiagnostic> = checked
+                let mine: Vec<&FileDiagnostic> = self
+                    .checked
                     .diagnostics
                     .iter()
                     .filter(|d| path.as_deref() == Some(Path::new(&d.file.name)))
@@ -358,12 +363,9 @@ impl Server<'_> {
         Some((text, offset))
     }
 
-    fn target(&self, p: &TextDocumentPositionParams) -> (Checked, Option<navigate::Target>) {
-        let checked = self.ws.check();
-        let target = self
-            .at(p)
-            .and_then(|(text, at)| navigate::target(&text, at));
-        (checked, target)
+    fn target(&self, p: &TextDocumentPositionParams) -> Option<navigate::Target> {
+        self.at(p)
+            .and_then(|(text, at)| navigate::target(&text, at))
     }
 
     fn completion(&self, p: &TextDocumentPositionParams) -> Vec<lsp_types::CompletionItem> {
@@ -371,8 +373,8 @@ impl Server<'_> {
             return Vec::new();
         };
         let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let checked = self.ws.check();
-        let segments: Vec<(String, String)> = checked
+        let segments: Vec<(String, String)> = self
+            .checked
             .segments
             .as_ref()
             .map(|set| {

@@ -13,6 +13,7 @@ use crate::segment::SegmentSet;
 use crate::workflow::Workflows;
 
 /// The outcome of one check of everything.
+#[derive(Default)]
 pub struct Checked {
     /// The segments, when every rule file checks.
     pub segments: Option<SegmentSet>,

@@ -170,6 +170,15 @@ impl TestSmtpServer {
     }
 
     /// How many messages arrived so far, without copying them.
+    /// The Message-ID of the message delivered to `to`; panics when there is none.
+    pub fn message_id_to(&self, to: &str) -> String {
+        self.received()
+            .iter()
+            .find(|m| m.to.iter().any(|t| t == to))
+            .unwrap_or_else(|| panic!("nothing to {to}"))
+            .message_id()
+    }
+
     pub fn received_count(&self) -> usize {
         self.state.lock().unwrap().received.len()
     }
