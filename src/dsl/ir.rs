@@ -36,6 +36,21 @@
 //!   `max`, `first`, `last` of none are null; `avg/min/max/sum` skip null values; `distinct`
 //!   counts distinct non-null values. `first`/`last` take the field of the earliest/latest element
 //!   in (time, element id) order, even when that field is null.
+//! * **Nested aggregates.** A collection's filter may itself hold aggregates over the same
+//!   customer's collections, one level deep (an aggregate inside a nested aggregate's filter is
+//!   an error). Inside a nested filter `outer.FIELD` (`ExprKind::Outer`) is the field of the
+//!   enclosing collection's element being tested, so "viewed a product they have not bought" is
+//!   `events(type == "product_viewed", not items(product_id == outer.prop.product_id).exists())`.
+//!   A nested aggregate sees the same point-in-time bound and windows as any other.
+//! * **Positions.** `nth(n, f)` is the field of the n-th element in (time, element id) order
+//!   (`nth(1, f)` is `first(f)`), `nth_last(n, f)` the n-th from the latest; both are null when
+//!   the collection holds fewer than n elements after filter and window.
+//! * **Percentiles.** `percentile(x)` is `100 × (k / n)`, where n counts the customers that
+//!   exist at `now` and whose `x` is not null, and k those of them whose `x` is at most this
+//!   customer's (ties share a rank, as SQL's `cume_dist`). It is null when `x` is null. Numbers
+//!   and times are ranked; a dynamic `x` counts only its JSON numbers. The population is the
+//!   evaluated store: a full evaluation measures it at `now`; the daemon measures it on its last
+//!   full load of the store and places each changed customer's current value in it.
 //! * **Point in time.** Evaluation at `now` sees only what had happened by then: an aggregate
 //!   runs over the elements whose time is `<= now`, and a customer created after `now` is no
 //!   member of anything. So `--now` reproduces what a segment was at that time.
@@ -85,6 +100,11 @@ pub enum ExprKind {
     Attr(String),
     /// A field of the current element; only inside an aggregate's filter.
     Element(ElementField),
+    /// `outer.FIELD`: a field of the enclosing collection's element, inside the filter of an
+    /// aggregate that is itself inside that collection's filter.
+    Outer(ElementField),
+    /// `percentile(x)`: where the customer's `x` ranks among all customers, 0–100.
+    Percentile(Box<Expr>),
     Not(Box<Expr>),
     Neg(Box<Expr>),
     And(Box<Expr>, Box<Expr>),
@@ -290,6 +310,10 @@ pub enum AggFunc {
     First,
     Last,
     Distinct,
+    /// `nth(n, f)`: the field of the n-th element (1-based) in (time, id) order.
+    Nth(u32),
+    /// `nth_last(n, f)`: the field of the n-th element counted from the latest.
+    NthLast(u32),
 }
 
 /// An aggregate over one customer's elements of a collection.
@@ -377,8 +401,9 @@ impl Expr {
             | ExprKind::Customer(_)
             | ExprKind::Attr(_)
             | ExprKind::Element(_)
+            | ExprKind::Outer(_)
             | ExprKind::InSegment(_) => {}
-            ExprKind::Not(e) | ExprKind::Neg(e) => e.walk(f),
+            ExprKind::Not(e) | ExprKind::Neg(e) | ExprKind::Percentile(e) => e.walk(f),
             ExprKind::And(a, b)
             | ExprKind::Or(a, b)
             | ExprKind::Arith(_, a, b)

@@ -244,7 +244,7 @@ fn replace(expr: &mut Expr, f: &mut dyn FnMut(&str) -> Expr) {
             let name = name.clone();
             *expr = f(&name);
         }
-        ExprKind::Not(e) | ExprKind::Neg(e) => replace(e, f),
+        ExprKind::Not(e) | ExprKind::Neg(e) | ExprKind::Percentile(e) => replace(e, f),
         ExprKind::And(a, b)
         | ExprKind::Or(a, b)
         | ExprKind::Arith(_, a, b)
@@ -274,6 +274,7 @@ fn replace(expr: &mut Expr, f: &mut dyn FnMut(&str) -> Expr) {
         | ExprKind::TriggerProp(_)
         | ExprKind::Customer(_)
         | ExprKind::Attr(_)
-        | ExprKind::Element(_) => {}
+        | ExprKind::Element(_)
+        | ExprKind::Outer(_) => {}
     }
 }

@@ -227,10 +227,25 @@ impl Loader<'_> {
 
     fn checked(&mut self, node: &Node, text: &str) -> Option<Condition> {
         match check::check(node, &self.ctx) {
-            Ok(c) => Some(Condition {
-                text: text.to_string(),
-                expr: self.world.segments.inline(&c.expr),
-            }),
+            Ok(c) => {
+                let expr = self.world.segments.inline(&c.expr);
+                if let Some((name, span)) = ranked_segment(&c, &self.world.segments) {
+                    self.report(
+                        Diagnostic::new(
+                            Code::BadAggregate,
+                            format!("segment `{name}` ranks customers against each other with `percentile`, which a workflow condition, evaluated for one customer at a time, cannot do"),
+                            span,
+                            "uses percentile",
+                        )
+                        .with_help(format!("trigger the workflow on `segment_entered: {name}` instead of testing it in a condition")),
+                    );
+                    return None;
+                }
+                Some(Condition {
+                    text: text.to_string(),
+                    expr,
+                })
+            }
             Err(ds) => {
                 self.diagnostics.extend(ds);
                 None
@@ -789,4 +804,18 @@ fn to_trigger(expr: &mut Expr, event_type: &str) {
         ExprKind::Call(_, args) => args.iter_mut().for_each(|a| to_trigger(a, event_type)),
         _ => {}
     }
+}
+
+/// The first `in_segment` reference of a workflow condition whose segment, inlined, ranks
+/// customers with `percentile`.
+fn ranked_segment(
+    checked: &crate::dsl::check::Checked,
+    segments: &SegmentSet,
+) -> Option<(String, Span)> {
+    checked.segment_refs.iter().find_map(|(name, span)| {
+        let inlined = segments.inline(&Expr::new(ExprKind::InSegment(name.clone()), Type::Bool));
+        let mut ranked = false;
+        inlined.walk(&mut |e| ranked |= matches!(e.kind, ExprKind::Percentile(_)));
+        ranked.then(|| (name.clone(), *span))
+    })
 }

@@ -41,7 +41,11 @@ fn range(agg: &Agg, cx: &Ctx) -> (usize, usize) {
 fn scan<'a>(agg: &'a Agg, cx: &Ctx<'a>, reverse: bool, mut f: impl FnMut(&Ctx<'a>) -> bool) {
     let (lo, hi) = range(agg, cx);
     let mut visit = |e: usize| {
-        let ecx = Ctx { elem: e, ..*cx };
+        let ecx = Ctx {
+            elem: e,
+            outer: cx.elem,
+            ..*cx
+        };
         match &agg.filter {
             Some(filter) if !test_node(filter, &ecx) => true,
             _ => f(&ecx),
@@ -107,6 +111,21 @@ pub fn eval<'a>(agg: &'a Agg, cx: &Ctx<'a>) -> Val<'a> {
             out
         }
         AggFunc::Distinct => distinct(agg, cx),
+        AggFunc::Nth(n) | AggFunc::NthLast(n) => {
+            let Some(field) = agg.arg else {
+                return Val::Null;
+            };
+            let (mut seen, mut out) = (0u32, Val::Null);
+            scan(agg, cx, matches!(agg.func, AggFunc::NthLast(_)), |ecx| {
+                seen += 1;
+                if seen < n {
+                    return true;
+                }
+                out = ecx.field(field);
+                false
+            });
+            out
+        }
     }
 }
 

@@ -19,6 +19,10 @@ pub struct Ctx<'a> {
     pub cust: usize,
     /// Index of the current element in its collection's columns.
     pub elem: usize,
+    /// Index of the enclosing aggregate's element, inside a nested aggregate's filter.
+    pub outer: usize,
+    /// The sorted population of each `percentile` of the program (`Program::populations`).
+    pub ranks: &'a [Vec<f64>],
     /// The journey inputs (`entered`, trigger properties) of a workflow condition.
     pub journey: &'a Journey,
 }
@@ -272,6 +276,15 @@ pub fn eval<'a>(node: &'a Node, cx: &Ctx<'a>) -> Val<'a> {
             cx.lookup(*slot, &cx.snap.attributes, offsets[k], offsets[k + 1])
         }
         Node::Elem(f) => cx.field(*f),
+        Node::Outer(f) => Ctx {
+            elem: cx.outer,
+            ..*cx
+        }
+        .field(*f),
+        Node::Percentile { slot, arg } => {
+            let population = cx.ranks.get(*slot).map_or(&[][..], Vec::as_slice);
+            percentile(population, &eval(arg, cx))
+        }
         Node::Neg(a) => value::neg(&eval(a, cx)),
         Node::Arith(op, a, b) => value::arith(*op, &eval(a, cx), &eval(b, cx)),
         Node::Call(func, args) => call(*func, args, cx),
@@ -288,6 +301,29 @@ pub fn eval<'a>(node: &'a Node, cx: &Ctx<'a>) -> Val<'a> {
         | Node::SymEq { .. }
         | Node::SymIn { .. } => Val::Bool(test(node, cx)),
     }
+}
+
+/// A value as a point of a percentile's population: numbers and times (exact as `f64` for any
+/// time a store holds); anything else, and null, is not ranked.
+pub fn rank_key(v: &Val) -> Option<f64> {
+    match v {
+        Val::Num(x) => Some(*x),
+        Val::Time(t) => Some(*t as f64),
+        _ => None,
+    }
+}
+
+/// `100 × (k / n)` as the IR defines it: `k` values of the sorted population are at most `v`.
+/// The operations are SQL's `100.0 * cume_dist()`, so both evaluators agree to the bit.
+fn percentile<'a>(population: &[f64], v: &Val) -> Val<'a> {
+    let Some(x) = rank_key(v) else {
+        return Val::Null;
+    };
+    if population.is_empty() {
+        return Val::Null;
+    }
+    let k = population.partition_point(|p| *p <= x);
+    Val::Num(100.0 * (k as f64 / population.len() as f64))
 }
 
 fn call<'a>(func: Func, args: &'a [Node], cx: &Ctx<'a>) -> Val<'a> {

@@ -9,6 +9,7 @@ mod aggregate;
 mod eval;
 mod float_sum;
 mod node;
+mod population;
 mod value;
 
 use crate::dsl::ir;
@@ -27,6 +28,9 @@ pub struct Program {
     root: Node,
     /// Attribute and property names read by the program, bound per snapshot.
     keys: Vec<String>,
+    /// The argument of each `percentile`, in slot order.
+    ranks: Vec<Node>,
+    populations: population::Cache,
 }
 
 impl Program {
@@ -36,6 +40,8 @@ impl Program {
         Ok(Program {
             root,
             keys: compiler.keys,
+            ranks: compiler.ranks,
+            populations: population::Cache::default(),
         })
     }
 
@@ -47,11 +53,18 @@ impl Program {
             .collect()
     }
 
+    /// The populations of the program's percentiles on `population` at `now`.
+    fn populations(&self, population: &Snapshot, now: i64) -> population::Populations {
+        let keys = self.bind(population);
+        self.populations.get(&self.ranks, population, &keys, now)
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn test_range(
         &self,
         snap: &Snapshot,
         keys: &[Sym],
+        ranks: &[Vec<f64>],
         now: i64,
         journey: &Journey,
         from: usize,
@@ -69,6 +82,8 @@ impl Program {
                 keys,
                 cust,
                 elem: 0,
+                outer: 0,
+                ranks,
                 journey,
             };
             if eval::test(&self.root, &cx) {
@@ -85,9 +100,22 @@ impl Program {
 
     /// The internal ids of the customers matching the input (workflow conditions), ascending.
     pub fn members_with(&self, snap: &Snapshot, input: &EvalInput) -> Vec<i64> {
+        self.members_in(snap, input, snap)
+    }
+
+    /// The members among `snap`'s customers, with percentiles ranking them in `population`'s
+    /// customers (the daemon's base snapshot, when `snap` holds only changed customers).
+    pub fn members_in(
+        &self,
+        snap: &Snapshot,
+        input: &EvalInput,
+        population: &Snapshot,
+    ) -> Vec<i64> {
         let now = input.now;
         let journey = &Journey::new(input);
         let keys = self.bind(snap);
+        let ranks = self.populations(population, now);
+        let ranks: &[Vec<f64>] = &ranks;
         let n = snap.len();
         let threads = if n < PARALLEL_MIN {
             1
@@ -95,7 +123,7 @@ impl Program {
             std::thread::available_parallelism().map_or(1, |p| p.get().min(8))
         };
         if threads == 1 {
-            return self.test_range(snap, &keys, now, journey, 0, n);
+            return self.test_range(snap, &keys, ranks, now, journey, 0, n);
         }
         let chunk = n.div_ceil(threads);
         std::thread::scope(|scope| {
@@ -104,7 +132,7 @@ impl Program {
                 .map(|t| {
                     let from = (t * chunk).min(n);
                     let to = ((t + 1) * chunk).min(n);
-                    scope.spawn(move || self.test_range(snap, keys, now, journey, from, to))
+                    scope.spawn(move || self.test_range(snap, keys, ranks, now, journey, from, to))
                 })
                 .collect();
             let mut out = Vec::new();
@@ -125,17 +153,32 @@ impl Program {
 
     /// Whether the customer at `index` of the snapshot matches the input (workflow conditions).
     pub fn matches_with(&self, snap: &Snapshot, index: usize, input: &EvalInput) -> bool {
+        self.matches_in(snap, index, input, snap)
+    }
+
+    /// Whether the customer at `index` of `snap` matches, with percentiles ranking them in
+    /// `population`'s customers.
+    pub fn matches_in(
+        &self,
+        snap: &Snapshot,
+        index: usize,
+        input: &EvalInput,
+        population: &Snapshot,
+    ) -> bool {
         if index >= snap.len() || !exists_at(snap, index, input.now) {
             return false;
         }
         let journey = Journey::new(input);
         let keys = self.bind(snap);
+        let ranks = self.populations(population, input.now);
         let cx = Ctx {
             snap,
             now: input.now,
             keys: &keys,
             cust: index,
             elem: 0,
+            outer: 0,
+            ranks: &ranks,
             journey: &journey,
         };
         eval::test(&self.root, &cx)

@@ -112,6 +112,13 @@ pub enum Node {
     Customer(CustomerField),
     Attr(usize),
     Elem(Field),
+    /// A field of the enclosing aggregate's element (`outer.FIELD`).
+    Outer(Field),
+    /// `percentile(arg)`: `slot` indexes the population measured for `arg` before evaluating.
+    Percentile {
+        slot: usize,
+        arg: Box<Node>,
+    },
     Not(Box<Node>),
     Neg(Box<Node>),
     And(Box<Node>, Box<Node>),
@@ -154,6 +161,10 @@ pub struct Compiler {
     pub keys: Vec<String>,
     /// The collection of the innermost aggregate being compiled.
     scope: Option<Collection>,
+    /// The collection of the aggregate around it, whose element `outer.FIELD` reads.
+    outer: Option<Collection>,
+    /// The argument of each `percentile`, whose population is measured before an evaluation.
+    pub ranks: Vec<Node>,
 }
 
 fn unsupported(what: impl Into<String>) -> CompileError {
@@ -230,6 +241,25 @@ impl Compiler {
                     ))
                 })?;
                 Node::Elem(self.field(field, scope)?)
+            }
+            ExprKind::Outer(field) => {
+                let outer = self.outer.ok_or_else(|| {
+                    unsupported(format!(
+                        "the outer field {field:?} is used outside a nested aggregate"
+                    ))
+                })?;
+                Node::Outer(self.field(field, outer)?)
+            }
+            ExprKind::Percentile(arg) => {
+                if self.scope.is_some() {
+                    return Err(unsupported("a percentile inside a collection's filter"));
+                }
+                let population = self.node(arg)?;
+                self.ranks.push(population);
+                Node::Percentile {
+                    slot: self.ranks.len() - 1,
+                    arg: self.boxed(arg)?,
+                }
             }
             ExprKind::Not(a) => Node::Not(self.boxed(a)?),
             ExprKind::Neg(a) => Node::Neg(self.boxed(a)?),
@@ -313,14 +343,16 @@ impl Compiler {
             }
             ExprKind::InSegment(name) => return Err(CompileError::SegmentNotInlined(name.clone())),
             ExprKind::Aggregate(agg) => {
-                let outer = self.scope.replace(agg.collection);
+                let saved = (self.scope, self.outer);
+                self.outer = self.scope;
+                self.scope = Some(agg.collection);
                 let filter = agg.filter.as_deref().map(|f| self.node(f)).transpose();
                 let arg = agg
                     .arg
                     .as_ref()
                     .map(|f| self.field(f, agg.collection))
                     .transpose();
-                self.scope = outer;
+                (self.scope, self.outer) = saved;
                 let (filter, arg) = (filter?, arg?);
                 let num_arg = self.num_arg(agg.func, agg.arg.as_ref(), arg)?;
                 if arg.is_none() && !matches!(agg.func, AggFunc::Count | AggFunc::Exists) {

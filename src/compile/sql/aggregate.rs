@@ -26,15 +26,31 @@ struct CollectionSql {
     id: SqlExpr,
 }
 
-fn collection_sql(collection: Collection) -> CollectionSql {
-    let table = |name, alias| Source::Table { name, alias };
+/// The alias of a collection's table at a nesting depth: an aggregate inside another's filter
+/// (depth 2) needs names of its own, since it may read the same tables.
+fn alias(base: &'static str, depth: u8) -> &'static str {
+    match (base, depth) {
+        ("o", 2) => "o2",
+        ("i", 2) => "i2",
+        ("p", 2) => "p2",
+        ("e", 2) => "e2",
+        _ => base,
+    }
+}
+
+fn collection_sql(collection: Collection, depth: u8) -> CollectionSql {
+    let a = |base| alias(base, depth);
+    let table = |name, base| Source::Table {
+        name,
+        alias: a(base),
+    };
     match collection {
         Collection::Orders => CollectionSql {
             from: table("orders", "o"),
             joins: Vec::new(),
-            customer: SqlExpr::Column("o", "customer"),
-            time: SqlExpr::Column("o", "placed_at"),
-            id: SqlExpr::Column("o", "id"),
+            customer: SqlExpr::Column(a("o"), "customer"),
+            time: SqlExpr::Column(a("o"), "placed_at"),
+            id: SqlExpr::Column(a("o"), "id"),
         },
         Collection::Items => CollectionSql {
             from: table("order_items", "i"),
@@ -43,29 +59,29 @@ fn collection_sql(collection: Collection) -> CollectionSql {
                     source: table("orders", "o"),
                     on: SqlExpr::bin(
                         BinOp::Eq,
-                        SqlExpr::Column("o", "id"),
-                        SqlExpr::Column("i", "order_id"),
+                        SqlExpr::Column(a("o"), "id"),
+                        SqlExpr::Column(a("i"), "order_id"),
                     ),
                 },
                 Join {
                     source: table("products", "p"),
                     on: SqlExpr::bin(
                         BinOp::Eq,
-                        SqlExpr::Column("p", "id"),
-                        SqlExpr::Column("i", "product"),
+                        SqlExpr::Column(a("p"), "id"),
+                        SqlExpr::Column(a("i"), "product"),
                     ),
                 },
             ],
-            customer: SqlExpr::Column("o", "customer"),
-            time: SqlExpr::Column("o", "placed_at"),
-            id: SqlExpr::Column("i", "id"),
+            customer: SqlExpr::Column(a("o"), "customer"),
+            time: SqlExpr::Column(a("o"), "placed_at"),
+            id: SqlExpr::Column(a("i"), "id"),
         },
         Collection::Events => CollectionSql {
             from: table("events", "e"),
             joins: Vec::new(),
-            customer: SqlExpr::Column("e", "customer"),
-            time: SqlExpr::Column("e", "occurred_at"),
-            id: SqlExpr::Column("e", "id"),
+            customer: SqlExpr::Column(a("e"), "customer"),
+            time: SqlExpr::Column(a("e"), "occurred_at"),
+            id: SqlExpr::Column(a("e"), "id"),
         },
     }
 }
@@ -78,9 +94,9 @@ fn collection_of(field: &ElementField) -> Collection {
     }
 }
 
-/// A field of the current element as stored: money stays in cents.
-fn raw_field(l: &mut Lowerer, field: &ElementField) -> Result<SqlExpr, CompileError> {
-    let col = SqlExpr::Column;
+/// A field of the element at `depth` as stored: money stays in cents.
+fn raw_field(l: &mut Lowerer, field: &ElementField, depth: u8) -> Result<SqlExpr, CompileError> {
+    let col = |base, column| SqlExpr::Column(alias(base, depth), column);
     Ok(match field {
         ElementField::Order(f) => match f {
             OrderField::Id => col("o", "external_id"),
@@ -126,21 +142,42 @@ pub fn element(l: &mut Lowerer, field: &ElementField) -> Result<Lowered, Compile
             "the element field {field:?} outside an aggregate over {collection:?}"
         )));
     }
-    let raw = raw_field(l, field)?;
+    let raw = raw_field(l, field, l.depth)?;
+    let sql = if field.is_money() { to_major(raw) } else { raw };
+    Ok(Lowered::new(sql, field.ty()))
+}
+
+/// `outer.FIELD`: a field of the enclosing aggregate's element, one level up.
+pub fn outer(l: &mut Lowerer, field: &ElementField) -> Result<Lowered, CompileError> {
+    let collection = collection_of(field);
+    if l.outer != Some(collection) || l.depth < 2 {
+        return Err(CompileError::Unsupported(format!(
+            "the outer field {field:?} outside an aggregate nested in one over {collection:?}"
+        )));
+    }
+    let raw = raw_field(l, field, l.depth - 1)?;
     let sql = if field.is_money() { to_major(raw) } else { raw };
     Ok(Lowered::new(sql, field.ty()))
 }
 
 /// Lowers an aggregate into a correlated subquery.
 pub fn lower(l: &mut Lowerer, agg: &Aggregate) -> Result<Lowered, CompileError> {
-    let outer = l.scope.replace(agg.collection);
+    if l.depth >= 2 {
+        return Err(CompileError::Unsupported(
+            "an aggregate nested more than one level deep".into(),
+        ));
+    }
+    let saved = (l.scope, l.outer, l.depth);
+    l.outer = l.scope;
+    l.scope = Some(agg.collection);
+    l.depth += 1;
     let result = lower_in_scope(l, agg);
-    l.scope = outer;
+    (l.scope, l.outer, l.depth) = saved;
     result
 }
 
 fn lower_in_scope(l: &mut Lowerer, agg: &Aggregate) -> Result<Lowered, CompileError> {
-    let coll = collection_sql(agg.collection);
+    let coll = collection_sql(agg.collection, l.depth);
     let mut filters = vec![SqlExpr::bin(
         BinOp::Eq,
         coll.customer.clone(),
@@ -165,6 +202,7 @@ fn lower_in_scope(l: &mut Lowerer, agg: &Aggregate) -> Result<Lowered, CompileEr
         filters: filters.clone(),
         order_by: Vec::new(),
         limit: None,
+        offset: None,
     };
     let scalar = |s: Select| SqlExpr::Subquery(Box::new(s));
 
@@ -187,7 +225,7 @@ fn lower_in_scope(l: &mut Lowerer, agg: &Aggregate) -> Result<Lowered, CompileEr
     };
     let money = arg.is_money();
     let ty = arg.ty();
-    let raw = raw_field(l, arg)?;
+    let raw = raw_field(l, arg, l.depth)?;
     // Sums, averages, minima and maxima consider only the numeric values of a dynamic field.
     // A typed field passes through unchanged.
     let numeric = dynamic::coerce(Lowered::new(raw.clone(), ty), Type::Number);
@@ -198,8 +236,14 @@ fn lower_in_scope(l: &mut Lowerer, agg: &Aggregate) -> Result<Lowered, CompileEr
         ty
     };
     let column = match agg.func {
-        // Count and exists returned above; first and last need an ordered subquery below.
-        AggFunc::Count | AggFunc::Exists | AggFunc::First | AggFunc::Last => None,
+        // Count and exists returned above; first, last and the positions need an ordered
+        // subquery below.
+        AggFunc::Count
+        | AggFunc::Exists
+        | AggFunc::First
+        | AggFunc::Last
+        | AggFunc::Nth(_)
+        | AggFunc::NthLast(_) => None,
         AggFunc::Sum => Some(SqlExpr::func(
             "COALESCE",
             vec![SqlExpr::func("SUM", vec![numeric]), SqlExpr::Int(0)],
@@ -232,8 +276,8 @@ fn lower_in_scope(l: &mut Lowerer, agg: &Aggregate) -> Result<Lowered, CompileEr
         return Ok(Lowered::new(scalar(select(vec![scale(column)])), agg_ty));
     }
     // `first` and `last` take the field of the earliest or latest element in (time, id) order,
-    // even when that field is null.
-    let descending = agg.func == AggFunc::Last;
+    // even when that field is null; `nth` and `nth_last` skip to the n-th.
+    let descending = matches!(agg.func, AggFunc::Last | AggFunc::NthLast(_));
     let mut s = select(vec![scale(raw)]);
     s.order_by = vec![
         OrderKey {
@@ -246,5 +290,8 @@ fn lower_in_scope(l: &mut Lowerer, agg: &Aggregate) -> Result<Lowered, CompileEr
         },
     ];
     s.limit = Some(1);
+    if let AggFunc::Nth(n) | AggFunc::NthLast(n) = agg.func {
+        s.offset = Some(i64::from(n) - 1);
+    }
     Ok(Lowered::new(scalar(s), ty))
 }

@@ -56,6 +56,10 @@ pub enum SqlExpr {
     Cast(Box<SqlExpr>, &'static str),
     /// A scalar subquery `(SELECT ...)`.
     Subquery(Box<Select>),
+    /// `cume_dist() OVER (ORDER BY key)`: the share of rows whose key is at most this row's.
+    CumeDist(Box<SqlExpr>),
+    /// `expr AS name`, only as a column of a `SELECT`.
+    Named(Box<SqlExpr>, &'static str),
     Exists(Box<Select>),
 }
 
@@ -112,6 +116,8 @@ pub struct Select {
     pub filters: Vec<SqlExpr>,
     pub order_by: Vec<OrderKey>,
     pub limit: Option<i64>,
+    /// `OFFSET n`, only after a `LIMIT`.
+    pub offset: Option<i64>,
 }
 
 /// A sort key of `ORDER BY`.
@@ -134,6 +140,11 @@ pub enum Source {
         args: Vec<SqlExpr>,
         alias: &'static str,
     },
+    /// A derived table `(SELECT ...) AS alias`.
+    Subquery {
+        select: Box<Select>,
+        alias: &'static str,
+    },
 }
 
 /// `JOIN source ON condition`.
@@ -152,6 +163,7 @@ impl Select {
             filters: Vec::new(),
             order_by: Vec::new(),
             limit: None,
+            offset: None,
         }
     }
 }

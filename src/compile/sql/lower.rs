@@ -12,6 +12,7 @@ use super::aggregate;
 use super::ast::{BinOp, ParamId, Select, Source, SqlExpr};
 use super::dynamic;
 use super::functions;
+use super::percentile;
 use crate::compile::CompileError;
 use crate::dsl::ir::{ArithOp, Collection, CompareOp, CustomerField, Expr, ExprKind, Literal};
 use crate::dsl::types::Type;
@@ -49,6 +50,10 @@ pub struct Lowerer {
     pub params: Vec<Param>,
     now: Option<ParamId>,
     pub scope: Option<Collection>,
+    /// The collection of the aggregate around the current one, which `outer.FIELD` reads.
+    pub outer: Option<Collection>,
+    /// How many aggregates enclose the expression being lowered (0 at the customer level).
+    pub depth: u8,
 }
 
 impl Lowerer {
@@ -97,6 +102,8 @@ impl Lowerer {
                 Lowered::new(dynamic::field(self, doc, name)?, Type::Dynamic)
             }
             ExprKind::Element(field) => aggregate::element(self, field)?,
+            ExprKind::Outer(field) => aggregate::outer(self, field)?,
+            ExprKind::Percentile(arg) => percentile::lower(self, arg)?,
             ExprKind::Neg(inner) => {
                 let v = self.value(inner)?;
                 let ty = numeric_type(&v, "negate")?;

@@ -11,6 +11,7 @@ mod ast;
 mod dynamic;
 mod functions;
 mod lower;
+mod percentile;
 mod query;
 mod render;
 

@@ -71,6 +71,9 @@ impl Renderer {
         }
         if let Some(limit) = s.limit {
             let _ = write!(self.out, "\n{pad}LIMIT {limit}");
+            if let Some(offset) = s.offset.filter(|o| *o > 0) {
+                let _ = write!(self.out, " OFFSET {offset}");
+            }
         }
     }
 
@@ -83,6 +86,10 @@ impl Renderer {
                 let _ = write!(self.out, "{name}(");
                 self.list(args, indent);
                 let _ = write!(self.out, ") AS {alias}");
+            }
+            Source::Subquery { select, alias } => {
+                self.subquery("(", select, indent);
+                let _ = write!(self.out, " AS {alias}");
             }
         }
     }
@@ -214,6 +221,15 @@ impl Renderer {
                 let _ = write!(self.out, " AS {ty})");
             }
             SqlExpr::Subquery(select) => self.subquery("(", select, indent),
+            SqlExpr::CumeDist(key) => {
+                self.out.push_str("cume_dist() OVER (ORDER BY ");
+                self.expr(key, indent);
+                self.out.push(')');
+            }
+            SqlExpr::Named(inner, name) => {
+                self.expr(inner, indent);
+                let _ = write!(self.out, " AS {name}");
+            }
             SqlExpr::Exists(select) => self.subquery("EXISTS (", select, indent),
         }
     }

@@ -266,8 +266,9 @@ impl WarmSnapshot {
             .filter(|c| !self.owner.contains_key(c))
             .collect();
         for (i, chunk) in self.chunks.iter().enumerate() {
+            let input = crate::compile::EvalInput::at(now);
             let current = program
-                .members(&chunk.snap, now)
+                .members_in(&chunk.snap, &input, &self.base)
                 .into_iter()
                 .filter(|c| self.owner.get(c) == Some(&i));
             out.extend(current);
@@ -311,11 +312,13 @@ impl WarmSnapshot {
         }
     }
 
-    /// Whether one customer matches at `now`, from their newest data.
+    /// Whether one customer matches at `now`, from their newest data. A percentile ranks them
+    /// among the base's customers: the population as of the last full load.
     pub fn matches(&self, program: &Program, customer: i64, now: i64) -> bool {
         let snap = self.current(customer);
+        let input = crate::compile::EvalInput::at(now);
         snap.index_of(customer)
-            .is_some_and(|i| program.matches(snap, i, now))
+            .is_some_and(|i| program.matches_in(snap, i, &input, &self.base))
     }
 }
 

@@ -18,6 +18,10 @@ use crate::dsl::ir::{
 use crate::dsl::span::Span;
 use crate::dsl::types::Type;
 
+/// The largest position `nth` and `nth_last` take: far beyond any customer's history that a
+/// sequence condition asks about, and small enough that a scan for it stays short.
+const MAX_POSITION: f64 = 1000.0;
+
 /// The diagnostic for a collection used as a plain value.
 pub(super) fn bare_collection(name: &str, span: Span) -> Diagnostic {
     Diagnostic::new(
@@ -40,10 +44,13 @@ impl Checker<'_> {
         args: &[Arg],
         scope: Scope,
     ) -> Option<Expr> {
-        if let Scope::Element(coll) = scope {
-            return self.nested(node, coll);
+        match scope {
+            Scope::Nested { inner: coll, .. } | Scope::OuterOnly(coll) => {
+                return self.nested(node, coll)
+            }
+            Scope::Customer | Scope::Element(_) => {}
         }
-        let (collection, filter, within) = self.target(target)?;
+        let (collection, filter, within) = self.target(target, scope)?;
         let Some(func) = lookup(AGGREGATES, &name.name) else {
             let diag = Diagnostic::new(
                 Code::BadAggregate,
@@ -57,10 +64,10 @@ impl Checker<'_> {
             );
             return self.error(match did_you_mean(&name.name, AGGREGATES.iter().map(|(n, _)| *n)) {
                 Some(s) => diag.with_help(format!("did you mean `{s}`?")),
-                None => diag.with_help("the methods are count, exists, sum, avg, min, max, first, last and distinct"),
+                None => diag.with_help("the methods are count, exists, sum, avg, min, max, first, last, nth, nth_last and distinct"),
             });
         };
-        let (arg, ty) = self.aggregate_arg(node, collection, func, name, args)?;
+        let (arg, ty, func) = self.aggregate_arg(node, collection, func, name, args)?;
         Some(Expr::new(
             ExprKind::Aggregate(Aggregate {
                 collection,
@@ -73,8 +80,14 @@ impl Checker<'_> {
         ))
     }
 
-    /// Resolves `orders` or `orders(filter, within D)` to its parts.
-    fn target(&mut self, target: &Node) -> Option<(Collection, Option<Expr>, Option<i64>)> {
+    /// Resolves `orders` or `orders(filter, within D)` to its parts. Inside another collection's
+    /// filter (`scope` is `Element`) this aggregate is nested: its filter sees the enclosing
+    /// element as `outer`.
+    fn target(
+        &mut self,
+        target: &Node,
+        scope: Scope,
+    ) -> Option<(Collection, Option<Expr>, Option<i64>)> {
         let (name, args): (&str, &[Arg]) = match &target.kind {
             NodeKind::Path(parts) if parts.len() == 1 => (&parts[0].name, &[]),
             NodeKind::Call { name, args } => (&name.name, args),
@@ -146,7 +159,11 @@ impl Checker<'_> {
                         ));
                         continue;
                     }
-                    match self.expr(value, Scope::Customer) {
+                    let bound_scope = match scope {
+                        Scope::Element(outer) => Scope::OuterOnly(outer),
+                        _ => Scope::Customer,
+                    };
+                    match self.expr(value, bound_scope) {
                         Some(t) if t.ty == Type::Time => since = Some(t),
                         Some(t) => {
                             failed = true;
@@ -166,8 +183,14 @@ impl Checker<'_> {
                     }
                 }
                 Arg::Expr(e) => {
-                    match self.condition(e, Scope::Element(collection), collection_name(collection))
-                    {
+                    let filter_scope = match scope {
+                        Scope::Element(outer) => Scope::Nested {
+                            inner: collection,
+                            outer,
+                        },
+                        _ => Scope::Element(collection),
+                    };
+                    match self.condition(e, filter_scope, collection_name(collection)) {
                         Some(cond) => {
                             filter = Some(match filter.take() {
                                 None => cond,
@@ -215,7 +238,7 @@ impl Checker<'_> {
         func: AggFunc,
         name: &Ident,
         args: &[Arg],
-    ) -> Option<(Option<ElementField>, Type)> {
+    ) -> Option<(Option<ElementField>, Type, AggFunc)> {
         let coll = collection_name(collection);
         if matches!(func, AggFunc::Count | AggFunc::Exists) {
             if !args.is_empty() {
@@ -237,12 +260,24 @@ impl Checker<'_> {
             } else {
                 Type::Bool
             };
-            return Some((None, ty));
+            return Some((None, ty, func));
         }
         let example = match collection {
             Collection::Orders => "total",
             Collection::Items => "price",
             Collection::Events => "prop.value",
+        };
+        let (func, args) = match func {
+            AggFunc::Nth(_) | AggFunc::NthLast(_) => {
+                let (n, rest) = self.position(node, collection, name, args)?;
+                let func = if matches!(func, AggFunc::Nth(_)) {
+                    AggFunc::Nth(n)
+                } else {
+                    AggFunc::NthLast(n)
+                };
+                (func, rest)
+            }
+            _ => (func, args),
         };
         let field = match args {
             [Arg::Expr(a)] => self.element_field(a, collection),
@@ -272,7 +307,9 @@ impl Checker<'_> {
                 if fty == Dynamic { Number } else { fty },
                 "a number, string or timestamp",
             ),
-            AggFunc::First | AggFunc::Last => (fty != StringList, fty, "a single value"),
+            AggFunc::First | AggFunc::Last | AggFunc::Nth(_) | AggFunc::NthLast(_) => {
+                (fty != StringList, fty, "a single value")
+            }
             _ => (fty != StringList, Number, "a single value"),
         };
         if !ok {
@@ -286,7 +323,55 @@ impl Checker<'_> {
                 .with_help(format!("for example `{coll}.{}({example})`", name.name)),
             );
         }
-        Some((Some(field), result))
+        Some((Some(field), result, func))
+    }
+
+    /// The position of `nth(n, field)` and `nth_last(n, field)`: a whole number from 1 to
+    /// `MAX_POSITION`, written as a literal; returns it and the remaining arguments.
+    fn position<'a>(
+        &mut self,
+        node: &Node,
+        collection: Collection,
+        name: &Ident,
+        args: &'a [Arg],
+    ) -> Option<(u32, &'a [Arg])> {
+        let coll = collection_name(collection);
+        let time = match collection {
+            Collection::Orders | Collection::Items => "placed_at",
+            Collection::Events => "occurred_at",
+        };
+        let help = format!(
+            "write the position first and then a field, for example `{coll}.{}(2, {time})`",
+            name.name
+        );
+        let Some((Arg::Expr(first), rest)) = args.split_first() else {
+            return self.error(
+                Diagnostic::new(
+                    Code::Arity,
+                    format!("`{}` needs a position and a field of {coll}", name.name),
+                    node.span,
+                    "missing arguments",
+                )
+                .with_help(help),
+            );
+        };
+        match first.kind {
+            NodeKind::Number(n) if n.fract() == 0.0 && (1.0..=MAX_POSITION).contains(&n) => {
+                Some((n as u32, rest))
+            }
+            _ => self.error(
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    format!(
+                        "the position of `{}` must be a whole number from 1 to {MAX_POSITION}",
+                        name.name
+                    ),
+                    first.span,
+                    "not a position",
+                )
+                .with_help(help),
+            ),
+        }
     }
 
     /// The argument of an aggregate must name a field of the element.

@@ -21,12 +21,15 @@ impl Checker<'_> {
         if name.name == "in_segment" {
             return self.in_segment(node, args);
         }
+        if name.name == "percentile" {
+            return self.percentile(node, args, scope);
+        }
         if lookup(COLLECTIONS, &name.name).is_some() {
             return self.error(super::aggregate::bare_collection(&name.name, node.span));
         }
         let Some(func) = lookup(FUNCTIONS, &name.name) else {
             let mut candidates: Vec<&str> = FUNCTIONS.iter().map(|(n, _)| *n).collect();
-            candidates.push("in_segment");
+            candidates.extend(["in_segment", "percentile"]);
             let diag = Diagnostic::new(
                 Code::UnknownName,
                 format!("unknown function `{}`", name.name),
@@ -36,7 +39,7 @@ impl Checker<'_> {
             return self.error(match did_you_mean(&name.name, candidates) {
                 Some(s) => diag.with_help(format!("did you mean `{s}`?")),
                 None => diag.with_help(
-                    "the functions are days_since, month, day, weekday, lower, upper, len, coalesce and in_segment",
+                    "the functions are days_since, month, day, weekday, lower, upper, len, coalesce, percentile and in_segment",
                 ),
             });
         };

@@ -9,6 +9,7 @@ mod aggregate;
 mod call;
 pub mod names;
 mod operators;
+mod percentile;
 mod score;
 
 use crate::dsl::ast::{BinaryOp, Node, NodeKind};
@@ -96,6 +97,37 @@ pub fn check(node: &Node, ctx: &Context) -> Result<Checked, Vec<Diagnostic>> {
 enum Scope {
     Customer,
     Element(Collection),
+    /// Inside the filter of an aggregate over `inner` that sits in the filter of `outer`:
+    /// `inner`'s fields are visible, `outer`'s through `outer.FIELD`.
+    Nested {
+        inner: Collection,
+        outer: Collection,
+    },
+    /// The `since` bound of a nested aggregate: customer fields and `outer.FIELD`.
+    OuterOnly(Collection),
+}
+
+impl Scope {
+    /// The collection whose element's fields are visible by their own names.
+    fn element(self) -> Option<Collection> {
+        match self {
+            Scope::Element(c) | Scope::Nested { inner: c, .. } => Some(c),
+            Scope::Customer | Scope::OuterOnly(_) => None,
+        }
+    }
+
+    /// The collection `outer.FIELD` refers to.
+    fn outer(self) -> Option<Collection> {
+        match self {
+            Scope::Nested { outer, .. } | Scope::OuterOnly(outer) => Some(outer),
+            Scope::Customer | Scope::Element(_) => None,
+        }
+    }
+
+    /// Whether an aggregate written here would be nested two levels deep.
+    fn nested_deep(self) -> bool {
+        self.outer().is_some()
+    }
 }
 
 struct Checker<'c> {
@@ -223,12 +255,15 @@ impl Checker<'_> {
         if first.name == "trigger" || (first.name == "entered" && parts.len() == 1) {
             return self.workflow_input(node, parts);
         }
+        if first.name == "outer" {
+            return self.outer_field(node, parts, scope);
+        }
         if parts.len() == 2 && (first.name == "attr" || first.name == "prop") {
             let name = parts[1].name.clone();
             if first.name == "attr" {
                 return Some(Expr::new(ExprKind::Attr(name), Type::Dynamic));
             }
-            if scope == Scope::Element(Collection::Events) {
+            if scope.element() == Some(Collection::Events) {
                 let f = ElementField::Event(EventField::Prop(name));
                 return Some(Expr::new(ExprKind::Element(f), Type::Dynamic));
             }
@@ -260,7 +295,7 @@ impl Checker<'_> {
         if name == "now" {
             return Some(Expr::new(ExprKind::Now, Type::Time));
         }
-        if let Scope::Element(coll) = scope {
+        if let Some(coll) = scope.element() {
             if let Some(f) = lookup(names::element_fields(coll), name) {
                 let ty = f.ty();
                 return Some(Expr::new(ExprKind::Element(f), ty));
@@ -270,7 +305,7 @@ impl Checker<'_> {
             return Some(Expr::new(ExprKind::Customer(f), f.ty()));
         }
         if let Some((_, func, field)) = DERIVED_FIELDS.iter().find(|(n, _, _)| *n == name) {
-            if let Scope::Element(coll) = scope {
+            if let (true, Some(coll)) = (scope.nested_deep(), scope.element().or(scope.outer())) {
                 return self.nested(node, coll);
             }
             return Some(derived(*func, *field));
@@ -292,12 +327,12 @@ impl Checker<'_> {
         let mut candidates: Vec<&str> = CUSTOMER_FIELDS.iter().map(|(n, _)| *n).collect();
         candidates.extend(DERIVED_FIELDS.iter().map(|(n, _, _)| *n));
         candidates.push("now");
-        if let Scope::Element(coll) = scope {
+        if let Some(coll) = scope.element() {
             candidates.extend(names::element_fields(coll).iter().map(|(n, _)| *n));
         }
-        let where_ = match scope {
-            Scope::Customer => "customer field".to_string(),
-            Scope::Element(c) => format!("field of {} or the customer", names::collection_name(c)),
+        let where_ = match scope.element() {
+            None => "customer field".to_string(),
+            Some(c) => format!("field of {} or the customer", names::collection_name(c)),
         };
         let diag = Diagnostic::new(
             Code::UnknownName,
@@ -353,20 +388,72 @@ impl Checker<'_> {
         )
     }
 
-    /// Aggregates (and derived fields, which are aggregates) cannot appear inside a filter.
+    /// Aggregates (and derived fields, which are aggregates) nest one level deep: not inside the
+    /// filter of an aggregate that is already inside another's filter.
     fn nested(&mut self, node: &Node, coll: Collection) -> Option<Expr> {
         self.error(
             Diagnostic::new(
                 Code::BadAggregate,
                 format!(
-                    "aggregates cannot be used inside the filter of {}(...)",
+                    "aggregates nest one level deep, and this one is inside the filter of {}(...), which is already inside another collection's filter",
                     names::collection_name(coll)
                 ),
                 node.span,
-                "nested aggregate",
+                "aggregate nested twice",
             )
-            .with_help("combine the two conditions with `and` outside the filter instead"),
+            .with_help("move this condition to the outer filter, or combine the conditions with `and` outside the filters"),
         )
+    }
+
+    /// `outer.FIELD`: the enclosing collection's element, inside a nested aggregate's filter.
+    fn outer_field(
+        &mut self,
+        node: &Node,
+        parts: &[crate::dsl::ast::Ident],
+        scope: Scope,
+    ) -> Option<Expr> {
+        let Some(outer) = scope.outer() else {
+            return self.error(
+                Diagnostic::new(
+                    Code::UnknownName,
+                    "`outer` is only known inside a collection's filter that is inside another collection's filter",
+                    node.span,
+                    "no enclosing collection here",
+                )
+                .with_help("for example `events(type == \"product_viewed\", not items(product_id == outer.prop.product_id).exists()).exists()`"),
+            );
+        };
+        let field = match parts {
+            [_, one] => lookup(names::element_fields(outer), &one.name),
+            [_, ns, prop] if ns.name == "prop" && outer == Collection::Events => {
+                Some(ElementField::Event(EventField::Prop(prop.name.clone())))
+            }
+            _ => None,
+        };
+        let Some(field) = field else {
+            let coll = names::collection_name(outer);
+            let written: Vec<&str> = parts[1..].iter().map(|p| p.name.as_str()).collect();
+            let written = written.join(".");
+            let diag = Diagnostic::new(
+                Code::UnknownName,
+                format!("`outer.{written}` is not a field of {coll}"),
+                node.span,
+                format!("not a field of {coll}"),
+            );
+            let fields = names::element_fields(outer).iter().map(|(n, _)| *n);
+            return self.error(match did_you_mean(&written, fields) {
+                Some(s) => diag.with_help(format!("did you mean `outer.{s}`?")),
+                None => {
+                    let all: Vec<&str> = names::element_fields(outer)
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect();
+                    diag.with_help(format!("the fields of {coll} are {}", all.join(", ")))
+                }
+            });
+        };
+        let ty = field.ty();
+        Some(Expr::new(ExprKind::Outer(field), ty))
     }
 }
 

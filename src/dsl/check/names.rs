@@ -83,6 +83,9 @@ pub const AGGREGATES: &[(&str, AggFunc)] = &[
     ("first", AggFunc::First),
     ("last", AggFunc::Last),
     ("distinct", AggFunc::Distinct),
+    // The position is the call's first argument; the checker fills it in.
+    ("nth", AggFunc::Nth(0)),
+    ("nth_last", AggFunc::NthLast(0)),
 ];
 
 /// The element fields of a collection by their DSL name (`prop.NAME` is handled by the caller).

@@ -53,6 +53,16 @@ pub struct Snapshot {
     pub properties: DynPool,
     /// Stored model scores (`customer_scores`), empty when none were computed.
     pub scores: Scores,
+    /// A number no other snapshot of this process has had, renewed when the data changes in
+    /// place, so what is derived from one snapshot (a percentile's population) is never used
+    /// with another.
+    identity: u64,
+}
+
+/// The next `Snapshot::identity`.
+fn next_identity() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Snapshot {
@@ -106,13 +116,20 @@ impl Snapshot {
             events,
             properties,
             scores,
+            identity: next_identity(),
         })
+    }
+
+    /// This snapshot's identity: equal only for the same snapshot with the same data.
+    pub fn identity(&self) -> u64 {
+        self.identity
     }
 
     /// Reads the stored model scores again, after they were recomputed: the rest of the
     /// snapshot is unchanged by scoring, so there is no need to read it again.
     pub fn reload_scores(&mut self, conn: &Connection) -> Result<(), StoreError> {
         self.scores = Scores::load(conn, &self.customers.ids, &mut self.strings)?;
+        self.identity = next_identity();
         Ok(())
     }
 

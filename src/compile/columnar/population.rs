@@ -1,0 +1,75 @@
+//! The populations `percentile(x)` ranks a customer in: every customer's `x` on a snapshot at
+//! `now`, sorted.
+//!
+//! Measuring one is a pass over all customers, so a program keeps the last one it measured,
+//! keyed by the snapshot's identity and `now`: the many single-customer evaluations of one
+//! daemon pass (and a refresh's parallel ranges) measure it once.
+
+use std::sync::{Arc, Mutex};
+
+use crate::store::snapshot::{Snapshot, Sym};
+
+use super::eval::{self, Ctx, Journey};
+use super::node::Node;
+
+/// The sorted values of each `percentile` argument of a program.
+pub type Populations = Arc<Vec<Vec<f64>>>;
+
+/// The last populations a program measured, and on what.
+#[derive(Debug, Default)]
+pub struct Cache {
+    last: Mutex<Option<(u64, i64, Populations)>>,
+}
+
+impl Cache {
+    /// The populations of `ranks` on `snap` at `now`, measured now or reused.
+    pub fn get(&self, ranks: &[Node], snap: &Snapshot, keys: &[Sym], now: i64) -> Populations {
+        if ranks.is_empty() {
+            return Populations::default();
+        }
+        let id = snap.identity();
+        if let Ok(last) = self.last.lock() {
+            if let Some((i, t, p)) = last.as_ref() {
+                if *i == id && *t == now {
+                    return p.clone();
+                }
+            }
+        }
+        let measured: Populations = Arc::new(
+            ranks
+                .iter()
+                .map(|arg| measure(arg, snap, keys, now))
+                .collect(),
+        );
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((id, now, measured.clone()));
+        }
+        measured
+    }
+}
+
+/// Every existing customer's value of `arg` that can be ranked, sorted ascending.
+fn measure(arg: &Node, snap: &Snapshot, keys: &[Sym], now: i64) -> Vec<f64> {
+    let journey = Journey::default();
+    let mut values = Vec::with_capacity(snap.len());
+    for cust in 0..snap.len() {
+        if !super::exists_at(snap, cust, now) {
+            continue;
+        }
+        let cx = Ctx {
+            snap,
+            now,
+            keys,
+            cust,
+            elem: 0,
+            outer: 0,
+            ranks: &[],
+            journey: &journey,
+        };
+        if let Some(x) = eval::rank_key(&eval::eval(arg, &cx)) {
+            values.push(x);
+        }
+    }
+    values.sort_unstable_by(f64::total_cmp);
+    values
+}
