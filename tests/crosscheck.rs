@@ -5,7 +5,8 @@
 //! Each case decodes a shop and a few conditions from proptest-generated choice streams (see
 //! `crosscheck/choices.rs`), writes the shop into a real SQLite file and compares, for each
 //! condition, `columnar::Program::members`, `sql::SqlQuery::members`, `Program::matches` for
-//! every customer, and the members over a one-customer `Snapshot::load_customers`. A failure
+//! every customer, and the members over a one-customer `Snapshot::load_customers` (ranked in the
+//! whole store's population). A failure
 //! prints the shrunk condition, its SQL and the shop. `PROPTEST_CASES` raises the case count.
 
 mod crosscheck {
@@ -77,8 +78,10 @@ pub fn agree(store: &Store, snap: &Snapshot, shop: &ShopData, expr: &Expr) -> Re
                 &explain,
             ));
         }
+        // A one-customer snapshot (the daemon's overlay, the workflow engine's) ranks the
+        // customer's percentiles in the whole store's population, as the daemon does.
         let one = Snapshot::load_customers(&store.conn, &[id]).unwrap();
-        let alone = program.members(&one, at);
+        let alone = program.members_in(&one, &segflow::compile::EvalInput::at(at), snap);
         if alone
             != columnar
                 .iter()
@@ -121,7 +124,7 @@ proptest! {
         prop_assert_eq!(snap.len(), shop.customers.len());
         for choices in &expr_choices {
             let mut c = Choices::new(choices);
-            let expr = ExprGen { c: &mut c, scope: None }.root();
+            let expr = ExprGen::new(&mut c).root();
             if let Err(report) = agree(&store, &snap, &shop, &expr) {
                 return Err(TestCaseError::fail(report));
             }

@@ -15,6 +15,7 @@ pub const CONTEXT: &[&str] = &[
     "trigger",
     "cart",
     "recommendations",
+    "viewed",
     "unsubscribe_url",
     "shop",
     "workflow",

@@ -1,6 +1,6 @@
 //! The reads behind one email's template context: the customer, their latest order with its
-//! lines, what they bought, products by id, and every counted order's products (for
-//! recommendations). `workflow::mail_context` and `workflow::mail_cart` turn these rows into
+//! lines, what they bought, products by id, every counted order's products (for
+//! recommendations) and the products they viewed without buying (for browse reminders). `workflow::mail_context` and `workflow::mail_cart` turn these rows into
 //! the context a template sees.
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -134,6 +134,48 @@ pub fn bought(conn: &Connection, customer: i64) -> rusqlite::Result<Vec<i64>> {
     )?;
     let ids = stmt.query_map([customer], |r| r.get(0))?;
     ids.collect()
+}
+
+/// The products of the customer's `product_viewed` events (`product_id` property) in
+/// `[from, to]` that no counted order placed from the view until `to` holds, newest view first,
+/// at most `limit`.
+pub fn viewed_not_bought(
+    conn: &Connection,
+    customer: i64,
+    from: i64,
+    to: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<ProductRow>> {
+    let mut views = conn.prepare_cached(
+        "SELECT CAST(e.properties ->> '$.product_id' AS TEXT) AS product, MAX(e.occurred_at)
+         FROM events e
+         WHERE e.customer = ?1 AND e.type = 'product_viewed'
+           AND e.occurred_at >= ?2 AND e.occurred_at <= ?3
+           AND e.properties ->> '$.product_id' IS NOT NULL
+         GROUP BY product ORDER BY MAX(e.occurred_at) DESC, product",
+    )?;
+    let viewed: Vec<(String, i64)> = views
+        .query_map(params![customer, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut bought = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM orders o JOIN order_items i ON i.order_id = o.id
+           JOIN products p ON p.id = i.product
+         WHERE o.customer = ?1 AND o.counted = 1 AND p.external_id = ?2
+           AND o.placed_at >= ?3 AND o.placed_at <= ?4)",
+    )?;
+    let mut out = Vec::new();
+    for (product, at) in viewed {
+        if out.len() == limit {
+            break;
+        }
+        if bought.query_row(params![customer, product, at, to], |r| r.get::<_, bool>(0))? {
+            continue;
+        }
+        if let Some(row) = product_by_id(conn, &product)? {
+            out.push(row);
+        }
+    }
+    Ok(out)
 }
 
 /// The product with internal id `id`.

@@ -16,6 +16,10 @@ use crate::store::customer_context as store;
 /// How many products `recommendations` holds at most.
 pub const RECOMMENDATIONS: usize = 3;
 
+/// How many products `viewed` holds at most, and how far back it looks.
+pub const VIEWED: usize = 3;
+const VIEWED_WINDOW_MS: i64 = 7 * 86_400_000;
+
 /// The customer row, as the policy and the template context need it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Recipient {
@@ -175,14 +179,25 @@ pub fn products(tx: &Transaction, ids: &[i64]) -> rusqlite::Result<Value> {
     let mut out = Vec::new();
     for &id in ids {
         if let Some(p) = store::product(tx, id)? {
-            out.push(json!({
-                "product_id": p.product_id,
-                "title": p.title,
-                "category": p.category,
-                "price": p.price.map(money),
-                "price_minor": p.price,
-            }));
+            out.push(product_json(&p));
         }
     }
     Ok(Value::Array(out))
+}
+
+/// The `viewed` array: the products the customer viewed in the 7 days before `now` and has not
+/// bought since viewing them, newest view first (what a browse reminder shows).
+pub fn viewed(tx: &Transaction, customer: i64, now: i64) -> rusqlite::Result<Value> {
+    let rows = store::viewed_not_bought(tx, customer, now - VIEWED_WINDOW_MS, now, VIEWED)?;
+    Ok(Value::Array(rows.iter().map(product_json).collect()))
+}
+
+fn product_json(p: &store::ProductRow) -> Value {
+    json!({
+        "product_id": p.product_id,
+        "title": p.title,
+        "category": p.category,
+        "price": p.price.map(money),
+        "price_minor": p.price,
+    })
 }

@@ -197,6 +197,7 @@ impl OutboxDispatcher {
             "trigger": req.trigger_event,
             "cart": super::mail_cart::cart(tx, req.trigger_event.as_ref(), &self.shop.currency)?,
             "recommendations": context::products(tx, &picks)?,
+            "viewed": context::viewed(tx, req.customer, req.now)?,
             "unsubscribe_url": self.signer.url(&self.unsubscribe_base_url, &claims),
             "shop": { "name": self.shop.name, "currency": self.shop.currency, "timezone": self.shop.timezone },
             "workflow": req.workflow,

@@ -2,8 +2,9 @@
 //!
 //! Aggregate arguments follow `check/aggregate.rs`: `sum`/`avg` take numbers or dynamic
 //! properties, `min`/`max` numbers, strings, times or properties (a property's `min`/`max` is a
-//! number), `first`/`last`/`distinct` anything but a string list. Filters are conditions over the
-//! element's fields (and the customer's), without nested aggregates.
+//! number), `first`/`last`/`nth`/`nth_last`/`distinct` anything but a string list. Filters are
+//! conditions over the element's fields (and the customer's); an aggregate inside a filter is
+//! nested, and its own filter may read the enclosing element as `outer.FIELD`.
 
 use segflow::dsl::ir::*;
 use segflow::dsl::types::Type;
@@ -49,8 +50,23 @@ impl ExprGen<'_, '_> {
         }
     }
 
-    /// A field of the current element with type `ty`, when inside a filter that has one.
+    /// A field of the current element with type `ty`, when inside a filter that has one; in a
+    /// nested filter sometimes the enclosing element's (`outer.FIELD`).
     pub fn element_of(&mut self, ty: Type) -> Option<Expr> {
+        if let Some(outer) = self.outer {
+            if self.c.chance(40) {
+                let fields: Vec<ElementField> = self
+                    .fields(outer)
+                    .into_iter()
+                    .filter(|f| f.ty() == ty)
+                    .collect();
+                if !fields.is_empty() {
+                    let f = self.c.pick(&fields);
+                    let ty = f.ty();
+                    return Some(Expr::new(ExprKind::Outer(f), ty));
+                }
+            }
+        }
         let coll = self.scope?;
         let fields: Vec<ElementField> = self
             .fields(coll)
@@ -65,7 +81,8 @@ impl ExprGen<'_, '_> {
         Some(Expr::new(ExprKind::Element(f), ty))
     }
 
-    /// An aggregate whose checked type is `want`; only called outside a filter.
+    /// An aggregate whose checked type is `want`; called outside a filter or inside one that is
+    /// not itself nested.
     pub fn aggregate(&mut self, want: Type, d: u32) -> Expr {
         let coll = match want {
             Type::Dynamic => Collection::Events,
@@ -91,7 +108,13 @@ impl ExprGen<'_, '_> {
                     )
                 }
                 4 => {
-                    let func = self.c.pick(&[AggFunc::First, AggFunc::Last]);
+                    let n = 1 + self.c.below(3);
+                    let func = self.c.pick(&[
+                        AggFunc::First,
+                        AggFunc::Last,
+                        AggFunc::Nth(n),
+                        AggFunc::NthLast(n),
+                    ]);
                     (func, self.field_where(&fields, |t| t == Type::Number))
                 }
                 _ => (
@@ -100,9 +123,15 @@ impl ExprGen<'_, '_> {
                 ),
             },
             _ => {
-                let func =
-                    self.c
-                        .pick(&[AggFunc::Min, AggFunc::Max, AggFunc::First, AggFunc::Last]);
+                let n = 1 + self.c.below(3);
+                let func = self.c.pick(&[
+                    AggFunc::Min,
+                    AggFunc::Max,
+                    AggFunc::First,
+                    AggFunc::Last,
+                    AggFunc::Nth(n),
+                    AggFunc::NthLast(n),
+                ]);
                 let func = match (want, func) {
                     (Type::Dynamic, AggFunc::Min) => AggFunc::First,
                     (Type::Dynamic, AggFunc::Max) => AggFunc::Last,
@@ -126,9 +155,11 @@ impl ExprGen<'_, '_> {
             (_, None) => Type::Number,
         };
         let filter = if self.c.chance(70) {
+            let saved = (self.scope, self.outer);
+            self.outer = self.scope;
             self.scope = Some(coll);
             let filter = self.cond(d);
-            self.scope = None;
+            (self.scope, self.outer) = saved;
             Some(Box::new(filter))
         } else {
             None

@@ -3,7 +3,9 @@
 //! The generator produces only what `dsl::check` can produce: it follows the checker's type
 //! rules (`check/operators.rs`, `check/call.rs`, `check/aggregate.rs`) for every operator,
 //! function and aggregate, places element fields only inside an aggregate's filter over their
-//! collection, never nests aggregates, and gives every node the type the checker would give it.
+//! collection, nests aggregates one level deep (with `outer.FIELD` inside the nested filter),
+//! ranks customers with `percentile` outside filters, and gives every node the type the checker
+//! would give it.
 //! Depth is bounded; at depth zero only leaves are produced.
 
 use segflow::dsl::ir::*;
@@ -16,6 +18,21 @@ pub struct ExprGen<'a, 'c> {
     pub c: &'a mut Choices<'c>,
     /// The collection whose filter is being generated, if any.
     pub scope: Option<Collection>,
+    /// The collection around `scope` when generating a nested aggregate's filter.
+    pub outer: Option<Collection>,
+    /// Whether a `percentile`'s argument is being generated (percentiles do not nest).
+    pub ranking: bool,
+}
+
+impl<'a, 'c> ExprGen<'a, 'c> {
+    pub fn new(c: &'a mut Choices<'c>) -> ExprGen<'a, 'c> {
+        ExprGen {
+            c,
+            scope: None,
+            outer: None,
+            ranking: false,
+        }
+    }
 }
 
 pub fn b(e: Expr) -> Box<Expr> {
@@ -109,8 +126,8 @@ impl ExprGen<'_, '_> {
             8 => self.contains(sub),
             9 => self.between(sub),
             10 => self.coalesce(Type::Bool, sub),
-            11 if self.scope.is_none() => self.aggregate(Type::Bool, sub),
-            12 | 13 if self.scope.is_none() => {
+            11 if self.outer.is_none() => self.aggregate(Type::Bool, sub),
+            12 | 13 if self.outer.is_none() => {
                 // The usual shape of a rule: an aggregate compared with a literal.
                 let ty = self
                     .c
@@ -217,6 +234,17 @@ impl ExprGen<'_, '_> {
         })
     }
 
+    /// `percentile(x)` of a number, a time or a dynamic value, as `check/percentile.rs` allows.
+    fn percentile(&mut self, d: u32) -> Expr {
+        let ty = self
+            .c
+            .pick(&[Type::Number, Type::Number, Type::Time, Type::Dynamic]);
+        self.ranking = true;
+        let arg = self.value(ty, d);
+        self.ranking = false;
+        Expr::new(ExprKind::Percentile(b(arg)), Type::Number)
+    }
+
     pub fn number(&mut self, d: u32) -> Expr {
         let sub = d.saturating_sub(1);
         let alternatives = if d == 0 { 3 } else { 13 };
@@ -254,7 +282,8 @@ impl ExprGen<'_, '_> {
                 Expr::new(ExprKind::Call(Func::Len, vec![arg]), Type::Number)
             }
             8 => self.coalesce(Type::Number, sub),
-            _ if self.scope.is_none() => self.aggregate(Type::Number, sub),
+            9 if self.scope.is_none() && !self.ranking => self.percentile(sub),
+            _ if self.outer.is_none() => self.aggregate(Type::Number, sub),
             _ => lit(self.number_literal()),
         }
     }
@@ -293,7 +322,7 @@ impl ExprGen<'_, '_> {
                 Expr::new(ExprKind::Call(func, vec![arg]), Type::String)
             }
             4 => self.coalesce(Type::String, sub),
-            _ if self.scope.is_none() => self.aggregate(Type::String, sub),
+            _ if self.outer.is_none() => self.aggregate(Type::String, sub),
             _ => lit(Literal::String(vocab::word(self.c))),
         }
     }
@@ -324,7 +353,7 @@ impl ExprGen<'_, '_> {
                 Expr::new(kind, Type::Time)
             }
             6 => self.coalesce(Type::Time, sub),
-            _ if self.scope.is_none() => self.aggregate(Type::Time, sub),
+            _ if self.outer.is_none() => self.aggregate(Type::Time, sub),
             _ => Expr::new(ExprKind::Now, Type::Time),
         }
     }
@@ -397,7 +426,7 @@ impl ExprGen<'_, '_> {
                 None => Expr::new(ExprKind::Attr(self.key()), Type::Dynamic),
             },
             2 => self.coalesce(Type::Dynamic, sub),
-            _ if self.scope.is_none() => self.aggregate(Type::Dynamic, sub),
+            _ if self.outer.is_none() => self.aggregate(Type::Dynamic, sub),
             _ => Expr::new(ExprKind::Attr(self.key()), Type::Dynamic),
         }
     }

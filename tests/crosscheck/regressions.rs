@@ -116,3 +116,22 @@ fn sql_distinct_of_json_numbers_written_differently() {
     assert_eq!(members(&shop, "events.distinct(prop.n) == 3"), vec![2, 3]);
     assert_eq!(members(&shop, "events.distinct(prop.n) == 1"), vec![4]);
 }
+
+#[test]
+fn percentile_ranks_ties_together_and_skips_values_it_cannot_rank() {
+    // Points 10, 20, 20, 40; a string, a missing value and a boolean are not ranked.
+    let shop = customers(&[
+        r#"{"p": 10}"#,
+        r#"{"p": 20}"#,
+        r#"{"p": 20}"#,
+        r#"{"p": 40}"#,
+        r#"{"p": "40"}"#,
+        r#"{}"#,
+        r#"{"p": true}"#,
+    ]);
+    // 10 → 25, 20 → 75 (both), 40 → 100.
+    assert_eq!(members(&shop, "percentile(attr.p) == 75"), vec![2, 3]);
+    assert_eq!(members(&shop, "percentile(attr.p) > 90"), vec![4]);
+    assert_eq!(members(&shop, "percentile(attr.p) is null"), vec![5, 6, 7]);
+    assert_eq!(members(&shop, "percentile(attr.p) <= 25"), vec![1]);
+}
