@@ -457,9 +457,12 @@ pub fn agg(
     let ty = match func {
         AggFunc::Exists => Type::Bool,
         AggFunc::Count | AggFunc::Sum | AggFunc::Avg | AggFunc::Distinct => Type::Number,
-        AggFunc::Min | AggFunc::Max | AggFunc::First | AggFunc::Last => {
-            arg.as_ref().map_or(Type::Null, |a| a.ty())
-        }
+        AggFunc::Min
+        | AggFunc::Max
+        | AggFunc::First
+        | AggFunc::Last
+        | AggFunc::Nth(_)
+        | AggFunc::NthLast(_) => arg.as_ref().map_or(Type::Null, |a| a.ty()),
     };
     x(
         ExprKind::Aggregate(Aggregate {

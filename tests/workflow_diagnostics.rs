@@ -13,20 +13,17 @@ use segflow::dsl::diagnostic::render;
 use segflow::segment::SegmentSet;
 use segflow::workflow::Workflows;
 
-const TEMPLATES: &[&str] = &[
-    "welcome_1",
-    "welcome_2",
-    "cart_reminder",
-    "cart_reminder_discount",
-    "cart_reminder_2",
-    "winback_offer",
-    "vip_reward",
-    "birthday",
-    "cross_sell",
-];
-
+/// The template folders of the example repository (`_shared` holds partials, not templates).
 fn templates() -> Vec<String> {
-    TEMPLATES.iter().map(|s| s.to_string()).collect()
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows/templates");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('_'))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 9, "{names:?}");
+    names
 }
 
 fn segments() -> SegmentSet {

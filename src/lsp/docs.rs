@@ -225,6 +225,21 @@ const MEANINGS: &[(&str, &str, &str)] = &[
         "how many distinct values a field takes",
         "items.distinct(category) >= 3",
     ),
+    (
+        "nth",
+        "the field of the n-th element by time (1 is the first)",
+        "orders.nth(2, placed_at) - orders.first(placed_at) <= 30d",
+    ),
+    (
+        "nth_last",
+        "the field of the n-th element counted from the latest (1 is the last)",
+        "orders.last(placed_at) - orders.nth_last(2, placed_at) > 90d",
+    ),
+    (
+        "percentile",
+        "where the customer's value ranks among all customers, 0 to 100 (100 is the highest); segments only, not workflow conditions",
+        "percentile(total_spent) > 90",
+    ),
 ];
 
 /// The kind of a name, shown beside it.
@@ -290,6 +305,7 @@ pub fn all() -> Vec<Doc> {
         out.push(doc(name, Kind::Function, "function".into()));
     }
     out.push(doc("in_segment", Kind::Function, "boolean".into()));
+    out.push(doc("percentile", Kind::Function, "number".into()));
     for (name, _) in AGGREGATES {
         out.push(doc(name, Kind::Aggregate, "aggregate".into()));
     }
