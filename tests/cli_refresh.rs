@@ -74,7 +74,7 @@ fn rerun_after_a_kill_keeps_sizes_in_agreement_with_changes() {
     let conn = db(dir.path());
     let at = segflow::dsl::literal::timestamp(NOW).unwrap();
     let before = agreement(&conn, at);
-    assert_eq!(before.len(), 21, "{before:?}");
+    assert_eq!(before.len(), cli_shop::example_files("rules"), "{before:?}");
     // A refresh killed after its first segments: the later ones (by name) have no rows yet.
     // This is what a per-segment refresh left when it was killed, and what the daemon's
     // one-segment-at-a-time refresh can still leave.
@@ -143,7 +143,7 @@ fn a_refresh_that_fails_midway_changes_no_segment() {
     let out = segflow(dir.path(), &["--now", NOW, "refresh"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
-        count(&conn, "SELECT COUNT(DISTINCT segment) FROM segment_sizes"),
-        21
+        count(&conn, "SELECT COUNT(DISTINCT segment) FROM segment_sizes") as usize,
+        cli_shop::example_files("rules")
     );
 }

@@ -63,6 +63,7 @@ fn expected(template: &str) -> &'static [&'static str] {
         "cross_sell" | "welcome_2" | "winback_offer" => &["Rain Jacket (89.90 USD)"],
         "birthday" => &["BDAY15", "My Shop"],
         "vip_reward" => &["free shipping", "My Shop"],
+        "browse_reminder" => &["You had a look at these recently", "Wool Cap (25.00 USD)"],
         other => panic!("the example template {other} has no expectations here; add them"),
     }
 }
@@ -95,6 +96,17 @@ fn every_example_template_states_amounts_names_and_lines() {
         "o2",
         &[(runner, 1, 12_000), (jacket, 1, 8_990)],
     );
+    // Alice looked at a cap yesterday, and at the shoes four days ago, the day before she
+    // bought them: only the cap is a product she viewed and has not bought since.
+    let _cap = product(&conn, "P4", "Wool Cap", 2_500);
+    for (product, ago) in [("P4", 24 * HOUR), ("P1", 4 * DAY)] {
+        conn.execute(
+            "INSERT INTO events (customer, type, occurred_at, properties, dedup_key)
+             VALUES (?1, 'product_viewed', ?2, json_object('product_id', ?3), randomblob(16))",
+            params![alice, T0 - ago, product],
+        )
+        .unwrap();
+    }
     // The checkout as the API takes it and as the engine hands it to a journey: major units,
     // one line without a title (it comes from the products table) and one without a price
     // (the catalogue price, 15.25, times 4).
@@ -157,6 +169,14 @@ fn every_example_template_states_amounts_names_and_lines() {
             }
         }
         assert!(!email.subject.is_empty(), "{name}");
+        if name == "browse_reminder" {
+            assert_eq!(email.subject, "Still thinking about Wool Cap?");
+            assert!(
+                !email.text.contains("Trail Runner (120.00 USD)"),
+                "{}",
+                email.text
+            );
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

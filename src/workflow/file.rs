@@ -229,7 +229,7 @@ impl Loader<'_> {
         match check::check(node, &self.ctx) {
             Ok(c) => {
                 let expr = self.world.segments.inline(&c.expr);
-                if let Some((name, span)) = ranked_segment(&c, &self.world.segments) {
+                if let Some((name, span)) = ranked_segment(&c, self.world.segments) {
                     self.report(
                         Diagnostic::new(
                             Code::BadAggregate,

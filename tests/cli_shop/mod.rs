@@ -71,3 +71,15 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// How many YAML files the example repository's `dir` (`rules` or `workflows`) holds, so tests
+/// that count segments or workflows follow the examples as they grow.
+pub fn example_files(dir: &str) -> usize {
+    std::fs::read_dir(repo().join(dir))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+        })
+        .count()
+}

@@ -53,6 +53,12 @@ impl Program {
             .collect()
     }
 
+    /// Whether the condition ranks customers against each other (`percentile`), so a
+    /// customer's membership depends on the population it is measured in.
+    pub fn ranks_customers(&self) -> bool {
+        !self.ranks.is_empty()
+    }
+
     /// The populations of the program's percentiles on `population` at `now`.
     fn populations(&self, population: &Snapshot, now: i64) -> population::Populations {
         let keys = self.bind(population);
