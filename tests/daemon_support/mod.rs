@@ -328,3 +328,50 @@ pub fn configure_ses(dir: &Path) {
     );
     std::fs::write(&config, text).unwrap();
 }
+
+/// A file of `tests/fixtures/bounces/`, the relays' payloads and the reports by mail.
+pub fn bounce_fixture(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/bounces")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// The wall clock in unix seconds, the clock the daemon checks a Mailgun timestamp against.
+pub fn unix_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A Mailgun body with its `signature` signed as Mailgun signs: `timestamp` set to `at` (unix
+/// seconds), `token` to `token` when given, and `signature` the hex HMAC-SHA256 of timestamp
+/// and token under `key`.
+pub fn mailgun_signed_at(body: &str, key: &str, at: i64, token: Option<&str>) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut value: serde_json::Value = serde_json::from_str(body).unwrap();
+    let timestamp = at.to_string();
+    value["signature"]["timestamp"] = serde_json::Value::String(timestamp.clone());
+    if let Some(token) = token {
+        value["signature"]["token"] = serde_json::Value::String(token.to_string());
+    }
+    let token = value["signature"]["token"].as_str().unwrap().to_string();
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(format!("{timestamp}{token}").as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    value["signature"]["signature"] = serde_json::Value::String(hex);
+    value.to_string()
+}
+
+/// A Mailgun body signed now under `key`, with its own token.
+pub fn mailgun_signed(body: &str, key: &str) -> String {
+    mailgun_signed_at(body, key, unix_seconds(), None)
+}
