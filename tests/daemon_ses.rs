@@ -24,32 +24,8 @@ fn fixture(name: &str) -> serde_json::Value {
     serde_json::from_str(&bounce_fixture(name)).unwrap()
 }
 
-/// An RSA key and a self-signed certificate of it, as PEM.
 fn signing_certificate() -> (PKey<Private>, String) {
-    let key = PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
-    let mut name = openssl::x509::X509NameBuilder::new().unwrap();
-    name.append_entry_by_text("CN", "sns.us-east-1.amazonaws.com")
-        .unwrap();
-    let name = name.build();
-    let mut cert = openssl::x509::X509Builder::new().unwrap();
-    cert.set_version(2).unwrap();
-    cert.set_serial_number(
-        &openssl::bn::BigNum::from_u32(1)
-            .unwrap()
-            .to_asn1_integer()
-            .unwrap(),
-    )
-    .unwrap();
-    cert.set_subject_name(&name).unwrap();
-    cert.set_issuer_name(&name).unwrap();
-    cert.set_pubkey(&key).unwrap();
-    cert.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).unwrap())
-        .unwrap();
-    cert.set_not_after(&openssl::asn1::Asn1Time::days_from_now(365).unwrap())
-        .unwrap();
-    cert.sign(&key, MessageDigest::sha256()).unwrap();
-    let pem = String::from_utf8(cert.build().to_pem().unwrap()).unwrap();
-    (key, pem)
+    sns_signing_certificate()
 }
 
 /// SNS's canonical string of a message, as its documentation lists the fields.

@@ -184,3 +184,42 @@ fn each_message_leaves_from_its_own_verp_address_and_a_bare_report_to_it_finds_t
         2
     );
 }
+
+#[test]
+fn the_envelope_and_postmark_settings_follow_the_config() {
+    use segflow::mail::config::TransportKind;
+    use segflow::mail::MessageDefaults;
+    let mut config = mail_config();
+    config.transport = TransportKind::Smtp;
+    config.smtp.host = "smtp.postmarkapp.com".into();
+    assert!(
+        MessageDefaults::from_config(&config)
+            .unwrap()
+            .postmark_metadata
+    );
+    config.bounces.postmark_metadata = Some(false);
+    assert!(
+        !MessageDefaults::from_config(&config)
+            .unwrap()
+            .postmark_metadata
+    );
+    config.bounces.postmark_metadata = None;
+    config.smtp.host = "smtp.postmarkapp.com.evil.example".into();
+    assert!(
+        !MessageDefaults::from_config(&config)
+            .unwrap()
+            .postmark_metadata
+    );
+
+    // A return path without VERP is the one envelope sender; one that is no address is named.
+    config.bounces.return_path = Some("bounces@acme.test".into());
+    assert!(matches!(
+        MessageDefaults::from_config(&config).unwrap().return_path,
+        Some(ReturnPath::Fixed(a)) if a.to_string() == "bounces@acme.test"
+    ));
+    config.bounces.return_path = Some("bounces".into());
+    assert_eq!(
+        MessageDefaults::from_config(&config).unwrap_err().to_string(),
+        "mail.bounces.return_path = \"bounces\" is not valid: it is not an address like \"bounces@shop.example\""
+    );
+}

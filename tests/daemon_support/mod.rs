@@ -305,28 +305,43 @@ pub fn shopify_signature(file: &std::path::Path) -> String {
 /// freshly made self-signed certificate in `sns.pem` and a topic, so that every webhook route
 /// answers as configured.
 pub fn configure_ses(dir: &Path) {
-    use openssl::hash::MessageDigest;
-    let key = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
-    let mut name = openssl::x509::X509NameBuilder::new().unwrap();
-    name.append_entry_by_text("CN", "sns.test").unwrap();
-    let name = name.build();
-    let mut cert = openssl::x509::X509Builder::new().unwrap();
-    cert.set_version(2).unwrap();
-    cert.set_subject_name(&name).unwrap();
-    cert.set_issuer_name(&name).unwrap();
-    cert.set_pubkey(&key).unwrap();
-    cert.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).unwrap())
-        .unwrap();
-    cert.set_not_after(&openssl::asn1::Asn1Time::days_from_now(30).unwrap())
-        .unwrap();
-    cert.sign(&key, MessageDigest::sha256()).unwrap();
-    std::fs::write(dir.join("sns.pem"), cert.build().to_pem().unwrap()).unwrap();
+    let (_, pem) = sns_signing_certificate();
+    std::fs::write(dir.join("sns.pem"), pem).unwrap();
     let config = dir.join("segflow.toml");
     let mut text = std::fs::read_to_string(&config).unwrap();
     text.push_str(
         "\n[mail.bounces]\nses_certificate = \"sns.pem\"\nses_topic_arn = \"arn:aws:sns:us-east-1:123456789012:ses-bounces\"\n",
     );
     std::fs::write(&config, text).unwrap();
+}
+
+/// An RSA key and a self-signed certificate of it, as PEM.
+pub fn sns_signing_certificate() -> (openssl::pkey::PKey<openssl::pkey::Private>, String) {
+    let key = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
+    let mut name = openssl::x509::X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", "sns.us-east-1.amazonaws.com")
+        .unwrap();
+    let name = name.build();
+    let mut cert = openssl::x509::X509Builder::new().unwrap();
+    cert.set_version(2).unwrap();
+    cert.set_serial_number(
+        &openssl::bn::BigNum::from_u32(1)
+            .unwrap()
+            .to_asn1_integer()
+            .unwrap(),
+    )
+    .unwrap();
+    cert.set_subject_name(&name).unwrap();
+    cert.set_issuer_name(&name).unwrap();
+    cert.set_pubkey(&key).unwrap();
+    cert.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    cert.set_not_after(&openssl::asn1::Asn1Time::days_from_now(365).unwrap())
+        .unwrap();
+    cert.sign(&key, openssl::hash::MessageDigest::sha256())
+        .unwrap();
+    let pem = String::from_utf8(cert.build().to_pem().unwrap()).unwrap();
+    (key, pem)
 }
 
 /// A file of `tests/fixtures/bounces/`, the relays' payloads and the reports by mail.
