@@ -267,3 +267,28 @@ fn a_bare_report_to_a_verp_address_names_its_message() {
     );
     assert!(client.say("QUIT").starts_with("221"));
 }
+
+#[test]
+fn a_verp_setting_that_cannot_work_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    write_shop(dir.path(), 1, "1h");
+    let config = dir.path().join("segflow.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[mail.bounces]\nverp = true\nreturn_path = \"bounces\"\n");
+    std::fs::write(&config, text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_segflow"))
+        .arg("--config")
+        .arg(&config)
+        .args(["run", "--bind", "127.0.0.1:0"])
+        .env("SEGFLOW_UNSUBSCRIBE_SECRET", UNSUBSCRIBE_SECRET)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr,
+        "error: mail.bounces.return_path = \"bounces\" is not valid: it is not an address like \"bounces@shop.example\"\n"
+    );
+    assert!(out.stdout.is_empty(), "it never listened");
+}

@@ -57,8 +57,10 @@ pub fn verify(key: &[u8], timestamp: &str, token: &str, signature: &str) -> bool
     mac.verify_slice(&expected).is_ok()
 }
 
-/// How far a signature's timestamp may be from the receiver's clock, either way: 15 minutes,
-/// the window Mailgun's own examples use. Mailgun signs each attempt, retries included, anew.
+/// How far a signature's timestamp may be from the receiver's clock, either way: 15 minutes.
+/// Mailgun documents the check as optional and warns that its deliveries can be delayed, so
+/// the window is not tight; a body older than it (a capture, or a retry of a delivery that
+/// failed here long ago if Mailgun kept its first signature) is refused with 406.
 pub const REPLAY_WINDOW_MS: i64 = 15 * 60_000;
 
 /// The signing time of `timestamp` (seconds, as Mailgun writes it) in unix ms, when it lies
