@@ -338,3 +338,50 @@ fn a_bad_bounce_setting_names_the_key() {
     assert!(err.contains("`a month` is not a duration"), "{err}");
     assert!(err.contains("soft_window"), "{err}");
 }
+
+#[test]
+fn verp_settings_that_cannot_work_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x.eml"), "Subject: x\n\nhello\n").unwrap();
+    let run = |config: &str, secret: bool| {
+        std::fs::write(dir.path().join("segflow.toml"), config).unwrap();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_segflow"));
+        command
+            .args(["bounces", "import", "x.eml"])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("SEGFLOW_UNSUBSCRIBE_SECRET");
+        if secret {
+            command.env(
+                "SEGFLOW_UNSUBSCRIBE_SECRET",
+                "unsubscribe-secret-0123456789",
+            );
+        }
+        let out = command.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(
+        run("[mail.bounces]\nverp = true\n", true),
+        (
+            Some(1),
+            "error: [mail] in the config: mail.bounces.verp = \"true\" is not valid: VERP needs the bounce address; set [mail.bounces] return_path = \"bounces@your-domain\"\n".to_string()
+        )
+    );
+    assert_eq!(
+        run("[mail.bounces]\nverp = true\nreturn_path = \"bounces+x@shop.example\"\n", true),
+        (
+            Some(1),
+            "error: [mail] in the config: mail.bounces.return_path = \"bounces+x@shop.example\" is not valid: its local part has a `+`, which VERP uses to add the token; use a plain address such as \"bounces@shop.example\"\n".to_string()
+        )
+    );
+    assert_eq!(
+        run("[mail.bounces]\nverp = true\nreturn_path = \"bounces@shop.example\"\n", false),
+        (
+            Some(1),
+            "error: [mail] in the config: mail.bounces.verp = \"true\" is not valid: VERP addresses are signed with the unsubscribe secret: the environment variable SEGFLOW_UNSUBSCRIBE_SECRET that should hold the unsubscribe secret is not set; set it to a random string of at least 16 characters\n".to_string()
+        )
+    );
+}

@@ -9,19 +9,13 @@ mod smtp_server;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::time::Duration;
 
 use daemon_support::*;
 use smtp_server::TestSmtpServer;
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/bounces")
-            .join(name),
-    )
-    .unwrap()
+    bounce_fixture(name)
 }
 
 /// A plain SMTP client that says exactly what is written here.
@@ -86,18 +80,17 @@ impl Client {
     }
 }
 
-#[test]
-fn reports_by_smtp_are_recorded_before_they_are_acknowledged() {
-    let smtp = TestSmtpServer::start();
-    let dir = tempfile::tempdir().unwrap();
-    write_shop(dir.path(), smtp.addr.port(), "1s");
-    let config = dir.path().join("segflow.toml");
+/// The shop sending to `smtp` with the bounce listener and these `[mail.bounces]` settings
+/// added; the daemon and the listener's address.
+fn start(dir: &std::path::Path, smtp: &TestSmtpServer, bounces: &str) -> (Daemon, String) {
+    write_shop(dir, smtp.addr.port(), "1s");
+    let config = dir.join("segflow.toml");
     let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str(
-        "\n[mail.bounces]\nsmtp_bind = \"127.0.0.1:0\"\nsmtp_address = \"bounces@acme.test\"\n",
-    );
+    text.push_str(&format!(
+        "\n[mail.bounces]\nsmtp_bind = \"127.0.0.1:0\"\nsmtp_address = \"bounces@acme.test\"\n{bounces}"
+    ));
     std::fs::write(&config, text).unwrap();
-    let daemon = Daemon::start(dir.path());
+    let daemon = Daemon::start(dir);
     let mut listener = String::new();
     assert!(
         wait_until(Duration::from_secs(10), || {
@@ -114,6 +107,14 @@ fn reports_by_smtp_are_recorded_before_they_are_acknowledged() {
         "{}",
         daemon.log_text()
     );
+    (daemon, listener)
+}
+
+#[test]
+fn reports_by_smtp_are_recorded_before_they_are_acknowledged() {
+    let smtp = TestSmtpServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (daemon, listener) = start(dir.path(), &smtp, "");
     let r = daemon.api(
         "/v1/customers",
         r#"[{"id":"ann","email":"ann@example.test","accepts_marketing":true}]"#,
@@ -186,4 +187,108 @@ fn reports_by_smtp_are_recorded_before_they_are_acknowledged() {
     assert!(client.say("NOOP").starts_with("250"));
     assert!(client.say("QUIT").starts_with("221"));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM mail_feedback"), 1);
+}
+
+#[test]
+fn a_bare_report_to_a_verp_address_names_its_message() {
+    let smtp = TestSmtpServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (daemon, listener) = start(
+        dir.path(),
+        &smtp,
+        "return_path = \"bounces@acme.test\"\nverp = true\n",
+    );
+    let r = daemon.api(
+        "/v1/customers",
+        r#"[{"id":"bob","email":"bob@example.test","accepts_marketing":true}]"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = daemon.api(
+        "/v1/events",
+        r#"[{"type":"checkout_started","customer_id":"bob","properties":{"value":10}}]"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        wait_until(Duration::from_secs(20), || smtp.received_count() >= 1),
+        "{}",
+        daemon.log_text()
+    );
+    let db = store(dir.path());
+    let (outbox_id, message_id): (i64, String) = db
+        .query_row("SELECT id, message_id FROM outbox", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    // The reminder's envelope sender is its own VERP address: the outbox id and 80 bits of MAC.
+    let sent = &smtp.received()[0];
+    let envelope = sent.from.trim_matches(|c| c == '<' || c == '>').to_string();
+    let token = envelope
+        .strip_prefix(&format!("bounces+{outbox_id}-"))
+        .and_then(|rest| rest.strip_suffix("@acme.test"))
+        .unwrap_or_else(|| panic!("{envelope}"));
+    assert!(
+        token.len() == 20 && token.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{envelope}"
+    );
+    assert_eq!(sent.message_id(), message_id);
+
+    // The report quotes nothing of the reminder and names a forwarding address nobody has.
+    let bounce =
+        fixture("verp_bounce.eml").replace("bounces+2-0123456789abcdef0123@acme.test", &envelope);
+    let mut client = Client::connect(&listener);
+    assert!(client.say("EHLO mx.elsewhere.example").starts_with("250"));
+    assert_eq!(
+        client.send("news+x@acme.test", &bounce),
+        "550 5.1.1 this server takes mail for the bounce address only"
+    );
+    // A made-up token is taken (the sender cannot tell) but names nothing; nobody has the
+    // reported address, so nothing is recorded.
+    let forged = format!("bounces+{outbox_id}-00112233445566778899@acme.test");
+    assert!(client.send(&forged, &bounce).starts_with("250"));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM mail_feedback"), 0);
+    let reply = client.send(&envelope.to_uppercase(), &bounce);
+    assert!(reply.starts_with("250"), "{reply}");
+    let (tied, original, email, reason): (i64, String, String, String) = db
+        .query_row(
+            "SELECT f.outbox, f.original_message_id, f.email, s.reason FROM mail_feedback f
+             JOIN suppressions s ON s.email = f.email",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (tied, original, email.as_str(), reason.as_str()),
+        (
+            outbox_id,
+            message_id,
+            "bob@example.test",
+            "hard bounce 5.1.1"
+        )
+    );
+    assert!(client.say("QUIT").starts_with("221"));
+}
+
+#[test]
+fn a_verp_setting_that_cannot_work_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    write_shop(dir.path(), 1, "1h");
+    let config = dir.path().join("segflow.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[mail.bounces]\nverp = true\nreturn_path = \"bounces\"\n");
+    std::fs::write(&config, text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_segflow"))
+        .arg("--config")
+        .arg(&config)
+        .args(["run", "--bind", "127.0.0.1:0"])
+        .env("SEGFLOW_UNSUBSCRIBE_SECRET", UNSUBSCRIBE_SECRET)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr,
+        "error: mail.bounces.return_path = \"bounces\" is not valid: it is not an address like \"bounces@shop.example\"\n"
+    );
+    assert!(out.stdout.is_empty(), "it never listened");
 }

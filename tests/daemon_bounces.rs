@@ -8,41 +8,18 @@
 mod daemon_support;
 mod smtp_server;
 
-use std::path::Path;
 use std::time::Duration;
 
 use daemon_support::*;
-use hmac::{Hmac, KeyInit, Mac};
 use smtp_server::TestSmtpServer;
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/bounces")
-            .join(name),
-    )
-    .unwrap()
+    bounce_fixture(name)
 }
 
-/// `body` with its `signature.signature` replaced by the HMAC-SHA256 (hex) of timestamp and
-/// token under `key`, as Mailgun signs.
+/// `body` signed now under `key`, as Mailgun signs.
 fn signed(body: &str, key: &str) -> String {
-    let mut value: serde_json::Value = serde_json::from_str(body).unwrap();
-    let timestamp = value["signature"]["timestamp"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let token = value["signature"]["token"].as_str().unwrap().to_string();
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
-    mac.update(format!("{timestamp}{token}").as_bytes());
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    value["signature"]["signature"] = serde_json::Value::String(hex);
-    value.to_string()
+    mailgun_signed(body, key)
 }
 
 /// A Mailgun fixture about the message `message_id` (with angle brackets) to `to`.
@@ -121,12 +98,41 @@ fn signed_mailgun_events_are_tied_to_their_messages_and_forged_ones_refused() {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM mail_feedback"), 0);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM suppressions"), 0);
 
-    // The permanent failure suppresses Ann, tied to her reminder's outbox row; again is a no-op.
-    for _ in 0..2 {
-        let r = post(&daemon, &signed(&failed, MAILGUN_SIGNING_KEY));
-        assert_eq!((r.status, r.body.as_str()), (200, "ok\n"));
-    }
+    // The permanent failure suppresses Ann, tied to her reminder's outbox row; the same signed
+    // body again is a replay, refused with the 406 Mailgun does not retry, and records nothing.
+    let once = signed(&failed, MAILGUN_SIGNING_KEY);
+    let r = post(&daemon, &once);
+    assert_eq!((r.status, r.body.as_str()), (200, "ok\n"));
+    let r = post(&daemon, &once);
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (
+            406,
+            r#"{"error":"this signature's token was accepted before: a replayed webhook is not recorded again","field":"signature.token"}"#
+        )
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM mail_feedback"), 1);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM mailgun_tokens"), 1);
+    // A signature made 16 minutes ago, or 16 minutes ahead, is refused however new its token.
+    for (offset, direction) in [(-16 * 60, "before"), (16 * 60, "after")] {
+        let stale = mailgun_signed_at(
+            &failed,
+            MAILGUN_SIGNING_KEY,
+            unix_seconds() + offset,
+            Some("b9ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de1"),
+        );
+        let r = post(&daemon, &stale);
+        assert_eq!(r.status, 406, "{}", r.body);
+        assert!(
+            r.body.starts_with(r#"{"error":"the signature's timestamp "#)
+                && r.body.ends_with(&format!(
+                    " s {direction} the daemon's clock, more than the 15 minutes a Mailgun signature is accepted for; the webhook is not recorded\",\"field\":\"signature.timestamp\"}}"
+                )),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM mailgun_tokens"), 1);
     let (reason, kind, status, tied): (String, String, String, String) = db
         .query_row(
             "SELECT s.reason, f.kind, f.status, o.message_id FROM mail_feedback f
@@ -183,6 +189,14 @@ fn signed_mailgun_events_are_tied_to_their_messages_and_forged_ones_refused() {
     let r = post(&daemon, "{\"signature\":");
     assert_eq!(r.status, 400, "{}", r.body);
     assert!(r.body.contains("the body is not JSON"), "{}", r.body);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM mail_feedback"), 2);
+
+    // The tokens seen are in the store: a restarted daemon refuses the replay as well.
+    let (status, _) = daemon.terminate(Duration::from_secs(20));
+    assert!(status.success());
+    let daemon = Daemon::start(dir.path());
+    let r = post(&daemon, &once);
+    assert_eq!(r.status, 406, "{}", r.body);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM mail_feedback"), 2);
 }
 
@@ -304,5 +318,97 @@ fn postmark_records_need_the_configured_credentials_and_find_the_customer_by_add
     assert_eq!(
         (r.status, r.body.as_str()),
         (400, r#"{"error":"is missing","field":"Email"}"#)
+    );
+}
+
+/// The local parts of the two Message-IDs the Postmark metadata fixtures name.
+const POSTMARK_BOUNCE_LOCAL: &str =
+    "5d41402abc4b2a76b9719d911017c592ae8e0cba1bd4b3f2a6a8f1c0e4b7d9a1";
+const POSTMARK_COMPLAINT_LOCAL: &str =
+    "1679091c5a880faf6fb5e6087eb1b2dc8f14e45fceea167a5a36dedd4bea2543";
+
+#[test]
+fn postmark_records_carrying_segflow_metadata_are_tied_to_their_messages() {
+    let smtp = TestSmtpServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    write_shop(dir.path(), smtp.addr.port(), "1s");
+    let config = dir.path().join("segflow.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[mail.bounces]\npostmark_metadata = true\n");
+    std::fs::write(&config, text).unwrap();
+    let daemon = Daemon::start(dir.path());
+    let r = daemon.api(
+        "/v1/customers",
+        r#"[{"id":"ann","email":"ann@example.test","accepts_marketing":true},
+            {"id":"bob","email":"bob@example.test","accepts_marketing":true}]"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = daemon.api(
+        "/v1/events",
+        r#"[{"type":"checkout_started","customer_id":"ann","properties":{"value":120}},
+            {"type":"checkout_started","customer_id":"bob","properties":{"value":40}}]"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        wait_until(Duration::from_secs(20), || smtp.received_count() >= 2),
+        "both reminders arrive:\n{}",
+        daemon.log_text()
+    );
+    // Each reminder carries the local part of its Message-ID as Postmark metadata.
+    let local = |to: &str| {
+        use mailparse::MailHeaderMap;
+        let message = smtp
+            .received()
+            .into_iter()
+            .find(|m| m.to == [to.to_string()])
+            .unwrap();
+        let header = message
+            .parsed()
+            .headers
+            .get_first_value("X-PM-Metadata-segflow-message")
+            .unwrap_or_else(|| panic!("no metadata header to {to}"));
+        let id = message.message_id();
+        assert_eq!(format!("<{header}@acme.test>"), id);
+        header
+    };
+    let (ann, bob) = (local("ann@example.test"), local("bob@example.test"));
+    let good = Some((POSTMARK_USERNAME, POSTMARK_PASSWORD));
+    let bounce = fixture("postmark_bounce_metadata.json")
+        .replace("alice@example.com", "ann@example.test")
+        .replace(POSTMARK_BOUNCE_LOCAL, &ann);
+    let complaint = fixture("postmark_spam_complaint_metadata.json")
+        .replace("bob@example.com", "bob@example.test")
+        .replace(POSTMARK_COMPLAINT_LOCAL, &bob);
+    for body in [&bounce, &complaint] {
+        let r = postmark(&daemon, good, body);
+        assert_eq!((r.status, r.body.as_str()), (200, "ok\n"));
+    }
+    let db = store(dir.path());
+    assert_eq!(
+        db.query_row(
+            "SELECT group_concat(f.email || ':' || f.kind || ':' || s.reason, ',')
+             FROM (SELECT * FROM mail_feedback ORDER BY id) f JOIN outbox o ON o.id = f.outbox
+             JOIN suppressions s ON s.email = f.email
+             WHERE o.message_id = f.original_message_id AND o.to_email = f.email",
+            [],
+            |r| r.get::<_, String>(0)
+        )
+        .unwrap(),
+        "ann@example.test:hard:hard bounce,bob@example.test:complaint:spam complaint"
+    );
+    // The complaint names the same message as an imported report would: recorded once.
+    let r = postmark(&daemon, good, &complaint);
+    assert_eq!((r.status, r.body.as_str()), (200, "ok\n"));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM mail_feedback"), 2);
+
+    // Metadata that cannot be a local part segflow wrote is refused by name.
+    let broken = bounce.replace(&ann, "<x@y>");
+    let r = postmark(&daemon, good, &broken);
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (
+            400,
+            r#"{"error":"\"<x@y>\" is not the local part of a Message-ID segflow wrote","field":"Metadata.segflow-message"}"#
+        )
     );
 }

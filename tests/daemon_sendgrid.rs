@@ -7,7 +7,6 @@
 mod daemon_support;
 mod smtp_server;
 
-use std::path::Path;
 use std::time::Duration;
 
 use base64::Engine;
@@ -16,12 +15,7 @@ use p256::ecdsa::signature::Signer;
 use smtp_server::TestSmtpServer;
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/bounces")
-            .join(name),
-    )
-    .unwrap()
+    bounce_fixture(name)
 }
 
 /// The base64 DER signature of `timestamp` + `body` under `key`.

@@ -21,41 +21,11 @@ use smtp_server::TestSmtpServer;
 const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:ses-bounces";
 
 fn fixture(name: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/bounces")
-            .join(name),
-    )
-    .unwrap();
-    serde_json::from_str(&text).unwrap()
+    serde_json::from_str(&bounce_fixture(name)).unwrap()
 }
 
-/// An RSA key and a self-signed certificate of it, as PEM.
 fn signing_certificate() -> (PKey<Private>, String) {
-    let key = PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
-    let mut name = openssl::x509::X509NameBuilder::new().unwrap();
-    name.append_entry_by_text("CN", "sns.us-east-1.amazonaws.com")
-        .unwrap();
-    let name = name.build();
-    let mut cert = openssl::x509::X509Builder::new().unwrap();
-    cert.set_version(2).unwrap();
-    cert.set_serial_number(
-        &openssl::bn::BigNum::from_u32(1)
-            .unwrap()
-            .to_asn1_integer()
-            .unwrap(),
-    )
-    .unwrap();
-    cert.set_subject_name(&name).unwrap();
-    cert.set_issuer_name(&name).unwrap();
-    cert.set_pubkey(&key).unwrap();
-    cert.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).unwrap())
-        .unwrap();
-    cert.set_not_after(&openssl::asn1::Asn1Time::days_from_now(365).unwrap())
-        .unwrap();
-    cert.sign(&key, MessageDigest::sha256()).unwrap();
-    let pem = String::from_utf8(cert.build().to_pem().unwrap()).unwrap();
-    (key, pem)
+    sns_signing_certificate()
 }
 
 /// SNS's canonical string of a message, as its documentation lists the fields.
@@ -251,20 +221,137 @@ fn sns_signed_ses_notifications_are_recorded_and_forged_ones_refused() {
         "ann@example.test:hard:hard bounce 5.1.1,bob@example.test:complaint:spam complaint"
     );
 
-    // A subscription confirmation is answered and its address logged for the merchant.
-    let confirmation = fixture("ses_subscription_confirmation.json");
-    let url = confirmation["SubscribeURL"].as_str().unwrap().to_string();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM mail_feedback"), 2);
+}
+
+/// A real HTTP server on 127.0.0.1 that answers every request as SNS answers a
+/// ConfirmSubscription and keeps the request lines it got.
+fn confirmation_server() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = requests.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut first = String::new();
+            reader.read_line(&mut first).unwrap();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                    break;
+                }
+            }
+            seen.lock().unwrap().push(first.trim_end().to_string());
+            let body = "<ConfirmSubscriptionResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><ConfirmSubscriptionResult><SubscriptionArn>arn:aws:sns:us-east-1:123456789012:ses-bounces:5f1d4a3c</SubscriptionArn></ConfirmSubscriptionResult></ConfirmSubscriptionResponse>";
+            let mut out = stream;
+            let _ = out.write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+        }
+    });
+    (port, requests)
+}
+
+#[test]
+fn a_signed_subscription_confirmation_of_the_topic_is_confirmed_once() {
+    let (port, requests) = confirmation_server();
+    let dir = tempfile::tempdir().unwrap();
+    write_shop(dir.path(), 1, "1h");
+    let (key, pem) = signing_certificate();
+    std::fs::write(dir.path().join("sns.pem"), pem).unwrap();
+    let prefix = format!("http://127.0.0.1:{port}/");
+    configure(
+        dir.path(),
+        &format!(
+            "ses_certificate = \"sns.pem\"\nses_topic_arn = \"{TOPIC}\"\nses_confirm_url_prefix = \"{prefix}\"\n"
+        ),
+    );
+    let daemon = Daemon::start(dir.path());
+    let mut confirmation = fixture("ses_subscription_confirmation.json");
+    let url = confirmation["SubscribeURL"]
+        .as_str()
+        .unwrap()
+        .replace("https://sns.us-east-1.amazonaws.com/", &prefix);
+    confirmation["SubscribeURL"] = url.clone().into();
+
+    // Unsigned, signed under another key, or of another topic: no request is made.
+    let mut unsigned = confirmation.clone();
+    unsigned.as_object_mut().unwrap().remove("Signature");
+    let r = post(&daemon, &unsigned.to_string());
+    assert_eq!(r.status, 401, "{}", r.body);
+    let (other_key, _) = signing_certificate();
+    let r = post(&daemon, &signed(confirmation.clone(), &other_key));
+    assert_eq!(r.status, 401, "{}", r.body);
+    let mut other_topic = confirmation.clone();
+    other_topic["TopicArn"] = "arn:aws:sns:us-east-1:210987654321:someone-else".into();
+    let r = post(&daemon, &signed(other_topic, &key));
+    assert_eq!(r.status, 403, "{}", r.body);
+    // A signed confirmation of the topic whose URL leaves the allowed prefix is refused.
+    let mut elsewhere = confirmation.clone();
+    elsewhere["SubscribeURL"] = "http://127.0.0.2:9/?Action=ConfirmSubscription".into();
+    let r = post(&daemon, &signed(elsewhere, &key));
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (
+            400,
+            format!(
+                r#"{{"error":"the SubscribeURL \"http://127.0.0.2:9/?Action=ConfirmSubscription\" does not start with [mail.bounces] ses_confirm_url_prefix \"{prefix}\"","field":"SubscribeURL"}}"#
+            )
+            .as_str()
+        )
+    );
+    // An unsubscription's notice is acknowledged and opens nothing.
+    let mut unsubscribed = confirmation.clone();
+    unsubscribed["Type"] = "UnsubscribeConfirmation".into();
+    let r = post(&daemon, &signed(unsubscribed, &key));
+    assert_eq!((r.status, r.body.as_str()), (200, "ignored\n"));
+    assert!(requests.lock().unwrap().is_empty());
+
+    // The signed confirmation of the topic: the daemon opens the SubscribeURL once, then answers.
     let r = post(&daemon, &signed(confirmation, &key));
     assert_eq!(
         (r.status, r.body.as_str()),
-        (200, "open the SubscribeURL to confirm\n")
+        (200, "subscription confirmed\n")
+    );
+    let path = url.strip_prefix(&prefix[..prefix.len() - 1]).unwrap();
+    assert_eq!(
+        *requests.lock().unwrap(),
+        vec![format!("GET {path} HTTP/1.1")]
     );
     assert!(
-        wait_until(Duration::from_secs(5), || daemon.log_text().contains(&url)),
+        daemon
+            .log_text()
+            .contains("confirmed the SNS subscription of /webhooks/ses"),
         "{}",
         daemon.log_text()
     );
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM mail_feedback"), 2);
+}
+
+#[test]
+fn a_confirmation_prefix_off_this_machine_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write_shop(dir.path(), 1, "1h");
+    let (_, pem) = signing_certificate();
+    std::fs::write(dir.path().join("sns.pem"), pem).unwrap();
+    configure(
+        dir.path(),
+        &format!("ses_certificate = \"sns.pem\"\nses_topic_arn = \"{TOPIC}\"\nses_confirm_url_prefix = \"https://collector.example/\"\n"),
+    );
+    let daemon = Daemon::start(dir.path());
+    let r = post(&daemon, "{}");
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (
+            503,
+            r#"{"error":"SES notifications are disabled: [mail.bounces] ses_confirm_url_prefix = \"https://collector.example/\" is not allowed: only a loopback prefix such as \"http://127.0.0.1:8025/\" may stand in for https://sns.<region>.amazonaws.com/, for tests; leave the setting out"}"#
+        )
+    );
 }
 
 #[test]

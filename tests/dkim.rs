@@ -44,6 +44,7 @@ fn build_at(defaults: &MessageDefaults, date_ms: i64) -> String {
         message_id: "<abc@acme.test>",
         unsubscribe_url: Some("https://acme.test/u/TOKEN"),
         date_ms,
+        outbox_id: None,
     };
     let email = OutgoingEmail::build(defaults, &parts).unwrap();
     String::from_utf8(email.formatted()).unwrap()

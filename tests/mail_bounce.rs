@@ -24,6 +24,7 @@ fn report(name: &str) -> (ReportType, Option<i64>, Option<String>, Vec<Feedback>
             date,
             message_id,
             feedback,
+            ..
         }) => (report_type, date, message_id, feedback),
         other => panic!("{name}: {other:?}"),
     }
@@ -56,6 +57,7 @@ fn a_hard_bounce_names_the_recipient_the_status_and_the_original_message() {
                 "<5d41402abc4b2a76b9719d911017c592ae8e0cba1bd4b3f2a6a8f1c0e4b7d9a1@shop.example>"
                     .into()
             ),
+            message_id_local: None,
         }]
     );
 }
@@ -109,6 +111,7 @@ fn a_complaint_names_the_recipient_and_the_message() {
                 "<1679091c5a880faf6fb5e6087eb1b2dc8f14e45fceea167a5a36dedd4bea2543@shop.example>"
                     .into()
             ),
+            message_id_local: None,
         }]
     );
 }

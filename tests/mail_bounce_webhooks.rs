@@ -220,3 +220,114 @@ fn ses_notifications_give_one_event_per_recipient() {
         "Message.notificationType: is missing"
     );
 }
+
+#[test]
+fn mailgun_timestamps_are_accepted_within_15_minutes_either_way() {
+    let now = 1_795_597_961_000;
+    assert_eq!(mailgun::fresh("1795597961", now), Ok(now));
+    assert_eq!(mailgun::fresh("1795597061", now), Ok(now - 900_000));
+    assert_eq!(mailgun::fresh("1795598861", now), Ok(now + 900_000));
+    assert_eq!(
+        mailgun::fresh("1795597060", now),
+        Err("the signature's timestamp 1795597060 is 901 s before the daemon's clock, more than the 15 minutes a Mailgun signature is accepted for; the webhook is not recorded".to_string())
+    );
+    assert!(mailgun::fresh("1795598862", now)
+        .unwrap_err()
+        .contains("is 901 s after the daemon's clock"));
+    assert_eq!(
+        mailgun::fresh("soon", now),
+        Err("\"soon\" is not a time in seconds".to_string())
+    );
+    assert!(mailgun::fresh("99999999999999999999", now).is_err());
+}
+
+#[test]
+fn postmark_metadata_names_the_message_id() {
+    let event = postmark::event(fixture("postmark_bounce_metadata.json").as_bytes())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        event.feedback.message_id_local.as_deref(),
+        Some("5d41402abc4b2a76b9719d911017c592ae8e0cba1bd4b3f2a6a8f1c0e4b7d9a1")
+    );
+    let event = postmark::event(fixture("postmark_spam_complaint_metadata.json").as_bytes())
+        .unwrap()
+        .unwrap();
+    assert_eq!(event.feedback.kind, FeedbackKind::Complaint);
+    assert!(event.feedback.message_id_local.is_some());
+    // Without segflow's key the record is tied by its address, as before.
+    let event = postmark::event(fixture("postmark_bounce.json").as_bytes())
+        .unwrap()
+        .unwrap();
+    assert_eq!(event.feedback.message_id_local, None);
+    let mut numeric = json(&fixture("postmark_bounce_metadata.json"));
+    numeric["Metadata"]["segflow-message"] = 7.into();
+    assert_eq!(
+        postmark::event(numeric.to_string().as_bytes())
+            .unwrap_err()
+            .to_string(),
+        "Metadata.segflow-message: is not a string"
+    );
+}
+
+#[test]
+fn only_sns_hosts_are_opened_to_confirm_a_subscription() {
+    let ok = "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-east-1:123456789012:ses-bounces&Token=2336";
+    assert_eq!(ses::confirm_url(ok, None), Ok(()));
+    assert_eq!(
+        ses::confirm_url(
+            "https://sns.cn-north-1.amazonaws.com.cn/?Action=ConfirmSubscription",
+            None
+        ),
+        Ok(())
+    );
+    for (url, why) in [
+        ("http://sns.us-east-1.amazonaws.com/?x", "is not https"),
+        (
+            "https://sns.us-east-1.amazonaws.com.evil.example/?x",
+            "is not on an sns.<region>.amazonaws.com host",
+        ),
+        (
+            "https://evil.example/sns.us-east-1.amazonaws.com/",
+            "is not on an sns.<region>.amazonaws.com host",
+        ),
+        (
+            "https://sqs.us-east-1.amazonaws.com/?x",
+            "is not on an sns.<region>.amazonaws.com host",
+        ),
+        (
+            "https://sns..amazonaws.com/?x",
+            "is not on an sns.<region>.amazonaws.com host",
+        ),
+        (
+            "https://me@sns.us-east-1.amazonaws.com/?x",
+            "carries a user name",
+        ),
+        (
+            "https://sns.us-east-1.amazonaws.com:8443/?x",
+            "names a port other than 443",
+        ),
+        ("not a url", "is not a URL"),
+    ] {
+        assert_eq!(
+            ses::confirm_url(url, None),
+            Err(format!("the SubscribeURL {url:?} {why}")),
+            "{url}"
+        );
+    }
+    // A configured prefix replaces the SNS hosts, and only a loopback one is accepted.
+    assert_eq!(
+        ses::confirm_url("http://127.0.0.1:8025/?a", Some("http://127.0.0.1:8025/")),
+        Ok(())
+    );
+    assert!(ses::confirm_url(ok, Some("http://127.0.0.1:8025/")).is_err());
+    assert_eq!(ses::confirm_prefix("http://127.0.0.1:8025/"), Ok(()));
+    for prefix in [
+        "http://127.0.0.1:8025",
+        "http://127.0.0.1.evil.example:80/",
+        "https://collector.example/",
+        "http://localhost:8025/",
+    ] {
+        assert!(ses::confirm_prefix(prefix).is_err(), "{prefix}");
+    }
+}

@@ -216,6 +216,12 @@ sendgrid_public_key_env = "SEGFLOW_SENDGRID_PUBLIC_KEY"
 # `segflow run` can also take reports by SMTP, behind the MX of the bounce address.
 # smtp_bind = "127.0.0.1:2525"
 # smtp_address = "bounces@shop.example"
+# Bounces go to the envelope sender: set it to the bounce address, and with verp = true give
+# every message its own signed address bounces+TOKEN@shop.example that names it.
+# return_path = "bounces@shop.example"
+# verp = true
+# Postmark metadata naming the message; by default when [mail.smtp] host is on postmarkapp.com.
+# postmark_metadata = true
 
 [policy]
 # Marketing mail needs accepts_marketing = true; a workflow may say `policy: { marketing: false }`.

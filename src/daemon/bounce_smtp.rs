@@ -4,7 +4,9 @@
 //! would record it. A message is acknowledged (250) only after the commit that holds it, so a
 //! report is never lost between the listener and the store; a store failure answers 451 and
 //! the sending server retries. Anything that is no report is accepted and dropped; a report
-//! that does not read is refused with 554 and its reason.
+//! that does not read is refused with 554 and its reason. With `[mail.bounces] verp` it takes
+//! mail for the bounce address's VERP addresses too, and the `RCPT TO` of a report names its
+//! message once its signature checks (`mail::bounce::apply`).
 //!
 //! It speaks the small part of SMTP (RFC 5321) a server receiving for one address needs, on
 //! std sockets. The embedded server the tests use (mailin) refuses `MAIL FROM:<>`, the null
@@ -22,6 +24,7 @@ use super::start_error::StartError;
 use super::writer::{Write, Writer};
 use crate::mail::bounce::webhook::ProviderEvent;
 use crate::mail::bounce::{read, BounceConfig, Message};
+use crate::mail::verp::Verp;
 
 /// Connections served at once; more are told to come back later (421).
 const MAX_CONNECTIONS: usize = 8;
@@ -37,6 +40,9 @@ struct Shared {
     runtime: tokio::runtime::Handle,
     /// The largest message taken, `[daemon] max_body_bytes`.
     max: usize,
+    /// `[mail.bounces] verp`: the listener takes mail for the bounce address's VERP addresses
+    /// too, and a report's `RCPT TO` names its message.
+    verp: Option<Verp>,
     active: AtomicUsize,
 }
 
@@ -46,6 +52,7 @@ pub fn start(
     writer: Writer,
     runtime: tokio::runtime::Handle,
     max: usize,
+    verp: Option<Verp>,
 ) -> Result<Option<std::net::SocketAddr>, StartError> {
     let Some(bind) = &config.smtp_bind else {
         return Ok(None);
@@ -61,6 +68,7 @@ pub fn start(
         config: config.clone(),
         runtime,
         max,
+        verp,
         active: AtomicUsize::new(0),
     });
     // The listener has no way to stop; its thread ends with the process, after the writer has
@@ -127,7 +135,7 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream);
     let mut say = |text: &str| out.write_all(format!("{text}\r\n").as_bytes());
     say("220 segflow ESMTP bounce receiver")?;
-    let (mut from_given, mut recipients) = (false, 0usize);
+    let (mut from_given, mut recipients) = (false, Vec::<String>::new());
     while let Some((raw, too_long)) = line(&mut reader)? {
         if too_long {
             say("500 5.5.6 line too long")?;
@@ -144,7 +152,7 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             ))?,
             "MAIL" if upper.starts_with("MAIL FROM:") => {
                 // Any reverse path, the null one `<>` of bounces above all.
-                (from_given, recipients) = (true, 0);
+                (from_given, recipients) = (true, Vec::new());
                 say("250 2.1.0 ok")?
             }
             "RCPT" if upper.starts_with("RCPT TO:") => {
@@ -160,18 +168,17 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                     .unwrap_or("")
                     .trim()
                     .to_lowercase();
-                match &shared.config.smtp_address {
-                    Some(address) if address.trim().to_lowercase() != to => {
-                        say("550 5.1.1 this server takes mail for the bounce address only")?
+                if accepts(shared, &to) {
+                    if recipients.len() < 16 {
+                        recipients.push(to);
                     }
-                    _ => {
-                        recipients += 1;
-                        say("250 2.1.5 ok")?
-                    }
+                    say("250 2.1.5 ok")?
+                } else {
+                    say("550 5.1.1 this server takes mail for the bounce address only")?
                 }
             }
             "DATA" => {
-                if recipients == 0 {
+                if recipients.is_empty() {
                     say("503 5.5.1 RCPT first")?;
                     continue;
                 }
@@ -181,14 +188,14 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                         "552 5.3.4 the message is larger than {} bytes",
                         shared.max
                     ))?;
-                    (from_given, recipients) = (false, 0);
+                    (from_given, recipients) = (false, Vec::new());
                     continue;
                 };
-                say(&record(shared, &data))?;
-                (from_given, recipients) = (false, 0);
+                say(&record(shared, &data, &recipients))?;
+                (from_given, recipients) = (false, Vec::new());
             }
             "RSET" => {
-                (from_given, recipients) = (false, 0);
+                (from_given, recipients) = (false, Vec::new());
                 say("250 2.0.0 ok")?
             }
             "NOOP" => say("250 2.0.0 ok")?,
@@ -201,6 +208,27 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the listener takes mail for `to`: any address without `smtp_address`, else that
+/// address, and with VERP its `local+TOKEN@domain` forms (the token is checked when the report
+/// is recorded; one that does not verify ties nothing).
+fn accepts(shared: &Shared, to: &str) -> bool {
+    let Some(address) = &shared.config.smtp_address else {
+        return true;
+    };
+    let address = address.trim().to_lowercase();
+    if address == to {
+        return true;
+    }
+    let base = match to.split_once('@') {
+        Some((local, domain)) => {
+            let local = local.split_once('+').map_or(local, |(base, _)| base);
+            format!("{local}@{domain}")
+        }
+        None => return false,
+    };
+    shared.verp.is_some() && base == address
 }
 
 /// The message after DATA up to the lone `.`, dot-stuffing undone (RFC 5321, 4.5.2); `None`
@@ -231,7 +259,7 @@ fn message(reader: &mut BufReader<TcpStream>, max: usize) -> std::io::Result<Opt
 }
 
 /// Reads one message and records its reports; the reply to its DATA.
-fn record(shared: &Shared, raw: &[u8]) -> String {
+fn record(shared: &Shared, raw: &[u8], recipients: &[String]) -> String {
     let (date, message_id, feedback) = match read(raw) {
         Ok(Message::Report {
             date,
@@ -261,6 +289,8 @@ fn record(shared: &Shared, raw: &[u8]) -> String {
                 at: date,
             },
             config: shared.config.clone(),
+            addressed_to: recipients.to_vec(),
+            verp: shared.verp.clone(),
         })
         .collect();
     if writes.is_empty() {

@@ -96,6 +96,9 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
     let (writer, writer_thread) = Writer::spawn(&db, wake.clone(), metrics.clone())?;
 
     let (unsubscribe, _) = crate::workflow::signer_from_env(&config.mail.unsubscribe_secret_env)?;
+    // The sender writes VERP addresses and the bounce listener reads them: a setting that
+    // cannot work stops the start rather than the sender thread later.
+    let verp = crate::mail::message::verp_of(&config.mail).map_err(StartError::Mail)?;
     let hooks = crate::webhooks::load(&config.webhooks, &|var| std::env::var(var).ok())?;
     // Before any request is served: a webhook seen for the first time starts at the journals'
     // ends now, so the changes of the first requests cannot fall before its start.
@@ -146,6 +149,7 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
         state.writer.clone(),
         runtime_handle,
         max_body,
+        verp,
     )?;
     status::started(&conn, &local, now())?;
     // The workflows go live now, before the first request is served: what the API receives

@@ -36,6 +36,8 @@ pub enum StartError {
         name: String,
         source: std::io::Error,
     },
+    #[error("[mail] in the config: {0}")]
+    Mail(crate::mail::message::ConfigError),
     #[error(transparent)]
     Webhooks(#[from] crate::webhooks::WebhookError),
     #[error("cannot apply [shop] uncounted_statuses: {0}")]

@@ -39,10 +39,21 @@ pub enum Write {
         email: String,
         reason: String,
     },
+    /// The token of a verified Mailgun webhook, signed at `signed_at` (unix ms): recorded
+    /// before the request's event, and a token seen before refuses the whole request as a
+    /// replay (a conflict on `signature.token`).
+    MailgunToken {
+        token: String,
+        signed_at: i64,
+    },
     /// A bounce or complaint a provider's webhook reported, applied as `[mail.bounces]` says.
     Feedback {
         event: crate::mail::bounce::webhook::ProviderEvent,
         config: crate::mail::bounce::BounceConfig,
+        /// The addresses a report by SMTP was delivered to (`RCPT TO`); empty for webhooks.
+        addressed_to: Vec<String>,
+        /// `[mail.bounces] verp`, which reads a VERP address among them.
+        verp: Option<crate::mail::verp::Verp>,
     },
 }
 
@@ -225,7 +236,15 @@ fn write_job(tx: &mut rusqlite::Transaction, job: &Job) -> Result<Vec<Written>, 
                 fresh: false,
             }),
             Write::Track(claims, fetch) => track(tx, claims, fetch, job.now),
-            Write::Feedback { event, config } => feedback(tx, event, config, job.now),
+            Write::MailgunToken { token, signed_at } => {
+                mailgun_token(tx, token, *signed_at, job.now)
+            }
+            Write::Feedback {
+                event,
+                config,
+                addressed_to,
+                verp,
+            } => feedback(tx, event, config, (addressed_to, verp.as_ref()), job.now),
             Write::Suppress { email, reason } => {
                 crate::mail::suppressions::suppress(tx, email, reason, job.now)
                     .map(|_| Written {
@@ -265,10 +284,36 @@ fn write_job(tx: &mut rusqlite::Transaction, job: &Job) -> Result<Vec<Written>, 
 }
 
 /// Records a provider's bounce or complaint; `fresh` when it was not recorded before.
+fn mailgun_token(
+    tx: &rusqlite::Connection,
+    token: &str,
+    signed_at: i64,
+    now: i64,
+) -> Result<Written, WriteError> {
+    use crate::mail::bounce::webhook::mailgun::REPLAY_WINDOW_MS;
+    if crate::store::mailgun_tokens::record(tx, token, signed_at, now, REPLAY_WINDOW_MS)? {
+        return Ok(Written {
+            customer: 0,
+            fresh: false,
+        });
+    }
+    tracing::warn!(
+        token,
+        "refused a Mailgun webhook whose token was seen before (a replay)"
+    );
+    Err(WriteError::Conflict {
+        field: "signature.token",
+        message:
+            "this signature's token was accepted before: a replayed webhook is not recorded again"
+                .into(),
+    })
+}
+
 fn feedback(
     tx: &rusqlite::Connection,
     event: &crate::mail::bounce::webhook::ProviderEvent,
     config: &crate::mail::bounce::BounceConfig,
+    (addressed_to, verp): (&[String], Option<&crate::mail::verp::Verp>),
     now: i64,
 ) -> Result<Written, WriteError> {
     use crate::mail::bounce::{apply, Outcome, Source};
@@ -277,6 +322,8 @@ fn feedback(
         label: &label,
         received_at: event.at.unwrap_or(now),
         report_key: &label,
+        addressed_to,
+        verp,
     };
     let outcome = apply(tx, &event.feedback, &source, config, now)?;
     if let Outcome::Unknown { recipient } = &outcome {

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
+use lettre::address::{Address, Envelope};
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::Message;
@@ -11,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::config::MailConfig;
 use super::dkim::DkimSigner;
+use super::verp::Verp;
 
 /// The Message-ID for an idempotency key: `<sha256(key)@domain>`, so every retry of the same
 /// intended send carries the same id and receivers (and our tests) can recognise duplicates.
@@ -31,7 +33,25 @@ pub struct MessageDefaults {
     pub unsubscribe_mailto: Option<String>,
     /// Signs every built message when `[mail.dkim]` is configured.
     pub dkim: Option<DkimSigner>,
+    /// The envelope sender, when `[mail.bounces] return_path` sets one; else lettre takes the
+    /// `From` address.
+    pub return_path: Option<ReturnPath>,
+    /// Whether messages carry `X-PM-Metadata-segflow-message` for Postmark's webhooks.
+    pub postmark_metadata: bool,
 }
+
+/// The envelope sender of every message.
+#[derive(Debug, Clone)]
+pub enum ReturnPath {
+    /// The bounce address itself.
+    Fixed(Address),
+    /// Each outbox message's own VERP address of the bounce address.
+    Verp(Verp),
+}
+
+/// The Postmark metadata header: Postmark returns `X-PM-Metadata-<key>: value` in its webhooks
+/// as `"Metadata": {"<key>": "value"}`.
+pub const POSTMARK_METADATA_HEADER: &str = "X-PM-Metadata-segflow-message";
 
 /// A config value that does not parse, with the field to fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,14 +88,77 @@ impl MessageDefaults {
             .as_ref()
             .map(|dkim| DkimSigner::from_config(dkim, from.email.domain()))
             .transpose()?;
+        let return_path = return_path(config)?;
+        let postmark_metadata = config.bounces.postmark_metadata.unwrap_or_else(|| {
+            let host = config
+                .smtp
+                .host
+                .trim()
+                .trim_end_matches('.')
+                .to_ascii_lowercase();
+            config.transport == super::config::TransportKind::Smtp
+                && (host == "postmarkapp.com" || host.ends_with(".postmarkapp.com"))
+        });
         Ok(MessageDefaults {
             from,
             reply_to,
             message_id_domain,
             unsubscribe_mailto: config.unsubscribe_mailto.clone(),
             dkim,
+            return_path,
+            postmark_metadata,
         })
     }
+}
+
+/// The envelope sender `[mail.bounces]` asks for: `return_path`, or with `verp` its VERP
+/// addresses signed with the unsubscribe secret (read from its variable here).
+fn return_path(config: &MailConfig) -> Result<Option<ReturnPath>, ConfigError> {
+    if config.bounces.verp {
+        return Ok(verp_of(config)?.map(ReturnPath::Verp));
+    }
+    let Some(address) = &config.bounces.return_path else {
+        return Ok(None);
+    };
+    crate::mail::verp::split_address(address)
+        .and_then(|_| address.trim().parse::<Address>().ok())
+        .map(|parsed| Some(ReturnPath::Fixed(parsed)))
+        .ok_or_else(|| ConfigError {
+            field: "bounces.return_path",
+            value: address.clone(),
+            reason: "it is not an address like \"bounces@shop.example\"".into(),
+        })
+}
+
+/// The VERP addresses of `[mail.bounces]`, when `verp` is on: what the sender writes and what
+/// `segflow bounces import` and the daemon read reports' addresses with.
+pub fn verp_of(config: &MailConfig) -> Result<Option<Verp>, ConfigError> {
+    let bounces = &config.bounces;
+    if !bounces.verp {
+        return Ok(None);
+    }
+    let Some(address) = &bounces.return_path else {
+        return Err(ConfigError {
+            field: "bounces.verp",
+            value: "true".into(),
+            reason: "VERP needs the bounce address; set [mail.bounces] return_path = \"bounces@your-domain\"".into(),
+        });
+    };
+    let secret =
+        crate::mail::UnsubscribeSigner::from_env(&config.unsubscribe_secret_env).map_err(|e| {
+            ConfigError {
+                field: "bounces.verp",
+                value: "true".into(),
+                reason: format!("VERP addresses are signed with the unsubscribe secret: {e}"),
+            }
+        })?;
+    Verp::new(secret.secret(), address)
+        .map(Some)
+        .map_err(|e| ConfigError {
+            field: "bounces.return_path",
+            value: address.clone(),
+            reason: e.to_string(),
+        })
 }
 
 /// What goes into one email besides the defaults.
@@ -90,6 +173,9 @@ pub struct EmailParts<'a> {
     pub unsubscribe_url: Option<&'a str>,
     /// The Date header, unix milliseconds.
     pub date_ms: i64,
+    /// The outbox row, which names the message in its VERP address and Postmark metadata;
+    /// `None` for a message outside the outbox (`segflow send-test`).
+    pub outbox_id: Option<i64>,
 }
 
 /// Why an email cannot be built from its outbox row; retrying cannot help.
@@ -98,6 +184,11 @@ pub enum BuildError {
     #[error("the recipient address {to:?} is not valid: {source}")]
     Recipient {
         to: String,
+        source: lettre::address::AddressError,
+    },
+    #[error("the VERP address {address:?} is not valid: {source}")]
+    ReturnPath {
+        address: String,
         source: lettre::address::AddressError,
     },
     #[error("cannot build the message: {0}")]
@@ -119,6 +210,7 @@ impl OutgoingEmail {
             to: parts.to.to_string(),
             source,
         })?;
+        let to_address = to.email.clone();
         let date = UNIX_EPOCH + Duration::from_millis(parts.date_ms.max(0) as u64);
         let mut builder = Message::builder()
             .from(defaults.from.clone())
@@ -140,6 +232,29 @@ impl OutgoingEmail {
                     header_name("List-Unsubscribe-Post"),
                     "List-Unsubscribe=One-Click".to_string(),
                 ));
+        }
+        if defaults.postmark_metadata && parts.outbox_id.is_some() {
+            let local = parts.message_id.trim_start_matches('<');
+            let local = local.split('@').next().unwrap_or(local);
+            builder = builder.raw_header(HeaderValue::new(
+                header_name(POSTMARK_METADATA_HEADER),
+                local.to_string(),
+            ));
+        }
+        if let Some(return_path) = &defaults.return_path {
+            let from = match (return_path, parts.outbox_id) {
+                (ReturnPath::Fixed(address), _) => address.clone(),
+                (ReturnPath::Verp(verp), id) => {
+                    let address = match id {
+                        Some(id) => verp.address(id, parts.message_id),
+                        None => verp.return_path(),
+                    };
+                    address
+                        .parse::<Address>()
+                        .map_err(|source| BuildError::ReturnPath { address, source })?
+                }
+            };
+            builder = builder.envelope(Envelope::new(Some(from), vec![to_address])?);
         }
         let mut message = builder.multipart(
             MultiPart::alternative()

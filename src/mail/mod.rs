@@ -29,6 +29,7 @@ pub mod templates;
 pub mod token;
 pub mod tracking;
 pub mod transport;
+pub mod verp;
 
 pub use config::{DeliveryConfig, DkimAlgorithm, DkimConfig, MailConfig};
 pub use dkim::DkimSigner;

@@ -226,6 +226,7 @@ impl<T: Transport> Sender<T> {
                 message_id: &row.message_id,
                 unsubscribe_url: row.unsubscribe_url.as_deref(),
                 date_ms: clock.now_ms(),
+                outbox_id: Some(row.id),
             },
         )
         .map_err(|e| SendError::permanent(e.to_string()));

@@ -336,6 +336,15 @@ CREATE TABLE webhook_cursors (
     position INTEGER NOT NULL
 ) WITHOUT ROWID;
 "#,
+    // 14: the tokens of Mailgun webhooks accepted, by the time they were signed, so a replayed
+    // signature is refused after a restart too (`store::mailgun_tokens`).
+    r#"
+CREATE TABLE mailgun_tokens (
+    token TEXT PRIMARY KEY,
+    signed_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX mailgun_tokens_by_time ON mailgun_tokens(signed_at);
+"#,
 ];
 
 /// The journal triggers of `table` (migration 6), by name and SQL, so that a bulk load can drop

@@ -14,6 +14,7 @@ pub mod events;
 pub mod import;
 pub mod journeys;
 pub mod mail_feedback;
+pub mod mailgun_tokens;
 pub mod membership;
 mod merge_patch;
 mod migrations;

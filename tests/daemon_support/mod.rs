@@ -305,26 +305,88 @@ pub fn shopify_signature(file: &std::path::Path) -> String {
 /// freshly made self-signed certificate in `sns.pem` and a topic, so that every webhook route
 /// answers as configured.
 pub fn configure_ses(dir: &Path) {
-    use openssl::hash::MessageDigest;
-    let key = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
-    let mut name = openssl::x509::X509NameBuilder::new().unwrap();
-    name.append_entry_by_text("CN", "sns.test").unwrap();
-    let name = name.build();
-    let mut cert = openssl::x509::X509Builder::new().unwrap();
-    cert.set_version(2).unwrap();
-    cert.set_subject_name(&name).unwrap();
-    cert.set_issuer_name(&name).unwrap();
-    cert.set_pubkey(&key).unwrap();
-    cert.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).unwrap())
-        .unwrap();
-    cert.set_not_after(&openssl::asn1::Asn1Time::days_from_now(30).unwrap())
-        .unwrap();
-    cert.sign(&key, MessageDigest::sha256()).unwrap();
-    std::fs::write(dir.join("sns.pem"), cert.build().to_pem().unwrap()).unwrap();
+    let (_, pem) = sns_signing_certificate();
+    std::fs::write(dir.join("sns.pem"), pem).unwrap();
     let config = dir.join("segflow.toml");
     let mut text = std::fs::read_to_string(&config).unwrap();
     text.push_str(
         "\n[mail.bounces]\nses_certificate = \"sns.pem\"\nses_topic_arn = \"arn:aws:sns:us-east-1:123456789012:ses-bounces\"\n",
     );
     std::fs::write(&config, text).unwrap();
+}
+
+/// An RSA key and a self-signed certificate of it, as PEM.
+pub fn sns_signing_certificate() -> (openssl::pkey::PKey<openssl::pkey::Private>, String) {
+    let key = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
+    let mut name = openssl::x509::X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", "sns.us-east-1.amazonaws.com")
+        .unwrap();
+    let name = name.build();
+    let mut cert = openssl::x509::X509Builder::new().unwrap();
+    cert.set_version(2).unwrap();
+    cert.set_serial_number(
+        &openssl::bn::BigNum::from_u32(1)
+            .unwrap()
+            .to_asn1_integer()
+            .unwrap(),
+    )
+    .unwrap();
+    cert.set_subject_name(&name).unwrap();
+    cert.set_issuer_name(&name).unwrap();
+    cert.set_pubkey(&key).unwrap();
+    cert.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    cert.set_not_after(&openssl::asn1::Asn1Time::days_from_now(365).unwrap())
+        .unwrap();
+    cert.sign(&key, openssl::hash::MessageDigest::sha256())
+        .unwrap();
+    let pem = String::from_utf8(cert.build().to_pem().unwrap()).unwrap();
+    (key, pem)
+}
+
+/// A file of `tests/fixtures/bounces/`, the relays' payloads and the reports by mail.
+pub fn bounce_fixture(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/bounces")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// The wall clock in unix seconds, the clock the daemon checks a Mailgun timestamp against.
+pub fn unix_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A Mailgun body with its `signature` signed as Mailgun signs: `timestamp` set to `at` (unix
+/// seconds), `token` to `token` when given, and `signature` the hex HMAC-SHA256 of timestamp
+/// and token under `key`.
+pub fn mailgun_signed_at(body: &str, key: &str, at: i64, token: Option<&str>) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut value: serde_json::Value = serde_json::from_str(body).unwrap();
+    let timestamp = at.to_string();
+    value["signature"]["timestamp"] = serde_json::Value::String(timestamp.clone());
+    if let Some(token) = token {
+        value["signature"]["token"] = serde_json::Value::String(token.to_string());
+    }
+    let token = value["signature"]["token"].as_str().unwrap().to_string();
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(format!("{timestamp}{token}").as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    value["signature"]["signature"] = serde_json::Value::String(hex);
+    value.to_string()
+}
+
+/// A Mailgun body signed now under `key`, with its own token.
+pub fn mailgun_signed(body: &str, key: &str) -> String {
+    mailgun_signed_at(body, key, unix_seconds(), None)
 }

@@ -169,7 +169,6 @@ impl TestSmtpServer {
         self.state.lock().unwrap().received.clone()
     }
 
-    /// How many messages arrived so far, without copying them.
     /// The Message-ID of the message delivered to `to`; panics when there is none.
     pub fn message_id_to(&self, to: &str) -> String {
         self.received()
@@ -179,6 +178,7 @@ impl TestSmtpServer {
             .message_id()
     }
 
+    /// How many messages arrived so far, without copying them.
     pub fn received_count(&self) -> usize {
         self.state.lock().unwrap().received.len()
     }

@@ -9,6 +9,8 @@ use crate::mail::bounce::{import as import_file, FileSummary};
 const LISTED: usize = 10;
 
 pub fn import(ctx: &Context, files: &[PathBuf]) -> CliResult {
+    let verp = crate::mail::message::verp_of(&ctx.config.mail)
+        .map_err(|e| CliError::Message(format!("[mail] in the config: {e}")))?;
     let mut conn = ctx.open_store()?;
     let mut unreadable = 0;
     let mut missing = Vec::new();
@@ -22,7 +24,14 @@ pub fn import(ctx: &Context, files: &[PathBuf]) -> CliResult {
             }
         };
         let tx = conn.transaction()?;
-        let summary = import_file(&tx, file, &data, &ctx.config.mail.bounces, ctx.now)?;
+        let summary = import_file(
+            &tx,
+            file,
+            &data,
+            &ctx.config.mail.bounces,
+            verp.as_ref(),
+            ctx.now,
+        )?;
         tx.commit()?;
         print!("{}", describe(&file.display().to_string(), &summary));
         for error in &summary.errors {

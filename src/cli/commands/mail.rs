@@ -124,6 +124,7 @@ pub fn send_test(ctx: &Context, template: &str, to: &str, customer: Option<&str>
             message_id: &message_id,
             unsubscribe_url: msg.unsubscribe_url.as_deref(),
             date_ms: ctx.now,
+            outbox_id: None,
         },
     )
     .map_err(|e| CliError::Message(e.to_string()))?;

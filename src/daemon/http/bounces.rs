@@ -2,7 +2,10 @@
 //! complaint events. Each request is authenticated as its provider documents (Mailgun's
 //! signature in the body under the key of `[mail.bounces] mailgun_signing_key_env`, Postmark's
 //! basic auth credentials, SendGrid's ECDSA signature headers), refused with 401 before its
-//! event is looked at; the body is read within
+//! event is looked at. A Mailgun signature is also refused as a replay (406, which Mailgun
+//! does not retry) when its timestamp lies over 15 minutes from the daemon's clock or its
+//! token was accepted before; the token is recorded with the event, in one transaction.
+//! The body is read within
 //! `[daemon] body_timeout`; a bounce or complaint is handed to the writer, which records it as
 //! an imported report would be (`mail::bounce::apply`). Other events are acknowledged and
 //! ignored.
@@ -15,7 +18,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::{error, now_ms, read_body, AppState};
-use crate::daemon::writer::Write;
+use crate::daemon::writer::{Refused, Write};
 use crate::mail::bounce::webhook::{mailgun, postmark, sendgrid, ProviderEvent};
 
 pub async fn mailgun(State(s): State<Arc<AppState>>, body: Body) -> Response {
@@ -43,21 +46,35 @@ async fn handle_mailgun(s: &AppState, body: Body) -> Response {
         Ok(value) => value,
         Err(e) => return error(StatusCode::BAD_REQUEST, &e.field, &e.message),
     };
-    let signed = match mailgun::signature(&value) {
-        Ok(sig) => mailgun::verify(key, &sig.timestamp, &sig.token, &sig.signature),
-        Err(_) => false,
-    };
-    if !signed {
+    let signature = mailgun::signature(&value)
+        .ok()
+        .filter(|sig| mailgun::verify(key, &sig.timestamp, &sig.token, &sig.signature));
+    let Some(signature) = signature else {
         tracing::warn!("refused a Mailgun webhook with a missing or wrong signature");
         return error(
             StatusCode::UNAUTHORIZED,
             "signature",
             "the signature is missing or is not the HMAC-SHA256 of timestamp and token under the signing key",
         );
-    }
+    };
+    // A replay is answered 406, which Mailgun documents as "rejected, do not retry".
+    let signed_at = match mailgun::fresh(&signature.timestamp, now_ms()) {
+        Ok(at) => at,
+        Err(why) => {
+            tracing::warn!(
+                why,
+                "refused a Mailgun webhook signed too long ago or ahead"
+            );
+            return error(StatusCode::NOT_ACCEPTABLE, "signature.timestamp", &why);
+        }
+    };
+    let token = Write::MailgunToken {
+        token: signature.token,
+        signed_at,
+    };
     match mailgun::event(&value) {
-        Ok(Some(event)) => record(s, vec![event]).await,
-        Ok(None) => (StatusCode::OK, "ignored\n").into_response(),
+        Ok(Some(event)) => record_after(s, vec![token], vec![event]).await,
+        Ok(None) => record_after(s, vec![token], Vec::new()).await,
         Err(e) => {
             tracing::warn!(error = %e, "refused a malformed Mailgun webhook");
             error(StatusCode::BAD_REQUEST, &e.field, &e.message)
@@ -172,16 +189,28 @@ async fn handle_sendgrid(s: &AppState, headers: &HeaderMap, body: Body) -> Respo
 
 /// Hands verified events to the writer, all in one request, and answers after their commit.
 pub(super) async fn record(s: &AppState, events: Vec<ProviderEvent>) -> Response {
-    let provider = events.first().map_or("", |e| e.provider);
-    let writes = events
-        .into_iter()
-        .map(|event| Write::Feedback {
-            event,
-            config: s.bounces.clone(),
-        })
-        .collect();
+    record_after(s, Vec::new(), events).await
+}
+
+/// Like `record`, with `leading` writes (Mailgun's token) in the same transaction before the
+/// events; a request with no events is answered `ignored` once the leading writes committed,
+/// and a conflict of a leading write (a replayed token) is answered 406.
+async fn record_after(s: &AppState, leading: Vec<Write>, events: Vec<ProviderEvent>) -> Response {
+    let provider = events.first().map_or("mailgun", |e| e.provider);
+    let ignored = events.is_empty();
+    let mut writes = leading;
+    writes.extend(events.into_iter().map(|event| Write::Feedback {
+        event,
+        config: s.bounces.clone(),
+        addressed_to: Vec::new(),
+        verp: None,
+    }));
     match s.writer.write(writes, now_ms()).await {
+        Ok(_) if ignored => (StatusCode::OK, "ignored\n").into_response(),
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(Refused::Conflict { field, message, .. }) => {
+            error(StatusCode::NOT_ACCEPTABLE, field, &message)
+        }
         Err(e) => {
             tracing::error!(provider, error = %e, "bounce webhook not stored; the provider will retry");
             error(StatusCode::SERVICE_UNAVAILABLE, "", &e.to_string())

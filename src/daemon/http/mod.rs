@@ -46,7 +46,7 @@ pub struct AppState {
     pub sendgrid_key: Option<Result<p256::ecdsa::VerifyingKey, String>>,
     /// The SNS signing certificate's key and the accepted topic, or why they are unusable;
     /// `None` disables `/webhooks/ses` (503).
-    pub ses: Option<Result<(rsa::RsaPublicKey, String), String>>,
+    pub ses: Option<Result<ses::SesSettings, String>>,
     /// `[mail.bounces]`: what a reported bounce does, and the names of the providers' secrets.
     pub bounces: crate::mail::bounce::BounceConfig,
     pub unsubscribe: UnsubscribeSigner,

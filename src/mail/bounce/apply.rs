@@ -1,5 +1,6 @@
 //! What a bounce or complaint does, once read: it is tied back to its outbox message by the
-//! original's Message-ID (else to the customer with that address), recorded once in
+//! original's Message-ID, a relay's metadata or the VERP address it came back to (else to the
+//! customer with that address), recorded once in
 //! `mail_feedback`, and then a hard bounce suppresses the address, soft bounces suppress it
 //! at `[mail.bounces] soft_limit` within `soft_window`, and a complaint suppresses it and ends
 //! the customer's running journeys of the workflow that sent the message. The tables stay with
@@ -9,6 +10,7 @@ use rusqlite::Connection;
 
 use super::config::BounceConfig;
 use super::feedback::{Feedback, FeedbackKind};
+use crate::mail::verp::Verp;
 use crate::store::{customers, journeys, mail_feedback, outbox, suppressions};
 
 /// Where a report came from and when it was received.
@@ -22,6 +24,12 @@ pub struct Source<'a> {
     /// What tells this report apart when it does not name the original message: its own
     /// Message-ID, else a hash of its bytes.
     pub report_key: &'a str,
+    /// The addresses the report was delivered to (the listener's `RCPT TO`, an imported
+    /// report's `Delivered-To`, `X-Original-To`, `To`); empty for a relay's webhook.
+    pub addressed_to: &'a [String],
+    /// The VERP addresses of `[mail.bounces] verp`, which name a message among
+    /// `addressed_to` once their signature checks; `None` when VERP is off.
+    pub verp: Option<&'a Verp>,
 }
 
 /// What recording one report did.
@@ -57,9 +65,10 @@ pub fn apply(
     config: &BounceConfig,
     now: i64,
 ) -> rusqlite::Result<Outcome> {
-    let message = match &feedback.original_message_id {
-        Some(id) => outbox::by_message_id(conn, id)?,
-        None => None,
+    let found = find_message(conn, feedback, source)?;
+    let (message, message_id) = match found {
+        Some((message, id)) => (Some(message), Some(id)),
+        None => (None, feedback.original_message_id.clone()),
     };
     // The address segflow sent to wins over the one reported, which may be a forwarding target.
     let Some(email) = message
@@ -78,8 +87,7 @@ pub fn apply(
             recipient: Some(email),
         });
     };
-    let about = feedback
-        .original_message_id
+    let about = message_id
         .clone()
         .unwrap_or_else(|| format!("report {}", source.report_key));
     let dedup_key = serde_json::json!([about, email, feedback.kind.as_str()]).to_string();
@@ -93,7 +101,7 @@ pub fn apply(
             kind: feedback.kind.as_str(),
             status: feedback.status.as_deref(),
             diagnostic: feedback.diagnostic.as_deref(),
-            original_message_id: feedback.original_message_id.as_deref(),
+            original_message_id: message_id.as_deref(),
             received_at: source.received_at,
             source: source.label,
         },
@@ -140,6 +148,44 @@ pub fn apply(
         suppressed,
         journeys_exited,
     }))
+}
+
+/// The outbox message a report is about, with its Message-ID: by the original's Message-ID,
+/// else by the local part a relay's metadata returned, else by a VERP address the report was
+/// delivered to whose signature checks against the row it names.
+fn find_message(
+    conn: &Connection,
+    feedback: &Feedback,
+    source: &Source,
+) -> rusqlite::Result<Option<(outbox::Addressed, String)>> {
+    if let Some(id) = &feedback.original_message_id {
+        if let Some(message) = outbox::by_message_id(conn, id)? {
+            return Ok(Some((message, id.clone())));
+        }
+    }
+    if let Some(local) = &feedback.message_id_local {
+        if let Some(found) = outbox::by_message_id_local(conn, local)? {
+            return Ok(Some(found));
+        }
+    }
+    let Some(verp) = source.verp else {
+        return Ok(None);
+    };
+    for address in source.addressed_to {
+        let Some((id, mac)) = verp.token(address) else {
+            continue;
+        };
+        match outbox::by_id_with_message_id(conn, id)? {
+            Some((message, message_id)) if verp.verifies(id, &message_id, &mac) => {
+                return Ok(Some((message, message_id)))
+            }
+            _ => tracing::warn!(
+                address = address.as_str(),
+                "a report came to a VERP address whose signature names no outbox message; tied by the address it reports"
+            ),
+        }
+    }
+    Ok(None)
 }
 
 /// A window in the largest whole unit it is written in (`30d`, `36h`, `90m`).

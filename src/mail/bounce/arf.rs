@@ -38,5 +38,6 @@ pub fn complaint(
         status: None,
         diagnostic: Some(format!("feedback type {feedback_type}")),
         original_message_id: original_message_id.map(str::to_string),
+        message_id_local: None,
     }))
 }

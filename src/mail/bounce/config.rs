@@ -34,7 +34,24 @@ pub struct BounceConfig {
     /// `127.0.0.1:2525`, behind the MX of the bounce address); no listener when absent.
     pub smtp_bind: Option<String>,
     /// The one recipient the listener accepts, such as `bounces@shop.example`; any when absent.
+    /// With `verp`, its VERP addresses (`bounces+TOKEN@shop.example`) too.
     pub smtp_address: Option<String>,
+    /// The bounce address: the envelope sender (`MAIL FROM`, the `Return-Path` receivers
+    /// record) of every message, where bounces go; the `From` address when absent.
+    pub return_path: Option<String>,
+    /// Each message's envelope sender is its own VERP address, `local+TOKEN@domain` of
+    /// `return_path`, signed with the unsubscribe secret, so a bounce delivered to it names its
+    /// message even when it quotes nothing of the original.
+    pub verp: bool,
+    /// Whether each message carries `X-PM-Metadata-segflow-message` (the local part of its
+    /// Message-ID), which Postmark returns in its bounce and spam complaint webhooks as
+    /// `Metadata` so they name the message. When absent: when `[mail.smtp] host` is a
+    /// `postmarkapp.com` host.
+    pub postmark_metadata: Option<bool>,
+    /// Where the daemon may confirm an SNS subscription instead of
+    /// `https://sns.<region>.amazonaws.com/`: only an `http://127.0.0.1:PORT/` prefix is
+    /// accepted, for tests of the confirmation on this machine.
+    pub ses_confirm_url_prefix: Option<String>,
 }
 
 impl Default for BounceConfig {
@@ -50,6 +67,10 @@ impl Default for BounceConfig {
             ses_topic_arn: None,
             smtp_bind: None,
             smtp_address: None,
+            return_path: None,
+            verp: false,
+            postmark_metadata: None,
+            ses_confirm_url_prefix: None,
         }
     }
 }

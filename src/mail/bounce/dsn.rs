@@ -99,6 +99,7 @@ pub fn recipients(
             status: Some(code),
             diagnostic,
             original_message_id: original_message_id.map(str::to_string),
+            message_id_local: None,
         });
     }
     Ok(found)

@@ -62,6 +62,9 @@ pub struct Feedback {
     /// The Message-ID of the message the report is about, with its angle brackets, when the
     /// report includes the original's headers.
     pub original_message_id: Option<String>,
+    /// The local part of the original's Message-ID (between `<` and `@`), when a relay reports
+    /// only that: Postmark returns it from the `X-PM-Metadata-segflow-message` header.
+    pub message_id_local: Option<String>,
 }
 
 /// Normalises a Message-ID as segflow writes them: `<local@domain>`, angle brackets included.

@@ -13,6 +13,7 @@ use super::config::BounceConfig;
 use super::error::ImportError;
 use super::feedback::FeedbackKind;
 use super::{mbox, read, Message, ReportType};
+use crate::mail::verp::Verp;
 
 /// What importing one file did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,7 +26,7 @@ pub struct FileSummary {
     pub hard: usize,
     pub soft: usize,
     pub complaints: usize,
-    /// Recorded now and tied to their outbox message by its Message-ID.
+    /// Recorded now and tied to their outbox message (by its Message-ID or VERP address).
     pub matched: usize,
     /// Recorded now by the address of a customer, without an outbox message.
     pub by_address: usize,
@@ -40,12 +41,14 @@ pub struct FileSummary {
     pub errors: Vec<ImportError>,
 }
 
-/// Reads the messages in `data` (the contents of `file`) and applies every report, at `now`.
+/// Reads the messages in `data` (the contents of `file`) and applies every report, at `now`;
+/// with `verp`, a report delivered to a VERP address is tied to the message it names.
 pub fn import(
     conn: &Connection,
     file: &Path,
     data: &[u8],
     config: &BounceConfig,
+    verp: Option<&Verp>,
     now: i64,
 ) -> rusqlite::Result<FileSummary> {
     let mut summary = FileSummary::default();
@@ -56,7 +59,7 @@ pub fn import(
     for (index, raw) in mbox::split(data).iter().enumerate() {
         let number = index + 1;
         summary.messages += 1;
-        let (report_type, date, message_id, feedback) = match read(raw) {
+        let (report_type, date, message_id, feedback, addressed_to) = match read(raw) {
             Ok(Message::NotAReport) => {
                 summary.not_reports += 1;
                 continue;
@@ -66,7 +69,8 @@ pub fn import(
                 date,
                 message_id,
                 feedback,
-            }) => (report_type, date, message_id, feedback),
+                addressed_to,
+            }) => (report_type, date, message_id, feedback, addressed_to),
             Err(source) => {
                 summary.errors.push(ImportError {
                     file: file.to_path_buf(),
@@ -89,6 +93,8 @@ pub fn import(
             label: &label,
             received_at: date.unwrap_or(now),
             report_key: &report_key,
+            addressed_to: &addressed_to,
+            verp,
         };
         for item in &feedback {
             match item.kind {

@@ -47,6 +47,10 @@ pub enum Message {
         /// include the original's.
         message_id: Option<String>,
         feedback: Vec<Feedback>,
+        /// The addresses the report was delivered to as its headers say (`Delivered-To`,
+        /// `X-Original-To`, `Envelope-To`, `To`) and the returned message's `Return-Path`: a
+        /// VERP address among them names the message (`apply`).
+        addressed_to: Vec<String>,
     },
     /// Anything else a bounce address receives (an auto-reply, a vendor's own bounce format).
     NotAReport,
@@ -91,6 +95,10 @@ pub fn read(raw: &[u8]) -> Result<Message, ReportError> {
         .map_err(|e| ReportError::Mime(format!("the {part_type} part: {e}")))?;
     let original = original_headers(report)?;
     let original_id = original.as_ref().and_then(|o| o.message_id.clone());
+    let mut addressed_to = addresses(&mail.headers, &DELIVERED_TO);
+    if let Some(return_path) = original.as_ref().and_then(|o| o.return_path.clone()) {
+        addressed_to.push(return_path);
+    }
     let feedback = match report_type {
         ReportType::Delivery => dsn::recipients(&body, original_id.as_deref())?,
         ReportType::Complaint => arf::complaint(
@@ -113,13 +121,42 @@ pub fn read(raw: &[u8]) -> Result<Message, ReportError> {
             .get_first_value("Message-ID")
             .and_then(|id| normalize_message_id(&id)),
         feedback,
+        addressed_to,
     })
+}
+
+/// The headers that say where a message was delivered, most specific first.
+const DELIVERED_TO: [&str; 4] = ["Delivered-To", "X-Original-To", "Envelope-To", "To"];
+
+/// Every address in the `names` headers, lower-cased, each once, at most 16 (a hostile
+/// message cannot make the VERP look-up cost without limit).
+fn addresses(headers: &[mailparse::MailHeader], names: &[&str]) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for name in names {
+        for value in headers.get_all_values(name) {
+            let Ok(list) = mailparse::addrparse(&value) else {
+                continue;
+            };
+            for single in list.iter().flat_map(|a| match a {
+                mailparse::MailAddr::Single(info) => vec![info.clone()],
+                mailparse::MailAddr::Group(group) => group.addrs.clone(),
+            }) {
+                let address = single.addr.trim().to_lowercase();
+                if found.len() < 16 && !address.is_empty() && !found.contains(&address) {
+                    found.push(address);
+                }
+            }
+        }
+    }
+    found
 }
 
 /// What a report says of the message it is about.
 struct Original {
     message_id: Option<String>,
     to: Option<String>,
+    /// The envelope sender it was delivered with, when the returned headers record it.
+    return_path: Option<String>,
 }
 
 /// The headers of the returned message: its `message/rfc822` part (the whole message) or its
@@ -150,6 +187,7 @@ fn original_headers(report: &ParsedMail) -> Result<Option<Original>, ReportError
         .and_then(|list| list.extract_single_info())
         .map(|info| info.addr);
     Ok(Some(Original {
+        return_path: addresses(&headers, &["Return-Path"]).into_iter().next(),
         message_id: headers
             .get_first_value("Message-ID")
             .and_then(|id| normalize_message_id(&id)),

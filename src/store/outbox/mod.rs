@@ -312,6 +312,56 @@ pub fn by_message_id(conn: &Connection, message_id: &str) -> rusqlite::Result<Op
     .optional()
 }
 
+/// The row whose Message-ID has this local part (the text between `<` and `@`), as a relay's
+/// metadata reports it; the latest if several share it. The range keeps to the Message-ID
+/// index: every id `<local@...>` sorts between `<local@` and `<localA` (`A` follows `@`).
+pub fn by_message_id_local(
+    conn: &Connection,
+    local: &str,
+) -> rusqlite::Result<Option<(Addressed, String)>> {
+    if local.is_empty() || local.contains(['@', '<', '>']) {
+        return Ok(None);
+    }
+    conn.prepare_cached(
+        "SELECT id, customer, workflow, to_email, message_id FROM outbox
+         WHERE message_id >= ?1 AND message_id < ?2 ORDER BY id DESC LIMIT 1",
+    )?
+    .query_row(params![format!("<{local}@"), format!("<{local}A")], |r| {
+        Ok((
+            Addressed {
+                id: r.get(0)?,
+                customer: r.get(1)?,
+                workflow: r.get(2)?,
+                to_email: r.get(3)?,
+            },
+            r.get(4)?,
+        ))
+    })
+    .optional()
+}
+
+/// The row `id` with its Message-ID, which a VERP address's signature is checked against.
+pub fn by_id_with_message_id(
+    conn: &Connection,
+    id: i64,
+) -> rusqlite::Result<Option<(Addressed, String)>> {
+    conn.prepare_cached(
+        "SELECT id, customer, workflow, to_email, message_id FROM outbox WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok((
+            Addressed {
+                id: r.get(0)?,
+                customer: r.get(1)?,
+                workflow: r.get(2)?,
+                to_email: r.get(3)?,
+            },
+            r.get(4)?,
+        ))
+    })
+    .optional()
+}
+
 /// Every row in id order (for reports and tests).
 pub fn all(conn: &Connection) -> rusqlite::Result<Vec<OutboxRow>> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM outbox ORDER BY id"))?;

@@ -3,6 +3,11 @@
 //! HMAC-SHA256 of `timestamp` followed by `token`. A `failed` event with `severity` `permanent`
 //! is a hard bounce, `temporary` a soft one; `complained` is a spam complaint; every other
 //! event (delivered, opened, ...) is no bounce.
+//!
+//! A signature says who signed, not when it was sent: Mailgun documents refusing a `token`
+//! seen before and a `timestamp` too far from the receiver's clock, so a captured body cannot
+//! be posted again. `fresh` checks the timestamp against the clock it is given
+//! (`REPLAY_WINDOW_MS` either way); the tokens seen are kept by `store::mailgun_tokens`.
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -50,6 +55,37 @@ pub fn verify(key: &[u8], timestamp: &str, token: &str, signature: &str) -> bool
     mac.update(token.as_bytes());
     // `verify_slice` compares in constant time.
     mac.verify_slice(&expected).is_ok()
+}
+
+/// How far a signature's timestamp may be from the receiver's clock, either way: 15 minutes.
+/// Mailgun documents the check as optional and warns that its deliveries can be delayed, so
+/// the window is not tight; a body older than it (a capture, or a retry of a delivery that
+/// failed here long ago if Mailgun kept its first signature) is refused with 406.
+pub const REPLAY_WINDOW_MS: i64 = 15 * 60_000;
+
+/// The signing time of `timestamp` (seconds, as Mailgun writes it) in unix ms, when it lies
+/// within `REPLAY_WINDOW_MS` of `now` (unix ms); else the refusal's words.
+pub fn fresh(timestamp: &str, now: i64) -> Result<i64, String> {
+    let signed = timestamp
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|s| s.checked_mul(1000))
+        .ok_or_else(|| format!("{timestamp:?} is not a time in seconds"))?;
+    let off = now.saturating_sub(signed);
+    if off.saturating_abs() > REPLAY_WINDOW_MS {
+        let (amount, direction) = if off > 0 {
+            (off, "before")
+        } else {
+            (off.saturating_neg(), "after")
+        };
+        return Err(format!(
+            "the signature's timestamp {timestamp} is {} s {direction} the daemon's clock, more than the {} minutes a Mailgun signature is accepted for; the webhook is not recorded",
+            amount / 1000,
+            REPLAY_WINDOW_MS / 60_000
+        ));
+    }
+    Ok(signed)
 }
 
 fn hex(text: &str) -> Option<Vec<u8>> {
@@ -119,6 +155,7 @@ pub fn event(value: &serde_json::Value) -> Result<Option<ProviderEvent>, Webhook
             .pointer("/message/headers/message-id")
             .and_then(|id| id.as_str())
             .and_then(normalize_message_id),
+        message_id_local: None,
     };
     let at = data
         .get("timestamp")

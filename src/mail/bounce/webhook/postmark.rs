@@ -5,7 +5,10 @@
 //! types (auto-responders, subscription changes, ...) are no bounce.
 //!
 //! Postmark gives every message an id of its own (`MessageID`) and does not report the
-//! Message-ID header segflow wrote, so its records find the customer by `Email`.
+//! Message-ID header segflow wrote. It does return the metadata a message carried: segflow
+//! writes `X-PM-Metadata-segflow-message` (the local part of its Message-ID) when it relays
+//! through Postmark, and a record's `Metadata.segflow-message` names the outbox message;
+//! a record without it finds the customer by `Email`.
 
 use base64::Engine;
 
@@ -72,9 +75,39 @@ pub fn event(body: &[u8]) -> Result<Option<ProviderEvent>, WebhookError> {
                 None => bounce_type.to_string(),
             }),
             original_message_id: None,
+            message_id_local: metadata(&value)?,
         },
         provider: "postmark",
         event_id: id,
         at,
     }))
+}
+
+/// The metadata key segflow's messages carry (`X-PM-Metadata-segflow-message`).
+pub const METADATA_KEY: &str = "segflow-message";
+
+/// The local part of the Message-ID in `Metadata.segflow-message`; `None` without it. Postmark
+/// keeps metadata values as strings of at most 80 characters.
+fn metadata(value: &serde_json::Value) -> Result<Option<String>, WebhookError> {
+    let field = format!("Metadata.{METADATA_KEY}");
+    match value.get("Metadata").and_then(|m| m.get(METADATA_KEY)) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(local)) => {
+            let local = local.trim();
+            let plain = !local.is_empty()
+                && local.len() <= 80
+                && local
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && !b"<>@".contains(&b));
+            if plain {
+                Ok(Some(local.to_string()))
+            } else {
+                Err(WebhookError::new(
+                    &field,
+                    format!("{local:?} is not the local part of a Message-ID segflow wrote"),
+                ))
+            }
+        }
+        Some(_) => Err(WebhookError::new(&field, "is not a string")),
+    }
 }

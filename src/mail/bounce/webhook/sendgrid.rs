@@ -88,6 +88,7 @@ pub fn events(body: &[u8]) -> Result<Vec<ProviderEvent>, WebhookError> {
                     .filter(|r| !r.is_empty())
                     .map(str::to_string),
                 original_message_id: text("smtp-id").and_then(normalize_message_id),
+                message_id_local: None,
             },
             provider: "sendgrid",
             event_id: event_id.to_string(),

@@ -3,10 +3,12 @@
 //! over its documented canonical string: the fields `Message`, `MessageId`, `Subject` (when
 //! present), `Timestamp`, `TopicArn` and `Type` of a notification, or `Message`, `MessageId`,
 //! `SubscribeURL`, `Timestamp`, `Token`, `TopicArn` and `Type` of a subscription message,
-//! each as its name, a newline, its value and a newline. segflow has no way out to the
-//! internet, so the signing certificate is read from a file the merchant downloaded once
-//! (`[mail.bounces] ses_certificate`), and only the configured topic is accepted: anyone can
-//! have AWS sign messages of a topic of their own.
+//! each as its name, a newline, its value and a newline. The signing certificate is read
+//! from a file the merchant downloaded once (`[mail.bounces] ses_certificate`) rather than
+//! fetched from a URL the message names, and only the configured topic is accepted: anyone
+//! can have AWS sign messages of a topic of their own. A verified subscription confirmation
+//! of that topic is confirmed by opening its `SubscribeURL`, only on an SNS host
+//! (`confirm_url`).
 //!
 //! The notification's `Message` is SES's JSON: a `Bounce` (`Permanent` is hard, `Transient`
 //! and `Undetermined` soft) or a `Complaint` per recipient; `mail.commonHeaders.messageId` is
@@ -37,8 +39,12 @@ pub fn certificate(pem: &str) -> Result<RsaPublicKey, String> {
 pub enum Sns {
     /// A notification whose `Message` SES wrote.
     Notification { topic: String, message: String },
-    /// A subscription to confirm by opening `url`, or an unsubscription's notice.
-    Subscription { topic: String, url: String },
+    /// A subscription to confirm by opening `url` (`confirm`), or an unsubscription's notice.
+    Subscription {
+        topic: String,
+        url: String,
+        confirm: bool,
+    },
 }
 
 /// Why an SNS message is refused.
@@ -123,8 +129,71 @@ pub fn verify(body: &[u8], key: &RsaPublicKey) -> Result<Sns, Refusal> {
         _ => Sns::Subscription {
             topic,
             url: field("SubscribeURL")?.to_string(),
+            confirm: kind == "SubscriptionConfirmation",
         },
     })
+}
+
+/// Whether the daemon may open `url` to confirm a subscription: an `https` URL on the default
+/// port of `sns.<region>.amazonaws.com` (or `.amazonaws.com.cn`), with no user name, as SNS
+/// writes its `SubscribeURL`; with `prefix` (`[mail.bounces] ses_confirm_url_prefix`, a
+/// loopback address for tests) one that starts with it instead. `Err` says why not.
+pub fn confirm_url(url: &str, prefix: Option<&str>) -> Result<(), String> {
+    if let Some(prefix) = prefix {
+        return if url.starts_with(prefix) {
+            Ok(())
+        } else {
+            Err(format!(
+                "the SubscribeURL {url:?} does not start with [mail.bounces] ses_confirm_url_prefix {prefix:?}"
+            ))
+        };
+    }
+    let refuse = |why: &str| Err(format!("the SubscribeURL {url:?} {why}"));
+    let Ok(parsed) = url::Url::parse(url) else {
+        return refuse("is not a URL");
+    };
+    if parsed.scheme() != "https" {
+        return refuse("is not https");
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return refuse("carries a user name");
+    }
+    if parsed.port().is_some_and(|p| p != 443) {
+        return refuse("names a port other than 443");
+    }
+    let host = parsed.host_str().unwrap_or("");
+    let region = host
+        .strip_prefix("sns.")
+        .and_then(|rest| {
+            rest.strip_suffix(".amazonaws.com")
+                .or_else(|| rest.strip_suffix(".amazonaws.com.cn"))
+        })
+        .filter(|r| {
+            !r.is_empty()
+                && r.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        });
+    if region.is_none() {
+        return refuse("is not on an sns.<region>.amazonaws.com host");
+    }
+    Ok(())
+}
+
+/// Checks `[mail.bounces] ses_confirm_url_prefix`: only `http://127.0.0.1:PORT/` is accepted,
+/// so the setting can point the confirmation at this machine (a test's server) and never at
+/// another host on the internet.
+pub fn confirm_prefix(prefix: &str) -> Result<(), String> {
+    let port = prefix
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.strip_suffix('/'))
+        .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|p| p.parse::<u16>().ok());
+    match port {
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "[mail.bounces] ses_confirm_url_prefix = {prefix:?} is not allowed: only a loopback prefix such as \"http://127.0.0.1:8025/\" may stand in for https://sns.<region>.amazonaws.com/, for tests; leave the setting out"
+        )),
+    }
 }
 
 /// The bounces and complaints of an SES notification's `Message`, one per recipient.
@@ -204,6 +273,7 @@ pub fn events(message: &str) -> Result<Vec<ProviderEvent>, WebhookError> {
                 }),
                 recipient: Some(recipient.clone()),
                 original_message_id: message_id.clone(),
+                message_id_local: None,
             },
             provider: "ses",
             event_id: format!("{feedback_id} {recipient}"),
