@@ -315,3 +315,47 @@ steps:
     let r = run_once(&mut conn, &wf, T0 + 1000, &mut d).unwrap();
     assert_eq!(r.started, 0);
 }
+
+/// A trigger's `where` is a filter over the event, so an aggregate inside it reads the event as
+/// `outer`: "viewed a product they have not bought in the 30 days before the view".
+#[test]
+fn an_event_trigger_can_relate_the_event_to_the_customers_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = store(dir.path());
+    let wf = workflows(&[(
+        "browse",
+        r#"
+workflow: browse
+trigger:
+  event: product_viewed
+  where: not items(product_id == outer.prop.product_id, since outer.occurred_at - 30d).exists()
+steps:
+  - { id: nudge, send: cart_reminder }
+"#,
+    )]);
+    live(&mut conn, &wf);
+    let (a, b) = (customer(&conn, 1), customer(&conn, 2));
+    conn.execute(
+        "INSERT INTO products (external_id, title) VALUES ('P1', 'Trail Runner')",
+        [],
+    )
+    .unwrap();
+    let product = conn.last_insert_rowid();
+    order(&conn, b, T0 - DAY, 12_000);
+    let b_order = conn.last_insert_rowid();
+    conn.execute(
+        "INSERT INTO order_items (order_id, product, price) VALUES (?1, ?2, 12000)",
+        rusqlite::params![b_order, product],
+    )
+    .unwrap();
+    event(&conn, a, "product_viewed", T0, r#"{"product_id": "P1"}"#);
+    event(&conn, b, "product_viewed", T0, r#"{"product_id": "P1"}"#);
+    let mut d = RecordingDispatcher::default();
+    let r = run_once(&mut conn, &wf, T0, &mut d).unwrap();
+    assert_eq!(
+        r.started, 1,
+        "only the customer who did not buy the product"
+    );
+    assert_eq!(journeys(&conn, "browse", a).len(), 1);
+    assert!(journeys(&conn, "browse", b).is_empty());
+}

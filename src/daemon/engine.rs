@@ -113,6 +113,14 @@ impl Engine {
                 self.refresh_segment(i, now)?;
             }
             self.future.extend(self.warm.after(now));
+        } else if caught.rebased {
+            // A new base moved the population `percentile` ranks in, for every customer.
+            for i in 0..self.gen.segments.len() {
+                if self.gen.segments[i].program.ranks_customers() {
+                    moved = true;
+                    self.refresh_segment(i, now)?;
+                }
+            }
         }
         let mut changed = if caught.reloaded {
             Vec::new()

@@ -136,9 +136,11 @@ pub fn bought(conn: &Connection, customer: i64) -> rusqlite::Result<Vec<i64>> {
     ids.collect()
 }
 
-/// The products of the customer's `product_viewed` events (`product_id` property) in
-/// `[from, to]` that no counted order placed from the view until `to` holds, newest view first,
-/// at most `limit`.
+/// The products of the customer's `product_viewed` events (a string `product_id` property) in
+/// `[from, to]` that no order placed from the view until `to` holds, newest view first, at most
+/// `limit`. "Bought since the view" is the test of `rules/browse_abandonment.yaml`
+/// (`items(product_id == outer.prop.product_id, since outer.occurred_at)`): an order of any
+/// status, and a property that is not a string names no product.
 pub fn viewed_not_bought(
     conn: &Connection,
     customer: i64,
@@ -147,11 +149,11 @@ pub fn viewed_not_bought(
     limit: usize,
 ) -> rusqlite::Result<Vec<ProductRow>> {
     let mut views = conn.prepare_cached(
-        "SELECT CAST(e.properties ->> '$.product_id' AS TEXT) AS product, MAX(e.occurred_at)
+        "SELECT e.properties ->> '$.product_id' AS product, MAX(e.occurred_at)
          FROM events e
          WHERE e.customer = ?1 AND e.type = 'product_viewed'
            AND e.occurred_at >= ?2 AND e.occurred_at <= ?3
-           AND e.properties ->> '$.product_id' IS NOT NULL
+           AND json_type(e.properties, '$.product_id') = 'text'
          GROUP BY product ORDER BY MAX(e.occurred_at) DESC, product",
     )?;
     let viewed: Vec<(String, i64)> = views
@@ -160,7 +162,7 @@ pub fn viewed_not_bought(
     let mut bought = conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM orders o JOIN order_items i ON i.order_id = o.id
            JOIN products p ON p.id = i.product
-         WHERE o.customer = ?1 AND o.counted = 1 AND p.external_id = ?2
+         WHERE o.customer = ?1 AND p.external_id = ?2
            AND o.placed_at >= ?3 AND o.placed_at <= ?4)",
     )?;
     let mut out = Vec::new();

@@ -765,9 +765,20 @@ impl Loader<'_> {
 
 /// Rewrites an events filter into a condition over the journey's inputs: `prop.NAME` becomes
 /// `trigger.prop.NAME`, `type` the event's type and `occurred_at` the entry time (the engine
-/// evaluates it with `entered` set to the event's time).
+/// evaluates it with `entered` set to the event's time). An aggregate inside the filter becomes
+/// a customer-level one, so its `outer.FIELD` (the event) is rewritten the same way.
 fn to_trigger(expr: &mut Expr, event_type: &str) {
-    if let ExprKind::Element(field) = &expr.kind {
+    rewrite_event(expr, event_type, false);
+}
+
+/// `to_trigger` for the fields of the event: `Element` ones at the filter's level (`outer` is
+/// false), `Outer` ones inside an aggregate of the filter.
+fn rewrite_event(expr: &mut Expr, event_type: &str, outer: bool) {
+    let field = match (&expr.kind, outer) {
+        (ExprKind::Element(field), false) | (ExprKind::Outer(field), true) => Some(field),
+        _ => None,
+    };
+    if let Some(field) = field {
         *expr = match field {
             ElementField::Event(EventField::Prop(name)) => {
                 Expr::new(ExprKind::TriggerProp(name.clone()), Type::Dynamic)
@@ -780,28 +791,33 @@ fn to_trigger(expr: &mut Expr, event_type: &str) {
         };
         return;
     }
+    let go = |e: &mut Expr| rewrite_event(e, event_type, outer);
     match &mut expr.kind {
-        ExprKind::Not(e) | ExprKind::Neg(e) => to_trigger(e, event_type),
+        ExprKind::Not(e) | ExprKind::Neg(e) | ExprKind::Percentile(e) => go(e),
         ExprKind::And(a, b)
         | ExprKind::Or(a, b)
         | ExprKind::Arith(_, a, b)
         | ExprKind::Compare(_, a, b) => {
-            to_trigger(a, event_type);
-            to_trigger(b, event_type);
+            go(a);
+            go(b);
         }
-        ExprKind::InList { expr, .. } | ExprKind::IsNull { expr, .. } => {
-            to_trigger(expr, event_type)
-        }
+        ExprKind::InList { expr, .. } | ExprKind::IsNull { expr, .. } => go(expr),
         ExprKind::Contains { haystack, needle } => {
-            to_trigger(haystack, event_type);
-            to_trigger(needle, event_type);
+            go(haystack);
+            go(needle);
         }
         ExprKind::Between { expr, low, high } => {
-            to_trigger(expr, event_type);
-            to_trigger(low, event_type);
-            to_trigger(high, event_type);
+            go(expr);
+            go(low);
+            go(high);
         }
-        ExprKind::Call(_, args) => args.iter_mut().for_each(|a| to_trigger(a, event_type)),
+        ExprKind::Call(_, args) => args.iter_mut().for_each(go),
+        // One level of nesting: only the filter's own aggregates can read the event as outer.
+        ExprKind::Aggregate(agg) if !outer => {
+            if let Some(filter) = &mut agg.filter {
+                rewrite_event(filter, event_type, true);
+            }
+        }
         _ => {}
     }
 }

@@ -135,3 +135,60 @@ fn percentile_ranks_ties_together_and_skips_values_it_cannot_rank() {
     assert_eq!(members(&shop, "percentile(attr.p) is null"), vec![5, 6, 7]);
     assert_eq!(members(&shop, "percentile(attr.p) <= 25"), vec![1]);
 }
+
+/// The daemon ranks a changed customer (a one-customer snapshot of their current data) in the
+/// population of its base snapshot: their own old entry there is replaced by the current value,
+/// and a customer the base does not hold is added.
+#[test]
+fn percentile_in_another_snapshots_population_replaces_the_customers_own_entry() {
+    let shop = customers(&[
+        r#"{"p": 10}"#,
+        r#"{"p": 20}"#,
+        r#"{"p": 30}"#,
+        r#"{"p": 40}"#,
+    ]);
+    let store = Store::new(&shop);
+    let base = Snapshot::load(&store.conn).unwrap();
+    let src = "percentile(attr.p) == 100";
+    let node = parser::parse(src, &OffsetMap::identity(src.len())).unwrap();
+    let expr = check::check(&node, &check::Context::default())
+        .unwrap()
+        .expr;
+    let program = segflow::compile::columnar::Program::compile(&expr).unwrap();
+    let at = super::vocab::now();
+    let input = segflow::compile::EvalInput::at(at);
+    // Customer 4 drops from 40 to 35: still the highest once their 40 is gone (a count against
+    // the base alone would give 3 of 4, 75).
+    store
+        .conn
+        .execute(
+            "UPDATE customers SET attributes = '{\"p\": 35}' WHERE id = 4",
+            [],
+        )
+        .unwrap();
+    let one = Snapshot::load_customers(&store.conn, &[4]).unwrap();
+    assert_eq!(program.members_in(&one, &input, &base), vec![4]);
+    // Customer 3 rises from 30 to 45: above the base's 40.
+    store
+        .conn
+        .execute(
+            "UPDATE customers SET attributes = '{\"p\": 45}' WHERE id = 3",
+            [],
+        )
+        .unwrap();
+    let one = Snapshot::load_customers(&store.conn, &[3]).unwrap();
+    assert_eq!(program.members_in(&one, &input, &base), vec![3]);
+    // A new customer at 40 ties the base's highest: 5 of 5 values are at most 40.
+    store
+        .conn
+        .execute(
+            "INSERT INTO customers (id, external_id, attributes) VALUES (5, 'c5', '{\"p\": 40}')",
+            [],
+        )
+        .unwrap();
+    let one = Snapshot::load_customers(&store.conn, &[5]).unwrap();
+    assert_eq!(program.members_in(&one, &input, &base), vec![5]);
+    // And the whole store as it is now agrees with itself through both evaluators.
+    let now_snap = Snapshot::load(&store.conn).unwrap();
+    assert_eq!(program.members(&now_snap, at), vec![3]);
+}

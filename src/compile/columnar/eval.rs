@@ -7,6 +7,7 @@ use crate::dsl::ir::{CompareOp, CustomerField, Func, ItemField, OrderField, Scor
 use crate::store::snapshot::{Scores, Snapshot, Sym, NONE};
 
 use super::node::{Field, Lit, Node, SymCol};
+use super::population::Own;
 use super::value::{self, Val};
 
 /// Where an evaluation stands: the customer, and inside an aggregate the current element.
@@ -23,6 +24,9 @@ pub struct Ctx<'a> {
     pub outer: usize,
     /// The sorted population of each `percentile` of the program (`Program::populations`).
     pub ranks: &'a [Vec<f64>],
+    /// The customer's entry in each population when it was measured on another snapshot;
+    /// empty when the population holds the customer's current values.
+    pub own: &'a [super::population::Own],
     /// The journey inputs (`entered`, trigger properties) of a workflow condition.
     pub journey: &'a Journey,
 }
@@ -283,7 +287,7 @@ pub fn eval<'a>(node: &'a Node, cx: &Ctx<'a>) -> Val<'a> {
         .field(*f),
         Node::Percentile { slot, arg } => {
             let population = cx.ranks.get(*slot).map_or(&[][..], Vec::as_slice);
-            percentile(population, &eval(arg, cx))
+            percentile(population, cx.own.get(*slot).copied(), &eval(arg, cx))
         }
         Node::Neg(a) => value::neg(&eval(a, cx)),
         Node::Arith(op, a, b) => value::arith(*op, &eval(a, cx), &eval(b, cx)),
@@ -304,9 +308,11 @@ pub fn eval<'a>(node: &'a Node, cx: &Ctx<'a>) -> Val<'a> {
 }
 
 /// A value as a point of a percentile's population: numbers and times (exact as `f64` for any
-/// time a store holds); anything else, and null, is not ranked.
+/// time a store holds); anything else, and null, is not ranked. NaN is not ranked either: SQLite
+/// turns a NaN result into NULL, and it would break the population's order.
 pub fn rank_key(v: &Val) -> Option<f64> {
     match v {
+        Val::Num(x) if x.is_nan() => None,
         Val::Num(x) => Some(*x),
         Val::Time(t) => Some(*t as f64),
         _ => None,
@@ -314,16 +320,23 @@ pub fn rank_key(v: &Val) -> Option<f64> {
 }
 
 /// `100 × (k / n)` as the IR defines it: `k` values of the sorted population are at most `v`.
-/// The operations are SQL's `100.0 * cume_dist()`, so both evaluators agree to the bit.
-fn percentile<'a>(population: &[f64], v: &Val) -> Val<'a> {
+/// The operations are SQL's `100.0 * cume_dist()`, so both evaluators agree to the bit. With
+/// `own`, the population was measured on another snapshot: the customer's entry there (if
+/// any) is taken out and their current value `v` put in.
+fn percentile<'a>(population: &[f64], own: Option<Own>, v: &Val) -> Val<'a> {
     let Some(x) = rank_key(v) else {
         return Val::Null;
     };
-    if population.is_empty() {
+    let (mut k, mut n) = (population.partition_point(|p| *p <= x), population.len());
+    match own {
+        None => {}
+        Some(Own::Old(old)) => k = k - usize::from(old <= x) + 1,
+        Some(Own::Absent) => (k, n) = (k + 1, n + 1),
+    }
+    if n == 0 {
         return Val::Null;
     }
-    let k = population.partition_point(|p| *p <= x);
-    Val::Num(100.0 * (k as f64 / population.len() as f64))
+    Val::Num(100.0 * (k as f64 / n as f64))
 }
 
 fn call<'a>(func: Func, args: &'a [Node], cx: &Ctx<'a>) -> Val<'a> {

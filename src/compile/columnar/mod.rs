@@ -18,6 +18,7 @@ use crate::store::snapshot::{Snapshot, Sym, NONE};
 use super::{CompileError, EvalInput};
 use eval::{Ctx, Journey};
 use node::{Compiler, Node};
+use population::Ranking;
 
 /// Below this many customers one thread is faster than starting a second one.
 const PARALLEL_MIN: usize = 50_000;
@@ -59,6 +60,13 @@ impl Program {
         !self.ranks.is_empty()
     }
 
+    /// The key bindings of `population` when a program that ranks customers evaluates `snap`
+    /// against another snapshot's population; `None` when there is nothing to adjust.
+    fn foreign_keys(&self, snap: &Snapshot, population: &Snapshot) -> Option<Vec<Sym>> {
+        (self.ranks_customers() && snap.identity() != population.identity())
+            .then(|| self.bind(population))
+    }
+
     /// The populations of the program's percentiles on `population` at `now`.
     fn populations(&self, population: &Snapshot, now: i64) -> population::Populations {
         let keys = self.bind(population);
@@ -70,7 +78,7 @@ impl Program {
         &self,
         snap: &Snapshot,
         keys: &[Sym],
-        ranks: &[Vec<f64>],
+        ranking: &Ranking,
         now: i64,
         journey: &Journey,
         from: usize,
@@ -82,6 +90,7 @@ impl Program {
             if !exists_at(snap, cust, now) {
                 continue;
             }
+            let own = ranking.own(&self.ranks, id, now);
             let cx = Ctx {
                 snap,
                 now,
@@ -89,7 +98,8 @@ impl Program {
                 cust,
                 elem: 0,
                 outer: 0,
-                ranks,
+                ranks: ranking.populations,
+                own: &own,
                 journey,
             };
             if eval::test(&self.root, &cx) {
@@ -120,8 +130,12 @@ impl Program {
         let now = input.now;
         let journey = &Journey::new(input);
         let keys = self.bind(snap);
-        let ranks = self.populations(population, now);
-        let ranks: &[Vec<f64>] = &ranks;
+        let populations = self.populations(population, now);
+        let pop_keys = self.foreign_keys(snap, population);
+        let ranking = &Ranking {
+            populations: &populations,
+            foreign: pop_keys.as_deref().map(|k| (population, k)),
+        };
         let n = snap.len();
         let threads = if n < PARALLEL_MIN {
             1
@@ -129,7 +143,7 @@ impl Program {
             std::thread::available_parallelism().map_or(1, |p| p.get().min(8))
         };
         if threads == 1 {
-            return self.test_range(snap, &keys, ranks, now, journey, 0, n);
+            return self.test_range(snap, &keys, ranking, now, journey, 0, n);
         }
         let chunk = n.div_ceil(threads);
         std::thread::scope(|scope| {
@@ -138,7 +152,8 @@ impl Program {
                 .map(|t| {
                     let from = (t * chunk).min(n);
                     let to = ((t + 1) * chunk).min(n);
-                    scope.spawn(move || self.test_range(snap, keys, ranks, now, journey, from, to))
+                    scope
+                        .spawn(move || self.test_range(snap, keys, ranking, now, journey, from, to))
                 })
                 .collect();
             let mut out = Vec::new();
@@ -176,7 +191,14 @@ impl Program {
         }
         let journey = Journey::new(input);
         let keys = self.bind(snap);
-        let ranks = self.populations(population, input.now);
+        let populations = self.populations(population, input.now);
+        let pop_keys = self.foreign_keys(snap, population);
+        let ranking = Ranking {
+            populations: &populations,
+            foreign: pop_keys.as_deref().map(|k| (population, k)),
+        };
+        let id = snap.customer_ids()[index];
+        let own = ranking.own(&self.ranks, id, input.now);
         let cx = Ctx {
             snap,
             now: input.now,
@@ -184,7 +206,8 @@ impl Program {
             cust: index,
             elem: 0,
             outer: 0,
-            ranks: &ranks,
+            ranks: ranking.populations,
+            own: &own,
             journey: &journey,
         };
         eval::test(&self.root, &cx)

@@ -15,6 +15,56 @@ use super::node::Node;
 /// The sorted values of each `percentile` argument of a program.
 pub type Populations = Arc<Vec<Vec<f64>>>;
 
+/// Where the evaluated customer stands in a population measured on another snapshot (the
+/// daemon's base, for a customer of its overlay): their entry there is replaced by their
+/// current value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Own {
+    /// The population holds this old value of theirs.
+    Old(f64),
+    /// The population holds no value of theirs (a new customer, or none to rank then).
+    Absent,
+}
+
+/// The populations a program ranks in, and the snapshot they were measured on when it is not
+/// the one being evaluated.
+pub struct Ranking<'a> {
+    pub populations: &'a [Vec<f64>],
+    pub foreign: Option<(&'a Snapshot, &'a [Sym])>,
+}
+
+impl Ranking<'_> {
+    /// The customer's entries in a foreign population, one per percentile; empty when the
+    /// population is the evaluated snapshot's own, which holds the customer's current values.
+    pub fn own(&self, ranks: &[Node], id: i64, now: i64) -> Vec<Own> {
+        let Some((snap, keys)) = self.foreign else {
+            return Vec::new();
+        };
+        let Some(cust) = snap
+            .index_of(id)
+            .filter(|&c| super::exists_at(snap, c, now))
+        else {
+            return vec![Own::Absent; ranks.len()];
+        };
+        let journey = Journey::default();
+        let cx = Ctx {
+            snap,
+            now,
+            keys,
+            cust,
+            elem: 0,
+            outer: 0,
+            ranks: &[],
+            own: &[],
+            journey: &journey,
+        };
+        ranks
+            .iter()
+            .map(|arg| eval::rank_key(&eval::eval(arg, &cx)).map_or(Own::Absent, Own::Old))
+            .collect()
+    }
+}
+
 /// The last populations a program measured, and on what.
 #[derive(Debug, Default)]
 pub struct Cache {
@@ -64,6 +114,7 @@ fn measure(arg: &Node, snap: &Snapshot, keys: &[Sym], now: i64) -> Vec<f64> {
             elem: 0,
             outer: 0,
             ranks: &[],
+            own: &[],
             journey: &journey,
         };
         if let Some(x) = eval::rank_key(&eval::eval(arg, &cx)) {

@@ -8,7 +8,9 @@
 //! chunk holding them, else in the base. A segment's members are the base's members minus the
 //! changed customers plus, from each chunk, the members whose newest chunk it is. Every snapshot
 //! is evaluated by the same compiled program, so the result equals a full reload's
-//! (`tests/daemon_warm.rs`). Chunks are merged into one when there are more than 32, so
+//! (`tests/daemon_warm.rs`), except that `percentile` ranks a changed customer in the base's
+//! population, with the customer's own entry replaced by their current value; every new base
+//! moves that population, and the engine then refreshes the segments that rank. Chunks are merged into one when there are more than 32, so
 //! evaluation never walks many small snapshots.
 //!
 //! When the changed customers outgrow a bound, a fresh base is loaded on a background thread
@@ -89,6 +91,10 @@ pub struct CatchUp {
     pub reloaded: bool,
     /// True when journal rows were left for the next catch-up.
     pub more: bool,
+    /// True when a new base was swapped in, even one that changes nobody's data: the
+    /// population `percentile` ranks in moved, so the segments that rank customers are
+    /// refreshed (`Program::ranks_customers`).
+    pub rebased: bool,
 }
 
 impl WarmSnapshot {
@@ -156,6 +162,7 @@ impl WarmSnapshot {
             self.reload_scores(conn)?;
         }
         let refresh_all = swapped == Some(true);
+        let rebased = swapped.is_some();
         let journal = journal_end(conn)?;
         let fit = latest_fit(conn)?;
         if journal == self.seq && fit == self.fit {
@@ -163,6 +170,7 @@ impl WarmSnapshot {
                 customers: Vec::new(),
                 reloaded: refresh_all,
                 more: false,
+                rebased,
             });
         }
         let rows = changes::between(conn, self.seq, journal, MAX_ROWS)?;
@@ -190,6 +198,7 @@ impl WarmSnapshot {
                     customers: Vec::new(),
                     reloaded: true,
                     more,
+                    rebased: true,
                 });
             }
             if self.rebase.is_some() {
@@ -209,6 +218,7 @@ impl WarmSnapshot {
                     customers,
                     reloaded: false,
                     more,
+                    rebased: true,
                 });
             }
             self.start_rebase(end, false);
@@ -218,12 +228,14 @@ impl WarmSnapshot {
                 customers: Vec::new(),
                 reloaded: true,
                 more,
+                rebased,
             }
         } else {
             CatchUp {
                 customers,
                 reloaded: false,
                 more,
+                rebased,
             }
         })
     }

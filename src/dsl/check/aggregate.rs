@@ -44,11 +44,8 @@ impl Checker<'_> {
         args: &[Arg],
         scope: Scope,
     ) -> Option<Expr> {
-        match scope {
-            Scope::Nested { inner: coll, .. } | Scope::OuterOnly(coll) => {
-                return self.nested(node, coll)
-            }
-            Scope::Customer | Scope::Element(_) => {}
+        if self.enclosing.len() >= 2 {
+            return self.nested(node);
         }
         let (collection, filter, within) = self.target(target, scope)?;
         let Some(func) = lookup(AGGREGATES, &name.name) else {
@@ -122,6 +119,7 @@ impl Checker<'_> {
         let mut within = None;
         let mut since: Option<Expr> = None;
         let mut failed = false;
+        self.enclosing.push(collection);
         for arg in args {
             match arg {
                 Arg::Within { value, span } => match (&value.kind, within) {
@@ -205,6 +203,7 @@ impl Checker<'_> {
                 }
             }
         }
+        self.enclosing.pop();
         if failed {
             return None;
         }

@@ -19,6 +19,20 @@ impl Checker<'_> {
         scope: Scope,
     ) -> Option<Expr> {
         if name.name == "in_segment" {
+            // In a rule, a segment inlined into a filter could nest aggregates deeper than
+            // the evaluators allow; a workflow's trigger `where` is an events filter in which
+            // `in_segment` has always been allowed, and workflows evaluate columnar only.
+            if !self.enclosing.is_empty() && !self.ctx.workflow {
+                return self.error(
+                    Diagnostic::new(
+                        Code::BadAggregate,
+                        "`in_segment` cannot be used inside a collection's filter",
+                        node.span,
+                        "in_segment inside a filter",
+                    )
+                    .with_help("a segment does not depend on the element: write it beside the collection, for example `in_segment(\"vip\") and orders(total > 100).exists()`"),
+                );
+            }
             return self.in_segment(node, args);
         }
         if name.name == "percentile" {

@@ -64,6 +64,7 @@ pub fn check(node: &Node, ctx: &Context) -> Result<Checked, Vec<Diagnostic>> {
         ctx,
         diagnostics: Vec::new(),
         segment_refs: Vec::new(),
+        enclosing: Vec::new(),
     };
     let expr = checker.expr(node, Scope::Customer);
     if let Some(e) = &expr {
@@ -123,17 +124,15 @@ impl Scope {
             Scope::Customer | Scope::Element(_) => None,
         }
     }
-
-    /// Whether an aggregate written here would be nested two levels deep.
-    fn nested_deep(self) -> bool {
-        self.outer().is_some()
-    }
 }
 
 struct Checker<'c> {
     ctx: &'c Context,
     diagnostics: Vec<Diagnostic>,
     segment_refs: Vec<(String, Span)>,
+    /// The collections of the aggregates whose arguments (filter or `since` bound) are being
+    /// checked, outermost first: their number is the nesting depth an aggregate here would have.
+    enclosing: Vec<Collection>,
 }
 
 impl Checker<'_> {
@@ -305,8 +304,8 @@ impl Checker<'_> {
             return Some(Expr::new(ExprKind::Customer(f), f.ty()));
         }
         if let Some((_, func, field)) = DERIVED_FIELDS.iter().find(|(n, _, _)| *n == name) {
-            if let (true, Some(coll)) = (scope.nested_deep(), scope.element().or(scope.outer())) {
-                return self.nested(node, coll);
+            if self.enclosing.len() >= 2 {
+                return self.nested(node);
             }
             return Some(derived(*func, *field));
         }
@@ -390,13 +389,15 @@ impl Checker<'_> {
 
     /// Aggregates (and derived fields, which are aggregates) nest one level deep: not inside the
     /// filter of an aggregate that is already inside another's filter.
-    fn nested(&mut self, node: &Node, coll: Collection) -> Option<Expr> {
+    fn nested(&mut self, node: &Node) -> Option<Expr> {
+        let name =
+            |c: Option<&Collection>| c.map_or("a collection", |c| names::collection_name(*c));
+        let (outer, inner) = (name(self.enclosing.first()), name(self.enclosing.last()));
         self.error(
             Diagnostic::new(
                 Code::BadAggregate,
                 format!(
-                    "aggregates nest one level deep, and this one is inside the filter of {}(...), which is already inside another collection's filter",
-                    names::collection_name(coll)
+                    "aggregates nest one level deep, and this one is inside {inner}(...), which is already inside {outer}(...)"
                 ),
                 node.span,
                 "aggregate nested twice",
@@ -423,6 +424,21 @@ impl Checker<'_> {
                 .with_help("for example `events(type == \"product_viewed\", not items(product_id == outer.prop.product_id).exists()).exists()`"),
             );
         };
+        if parts.len() == 1 {
+            return self.error(
+                Diagnostic::new(
+                    Code::UnknownName,
+                    "`outer` needs a field after it",
+                    node.span,
+                    "incomplete name",
+                )
+                .with_help(format!(
+                    "write `outer.FIELD`, a field of {}, for example `outer.{}`",
+                    names::collection_name(outer),
+                    names::element_fields(outer)[0].0
+                )),
+            );
+        }
         let field = match parts {
             [_, one] => lookup(names::element_fields(outer), &one.name),
             [_, ns, prop] if ns.name == "prop" && outer == Collection::Events => {

@@ -16,17 +16,6 @@ const EXAMPLE: &str = "for example `percentile(total_spent) > 90` for the top 10
 
 impl Checker<'_> {
     pub(super) fn percentile(&mut self, node: &Node, args: &[Arg], scope: Scope) -> Option<Expr> {
-        if scope != Scope::Customer {
-            return self.error(
-                Diagnostic::new(
-                    Code::BadAggregate,
-                    "`percentile` ranks customers, so it cannot be used inside a collection's filter",
-                    node.span,
-                    "percentile inside a filter",
-                )
-                .with_help(format!("use it outside the filter, {EXAMPLE}")),
-            );
-        }
         if self.ctx.workflow {
             return self.error(
                 Diagnostic::new(
@@ -36,6 +25,17 @@ impl Checker<'_> {
                     "percentile in a workflow",
                 )
                 .with_help("define a segment with it and trigger the workflow on `segment_entered` of that segment"),
+            );
+        }
+        if scope != Scope::Customer || !self.enclosing.is_empty() {
+            return self.error(
+                Diagnostic::new(
+                    Code::BadAggregate,
+                    "`percentile` ranks customers, so it cannot be used inside a collection's filter",
+                    node.span,
+                    "percentile inside a filter",
+                )
+                .with_help(format!("use it outside the filter, {EXAMPLE}")),
             );
         }
         let [Arg::Expr(arg)] = args else {

@@ -56,13 +56,18 @@ pub struct Snapshot {
     /// A number no other snapshot of this process has had, renewed when the data changes in
     /// place, so what is derived from one snapshot (a percentile's population) is never used
     /// with another.
-    identity: u64,
+    identity: Identity,
 }
 
-/// The next `Snapshot::identity`.
-fn next_identity() -> u64 {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+/// A `Snapshot::identity`; a new one (also by `Default`) is unlike every earlier one.
+#[derive(Debug)]
+struct Identity(u64);
+
+impl Default for Identity {
+    fn default() -> Identity {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Identity(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
 }
 
 impl Snapshot {
@@ -116,20 +121,20 @@ impl Snapshot {
             events,
             properties,
             scores,
-            identity: next_identity(),
+            identity: Identity::default(),
         })
     }
 
     /// This snapshot's identity: equal only for the same snapshot with the same data.
     pub fn identity(&self) -> u64 {
-        self.identity
+        self.identity.0
     }
 
     /// Reads the stored model scores again, after they were recomputed: the rest of the
     /// snapshot is unchanged by scoring, so there is no need to read it again.
     pub fn reload_scores(&mut self, conn: &Connection) -> Result<(), StoreError> {
         self.scores = Scores::load(conn, &self.customers.ids, &mut self.strings)?;
-        self.identity = next_identity();
+        self.identity = Identity::default();
         Ok(())
     }
 
