@@ -159,6 +159,20 @@ pub fn complete(
                 CompletionItemKind::KEYWORD,
                 "within D: at most D ago".into(),
             ));
+            out.push(item(
+                "since",
+                CompletionItemKind::KEYWORD,
+                "since T: at T or later".into(),
+            ));
+            // A filter may hold an aggregate over another collection (one level deep), whose
+            // own filter reads this element as `outer.FIELD`.
+            for (name, _) in COLLECTIONS {
+                out.push(item(
+                    name,
+                    CompletionItemKind::MODULE,
+                    format!("collection, nested: its filter reads this {collection} element as outer.FIELD"),
+                ));
+            }
             out
         }
         Slot::Name => docs::all()
@@ -205,5 +219,19 @@ mod tests {
         assert_eq!(slot("where: é"), Slot::Name);
         assert_eq!(slot("# 😀"), Slot::Name);
         assert_eq!(word_before("cafébar"), "bar");
+    }
+
+    #[test]
+    fn a_filter_completes_the_collections_it_may_nest() {
+        let items = complete(
+            "where: events(type == \"product_viewed\", not ite",
+            &[],
+            &[],
+            None,
+        );
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        for want in ["type", "occurred_at", "within", "since", "items", "orders"] {
+            assert!(labels.contains(&want), "{want} in {labels:?}");
+        }
     }
 }

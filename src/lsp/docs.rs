@@ -141,7 +141,7 @@ const MEANINGS: &[(&str, &str, &str)] = &[
     (
         "events",
         "the customer's events (views, checkouts, opens, clicks, …)",
-        "events(type == \"viewed_product\", within 7d).exists()",
+        "events(type == \"product_viewed\", within 7d).exists()",
     ),
     (
         "days_since",

@@ -460,10 +460,13 @@ impl Checker<'_> {
             return self.error(match did_you_mean(&written, fields) {
                 Some(s) => diag.with_help(format!("did you mean `outer.{s}`?")),
                 None => {
-                    let all: Vec<&str> = names::element_fields(outer)
+                    let mut all: Vec<&str> = names::element_fields(outer)
                         .iter()
                         .map(|(n, _)| *n)
                         .collect();
+                    if outer == Collection::Events {
+                        all.push("prop.NAME");
+                    }
                     diag.with_help(format!("the fields of {coll} are {}", all.join(", ")))
                 }
             });
