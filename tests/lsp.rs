@@ -465,3 +465,73 @@ fn a_message_claiming_an_absurd_length_ends_the_session_with_an_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("over the limit"), "{err}");
 }
+
+/// A burst of changes (keystrokes faster than a check) may be checked once, as the server
+/// coalesces the changes it has already read; whatever it skips, what it publishes last is the
+/// problem of the last text, and a request after the burst is answered from that text.
+#[test]
+fn a_burst_of_changes_ends_with_the_problems_of_the_last_text() {
+    let shop = cli_shop::shop();
+    let dir = shop.path().canonicalize().unwrap();
+    let loyal = dir.join("rules/loyal.yaml");
+    std::fs::write(&loyal, "segment: loyal\nwhere: total_spent > 0\n").unwrap();
+    let uri = uri(&loyal);
+    let mut client = Client::start(&dir);
+    client.request(
+        "initialize",
+        json!({ "rootUri": format!("file://{}", dir.display()), "capabilities": {} }),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "yaml", "version": 1,
+                "text": "segment: loyal\nwhere: total_spent > 0\n" } }),
+    );
+    // Every text but the last has a typo of its own, so each check would publish something.
+    let last = 40;
+    for v in 2..=last {
+        let text = if v == last {
+            "segment: loyal\nwhere: orders_cnt > 1\n".to_string()
+        } else {
+            format!("segment: loyal\nwhere: total_spnt{v} > 0\n")
+        };
+        client.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": v },
+                    "contentChanges": [{ "text": text }] }),
+        );
+    }
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 1, "character": 9 } }),
+    );
+    assert!(
+        hover.is_null(),
+        "no documented name under the cursor: {hover}"
+    );
+    let published: Vec<&Value> = client
+        .notifications
+        .iter()
+        .filter(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri)
+        .collect();
+    let final_problems =
+        &published.last().expect("problems were published")["params"]["diagnostics"];
+    assert_eq!(
+        final_problems.as_array().unwrap().len(),
+        1,
+        "{final_problems}"
+    );
+    assert_eq!(
+        final_problems[0]["message"]
+            .as_str()
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+        "unknown field `orders_cnt`"
+    );
+    eprintln!("{} of {} changes were checked", published.len(), last - 1);
+    client.request("shutdown", json!(null));
+    client.notify("exit", json!(null));
+    assert_eq!(client.child.wait().unwrap().code(), Some(0));
+}

@@ -94,7 +94,16 @@ fn session(connection: &Connection, cwd: &Path) -> Result<(), LspError> {
         connection,
     };
     server.publish()?;
-    for message in &connection.receiver {
+    // A message read while coalescing notifications, handled next.
+    let mut pending: Option<Message> = None;
+    loop {
+        let message = match pending.take() {
+            Some(m) => m,
+            None => match connection.receiver.recv() {
+                Ok(m) => m,
+                Err(_) => break,
+            },
+        };
         match message {
             Message::Request(req) => {
                 if connection.handle_shutdown(&req)? {
@@ -104,7 +113,25 @@ fn session(connection: &Connection, cwd: &Path) -> Result<(), LspError> {
             }
             // `exit` before `shutdown` (after it, `handle_shutdown` takes it): exit code 1.
             Message::Notification(n) if n.method == "exit" => return Err(LspError::NoShutdown),
-            Message::Notification(n) => server.notification(n)?,
+            Message::Notification(n) => {
+                // The changes already waiting (a burst of keystrokes) are applied first, so
+                // one check answers them all instead of one check per keystroke.
+                let mut changed = server.notification(n);
+                while let Ok(next) = connection.receiver.try_recv() {
+                    match next {
+                        Message::Notification(n) if n.method != "exit" => {
+                            changed |= server.notification(n)
+                        }
+                        other => {
+                            pending = Some(other);
+                            break;
+                        }
+                    }
+                }
+                if changed {
+                    server.publish()?;
+                }
+            }
             Message::Response(_) => {}
         }
     }
@@ -225,7 +252,8 @@ impl Server<'_> {
         })
     }
 
-    fn notification(&mut self, n: Notification) -> Result<(), LspError> {
+    /// Applies a notification; whether it changed a file, so the problems must be published.
+    fn notification(&mut self, n: Notification) -> bool {
         let changed = match self.apply(&n.method, n.params) {
             Ok(changed) => changed,
             Err(e) => {
@@ -234,15 +262,15 @@ impl Server<'_> {
                 None
             }
         };
-        if let Some(path) = changed {
-            if path.file_name().is_some_and(|f| f == "segflow.toml") {
-                // The folders may have moved: read the configuration again, keeping the docs.
-                let docs = std::mem::take(&mut self.ws.docs);
-                self.ws = Workspace::new(self.ws.root.clone(), docs);
-            }
-            self.publish()?;
+        let Some(path) = changed else {
+            return false;
+        };
+        if path.file_name().is_some_and(|f| f == "segflow.toml") {
+            // The folders may have moved: read the configuration again, keeping the docs.
+            let docs = std::mem::take(&mut self.ws.docs);
+            self.ws = Workspace::new(self.ws.root.clone(), docs);
         }
-        Ok(())
+        true
     }
 
     /// Applies a notification to the open documents; the file it changed, if any.
