@@ -5,6 +5,8 @@
 /// before the classification have no `machine` property and count as people.
 pub const HUMAN: &str = "COALESCE(json_extract(e.properties, '$.machine'), 0) = 0";
 
+pub mod customer;
+pub mod dashboard;
 pub mod members;
 pub mod segments;
 pub mod workflows;
