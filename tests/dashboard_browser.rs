@@ -129,10 +129,20 @@ fn every_page_signs_in_loads_and_draws_readable_charts() {
     );
     assert!(b.eval("[...document.querySelectorAll('[data-chart=month-revenue] .axis-label')].map(t => t.textContent).join('|')").as_str().unwrap().contains("revenue, USD"), "{axis}");
 
-    // Customers: search, then a profile with its timeline.
-    b.goto(&format!("{base}/dashboard/customers?q=C00001"));
+    // Customers: search for the one with the most orders, then their profile and timeline.
+    let store = rusqlite::Connection::open(dir.path().join("segflow.db")).unwrap();
+    let (id, orders): (String, i64) = store
+        .query_row(
+            "SELECT c.external_id, COUNT(*) FROM orders o JOIN customers c ON c.id = o.customer
+             GROUP BY c.id ORDER BY COUNT(*) DESC, c.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    b.goto(&format!("{base}/dashboard/customers?q={id}"));
     let link = b.eval("document.querySelector('table a').getAttribute('href')");
     let link = link.as_str().expect("a search result").to_string();
+    assert_eq!(link, format!("/dashboard/customer?id={id}"));
     b.goto(&format!("{base}{link}"));
     let text = b
         .eval("document.body.innerText")
@@ -151,11 +161,13 @@ fn every_page_signs_in_loads_and_draws_readable_charts() {
             "{part} missing from the customer page: {text}"
         );
     }
-    assert!(
-        b.eval("document.querySelectorAll('tr.order').length")
-            .as_u64()
-            .unwrap()
-            > 0
+    let shown = b
+        .eval("document.querySelectorAll('tr.order').length")
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        shown as i64, orders,
+        "every order of {id} is on their timeline"
     );
     b.screenshot(&screenshots().join("customer.png"));
     assert!(b.errors.is_empty(), "customer: {:?}", b.errors);

@@ -163,7 +163,7 @@ pub fn customer_page(site: &Site, shop: &str, v: &CustomerView) -> String {
     ] {
         let _ = write!(
             body,
-            "<tr><th class=\"l\">{k}</th><td class=\"l\">{}</td></tr>",
+            "<tr><th class=\"l\">{k}</th><td class=\"l wrap\">{}</td></tr>",
             escape(&val)
         );
     }
@@ -175,7 +175,7 @@ pub fn customer_page(site: &Site, shop: &str, v: &CustomerView) -> String {
             for (k, val, meaning) in score_rows(s, v.currency) {
                 let _ = write!(
                     body,
-                    "<tr><td class=\"l\">{k}</td><td>{}</td><td class=\"l\">{meaning}</td></tr>",
+                    "<tr><td class=\"l\">{k}</td><td>{}</td><td class=\"l wrap\">{meaning}</td></tr>",
                     escape(&val)
                 );
             }
@@ -199,7 +199,7 @@ pub fn customer_page(site: &Site, shop: &str, v: &CustomerView) -> String {
                 .map_or(h.at.to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string());
             let _ = write!(
                 body,
-                "<tr class=\"{}\"><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td class=\"l why\">{}</td></tr>",
+                "<tr class=\"{}\"><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td class=\"l wrap\">{}</td></tr>",
                 escape(&h.kind),
                 escape(&when),
                 escape(kind),

@@ -154,11 +154,11 @@ pub fn segment_table(report: &Report) -> String {
     let currency = report.currency.as_str();
     let money = |m: Money| escape(&m.format(currency));
     let mut body = note("Priority: segments are ranked by their value at stake, the members' yearly spend weighted by their churn risk (the revenue a year the segment is expected to lose if nothing is done), less that of as many average customers; the reason is given for each.");
-    body.push_str("<div class=\"wide\"><table><tr><th>rank</th><th>segment</th><th>members</th><th>share</th><th>revenue</th><th>revenue share</th><th>AOV</th><th>avg CLV</th><th>churn risk</th><th>repeat rate</th><th>open rate</th><th>click rate</th><th>growth</th><th>value at stake / year</th><th class=\"why\">why this rank</th></tr>");
+    body.push_str("<div class=\"wide\"><table><tr><th>rank</th><th>segment</th><th>members</th><th>share</th><th>revenue</th><th>revenue share</th><th>AOV</th><th>avg CLV</th><th>churn risk</th><th>repeat rate</th><th>open rate</th><th>click rate</th><th>growth</th><th>value at stake / year</th></tr>");
     for s in &report.segments {
         let _ = write!(
             body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{}</td><td>{:.1}%</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{:.1}%</td><td>{:.1}%</td><td>{:+.1}%</td><td>{}</td><td class=\"why\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{}</td><td>{:.1}%</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{:.1}%</td><td>{:.1}%</td><td>{:+.1}%</td><td>{}</td></tr><tr class=\"reason\"><td></td><td colspan=\"13\" class=\"why\">why rank {}: {}</td></tr>",
             s.rank,
             escape(&s.segment),
             s.members,
@@ -173,6 +173,7 @@ pub fn segment_table(report: &Report) -> String {
             s.click_rate * 100.0,
             s.growth * 100.0,
             s.value_at_stake.map_or("-".into(), money),
+            s.rank,
             escape(&s.reason)
         );
     }

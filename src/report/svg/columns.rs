@@ -68,31 +68,32 @@ pub fn columns(
     s
 }
 
-/// The 1-2-5 band edges (…, 10, 20, 50, 100, …) around `values`, and how many values fall in
-/// each band: `[edge_i, edge_i+1)`. Values at or below zero (no value predicted) get a band of
-/// their own before the others, labelled by `label` as `0 or less`; the first edge is the
-/// largest 1-2-5 value at or below the smallest positive value.
+/// The 1-2-5 band edges (1, 2, 5, 10, 20, 50, …) up to past the largest of `values`, and how
+/// many values fall in each band `[edge_i, edge_i+1)`. Values under 1 (no value predicted, or a
+/// fraction of a cent's worth) share a first band, `under 1` as `label` writes 1; the first
+/// edge is the largest 1-2-5 value at or below the smallest value from 1 up.
 pub fn log_bands(values: &[f64], label: impl Fn(f64) -> String) -> Vec<(String, f64)> {
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    let zero = finite.iter().filter(|v| **v <= 0.0).count();
-    let positive: Vec<f64> = finite.iter().copied().filter(|v| *v > 0.0).collect();
+    let small = finite.iter().filter(|v| **v < 1.0).count();
+    let rest: Vec<f64> = finite.iter().copied().filter(|v| *v >= 1.0).collect();
     let mut out = Vec::new();
-    if zero > 0 {
-        out.push((format!("{} or less", label(0.0)), zero as f64));
+    if small > 0 {
+        out.push((format!("under {}", label(1.0)), small as f64));
     }
     let (Some(lo), Some(hi)) = (
-        positive.iter().copied().reduce(f64::min),
-        positive.iter().copied().reduce(f64::max),
+        rest.iter().copied().reduce(f64::min),
+        rest.iter().copied().reduce(f64::max),
     ) else {
         return out;
     };
+    // From 1 to the largest finite f64 is under 1,000 edges.
     let mut edges = vec![one_two_five_at_or_below(lo)];
-    while *edges.last().unwrap_or(&hi) <= hi && edges.len() < 40 {
-        let e = *edges.last().unwrap_or(&hi);
+    while edges.last().is_some_and(|e| *e <= hi) && edges.len() < 1_000 {
+        let e = edges.last().copied().unwrap_or(hi);
         edges.push(next_one_two_five(e));
     }
     for pair in edges.windows(2) {
-        let n = positive
+        let n = rest
             .iter()
             .filter(|v| **v >= pair[0] && **v < pair[1])
             .count();
@@ -128,14 +129,14 @@ mod tests {
 
     #[test]
     fn bands_follow_orders_of_magnitude() {
-        let mut values = vec![0.0, 3.0, 12.0, 15.0, 60.0, 450.0, 999.0];
+        let mut values = vec![0.0, 1e-27, 0.5, 3.0, 12.0, 15.0, 60.0, 450.0, 999.0];
         values.extend(std::iter::repeat(25.0).take(10));
         let bands = log_bands(&values, |x| format!("{x:.0}"));
         let names: Vec<_> = bands.iter().map(|b| (b.0.as_str(), b.1)).collect();
         assert_eq!(
             names,
             vec![
-                ("0 or less", 1.0),
+                ("under 1", 3.0),
                 ("2 – 5", 1.0),
                 ("5 – 10", 0.0),
                 ("10 – 20", 2.0),
