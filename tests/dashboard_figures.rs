@@ -69,7 +69,6 @@ fn shop(conn: &Connection) {
             order(c, placed, total, refunded, next(15) != 0);
         }
     }
-    drop(order);
     tx.commit().unwrap();
 }
 

@@ -79,12 +79,15 @@ fn tiles(p: &Period, currency: &str) -> String {
     s
 }
 
+/// A measure on a chart: its name and how it is read from a period's figures.
+type Measure<'a> = (&'a str, &'a dyn Fn(&Figures) -> f64);
+
 /// One chart of `pick` over `periods`, this year solid and a year earlier dashed, per measure.
 fn chart(
     name: &str,
     title: &str,
     periods: &[Period],
-    measures: &[(&str, &dyn Fn(&Figures) -> f64)],
+    measures: &[Measure],
     (x_unit, date): (&str, &dyn Fn(i64) -> String),
     y_unit: &str,
     value: &dyn Fn(f64) -> String,

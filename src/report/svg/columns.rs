@@ -130,7 +130,7 @@ mod tests {
     #[test]
     fn bands_follow_orders_of_magnitude() {
         let mut values = vec![0.0, 1e-27, 0.5, 3.0, 12.0, 15.0, 60.0, 450.0, 999.0];
-        values.extend(std::iter::repeat(25.0).take(10));
+        values.extend(std::iter::repeat_n(25.0, 10));
         let bands = log_bands(&values, |x| format!("{x:.0}"));
         let names: Vec<_> = bands.iter().map(|b| (b.0.as_str(), b.1)).collect();
         assert_eq!(

@@ -105,7 +105,7 @@ pub fn count_ticks(max: f64) -> Vec<f64> {
 /// A number short enough for an axis: `950`, `12.5k`, `1.2M`, `0.25`.
 pub fn compact(v: f64) -> String {
     let a = v.abs();
-    if a < 1e4 && a >= 1000.0 {
+    if (1000.0..1e4).contains(&a) {
         let grouped = crate::money::grouped(v.round() as i64 * 100);
         return grouped.trim_end_matches(".00").to_string();
     }

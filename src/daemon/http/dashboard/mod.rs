@@ -126,16 +126,17 @@ fn cookie_of<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .find_map(|h| session::cookie(h, name))
 }
 
-/// The signed-in session of a request, or the redirect to the sign-in form.
-fn signed_in(s: &AppState, headers: &HeaderMap) -> Result<(Sessions, String), Response> {
+/// The CSRF token of the request's signed-in session, or the answer instead of the page: the
+/// redirect to the sign-in form (boxed: a response is large beside a token).
+fn signed_in(s: &AppState, headers: &HeaderMap) -> Result<String, Box<Response>> {
     let Some(sessions) = &s.dashboard.sessions else {
-        return Err(disabled(&s.dashboard));
+        return Err(Box::new(disabled(&s.dashboard)));
     };
     let verified =
         cookie_of(headers, SESSION_COOKIE).and_then(|v| sessions.verify("s", v, now_ms()));
     match verified {
-        Some(v) => Ok((sessions.clone(), sessions.csrf("s", &v.nonce))),
-        None => Err(redirect("/dashboard/login")),
+        Some(v) => Ok(sessions.csrf("s", &v.nonce)),
+        None => Err(Box::new(redirect("/dashboard/login"))),
     }
 }
 
@@ -207,16 +208,15 @@ async fn login(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) 
 }
 
 async fn logout(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (sessions, csrf) = match signed_in(&s, &headers) {
+    let csrf = match signed_in(&s, &headers) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let fields = form(&body);
     if !super::same_secret(
         csrf.as_bytes(),
         fields.get("csrf").map_or("", String::as_str).as_bytes(),
     ) {
-        let _ = sessions;
         return html(
             StatusCode::FORBIDDEN,
             simple_page(
@@ -269,9 +269,9 @@ async fn page(
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let (_, csrf) = match signed_in(&s, &headers) {
+    let csrf = match signed_in(&s, &headers) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(page) = Page::ALL.into_iter().find(|p| p.slug() == name) else {
         return html(
@@ -315,9 +315,9 @@ async fn customers(
     Query(search): Query<Search>,
     headers: HeaderMap,
 ) -> Response {
-    let (_, csrf) = match signed_in(&s, &headers) {
+    let csrf = match signed_in(&s, &headers) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let state = s.clone();
     let built = tokio::task::spawn_blocking(move || {
@@ -355,9 +355,9 @@ async fn customer(
     Query(who): Query<CustomerId>,
     headers: HeaderMap,
 ) -> Response {
-    let (_, csrf) = match signed_in(&s, &headers) {
+    let csrf = match signed_in(&s, &headers) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let state = s.clone();
     let built = tokio::task::spawn_blocking(move || {
