@@ -114,6 +114,7 @@ fn every_page_signs_in_loads_and_draws_readable_charts() {
         "cohort-retention",
         "cohort-revenue",
         "segment-sizes",
+        "segment-overlap",
         "rfm-grid",
         "clv",
     ] {

@@ -298,3 +298,45 @@ fn cohorts_agree_with_sql() {
     );
     assert_eq!(mar.revenue_per_customer(12).format("EUR"), "25.00 EUR");
 }
+
+#[test]
+fn segment_overlap_agrees_with_sql_and_by_hand() {
+    let (_dir, conn) = open();
+    // a: customers 1-10, b: 6-15, c: 1-3, empty: listed but without members.
+    for (segment, members) in [("a", 1..=10), ("b", 6..=15), ("c", 1..=3)] {
+        for c in members {
+            conn.execute(
+                "INSERT INTO segment_members (segment, customer, since) VALUES (?1, ?2, 0)",
+                params![segment, c],
+            )
+            .unwrap();
+        }
+    }
+    let names: Vec<String> = ["b", "a", "c", "empty"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let pairs = segflow::store::reports::overlap::pairs(&conn).unwrap();
+    let o = segflow::report::dashboard::overlap(&names, &pairs);
+    assert_eq!(o.members, vec![10, 10, 3, 0]);
+    for i in 0..4 {
+        for j in 0..4 {
+            let both: i64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM (SELECT customer FROM segment_members WHERE segment = ?1
+                     INTERSECT SELECT customer FROM segment_members WHERE segment = ?2)",
+                    params![names[i], names[j]],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(o.shared[i][j], both as u64, "{} ∩ {}", names[i], names[j]);
+        }
+    }
+    // By hand: half of a is in b and back; all of c is in a, 30% of a in c, none of c in b.
+    assert_eq!((o.share(0, 1), o.share(1, 0)), (0.5, 0.5));
+    assert_eq!(
+        (o.share(2, 1), o.share(1, 2), o.share(2, 0)),
+        (1.0, 0.3, 0.0)
+    );
+    assert_eq!(o.share(3, 0), 0.0);
+}

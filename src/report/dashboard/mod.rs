@@ -1,11 +1,13 @@
 //! The dashboard's figures: the overview per week and month against a year earlier
-//! (`overview.rs`) and monthly acquisition cohorts (`cohorts.rs`), in the shop's calendar
+//! (`overview.rs`), monthly acquisition cohorts (`cohorts.rs`) and how segments overlap
+//! (`overlap.rs`), in the shop's calendar
 //! (`calendar.rs`). They are computed here, from the counted orders `store::reports::dashboard`
 //! reads, so that the pages of `segflow run`'s `/dashboard` and of `segflow report --html DIR`
 //! only render them, and tests check them against SQL written on its own.
 
 pub mod calendar;
 pub mod cohorts;
+pub mod overlap;
 pub mod overview;
 
 use rusqlite::Connection;
@@ -14,6 +16,7 @@ use crate::store::reports::dashboard::{purchases, Purchase};
 
 pub use calendar::Calendar;
 pub use cohorts::{cohorts, Cohort, Cohorts};
+pub use overlap::{overlap, Overlap};
 pub use overview::{overview, Figures, Overview, OverviewOptions, Period};
 
 /// One counted order with its place among its customer's orders (1 for their first).

@@ -12,7 +12,7 @@ pub mod parts;
 
 use std::fmt::Write;
 
-use super::dashboard::{Calendar, Cohorts, Overview};
+use super::dashboard::{Calendar, Cohorts, Overlap, Overview};
 use super::svg::escape;
 use super::Report;
 
@@ -87,6 +87,8 @@ pub struct Dashboard {
     pub report: Report,
     pub overview: Overview,
     pub cohorts: Cohorts,
+    /// The segments' overlap, in the report's order (by priority).
+    pub overlap: Overlap,
     pub calendar: Calendar,
 }
 
@@ -143,10 +145,11 @@ pub fn segments_page(site: &Site, d: &Dashboard) -> String {
     let r = &d.report;
     let date = |ms: i64| d.calendar.date_label(ms);
     let body = format!(
-        "<p class=\"note\">Period {}.</p><h2>Segments ranked by priority</h2>{}<h2>Segment sizes</h2>{}<div class=\"grid2\"><div><h2>RFM grid</h2>{}</div><div><h2>Lifecycle stages</h2>{}</div></div><h2>Predicted CLV</h2>{}",
+        "<p class=\"note\">Period {}.</p><h2>Segments ranked by priority</h2>{}<h2>Segment sizes</h2>{}<h2>Overlap</h2>{}<div class=\"grid2\"><div><h2>RFM grid</h2>{}</div><div><h2>Lifecycle stages</h2>{}</div></div><h2>Predicted CLV</h2>{}",
         escape(&r.period.describe()),
         parts::segment_table(r),
         parts::sizes(r, &date),
+        parts::overlap(&d.overlap),
         parts::rfm(r),
         parts::lifecycle(r),
         parts::clv(r)
@@ -176,8 +179,12 @@ pub fn build_dashboard(
 ) -> rusqlite::Result<Dashboard> {
     let calendar = Calendar::new(&shop.timezone);
     let purchases = super::dashboard::Purchases::load(conn, options.now)?;
+    let report = super::build(conn, options, shop, metrics)?;
+    let names: Vec<String> = report.segments.iter().map(|s| s.segment.clone()).collect();
+    let overlap = super::dashboard::overlap(&names, &crate::store::reports::overlap::pairs(conn)?);
     Ok(Dashboard {
-        report: super::build(conn, options, shop, metrics)?,
+        report,
+        overlap,
         overview: super::dashboard::overview(
             &purchases,
             &calendar,

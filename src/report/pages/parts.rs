@@ -83,6 +83,46 @@ pub fn sizes(report: &Report, date: &dyn Fn(i64) -> String) -> String {
     out
 }
 
+/// The share of each segment's members (rows, by priority) who are also in each other segment.
+pub fn overlap(o: &super::super::dashboard::Overlap) -> String {
+    if o.members.iter().all(|m| *m == 0) {
+        return note("No segment has members yet: run `segflow refresh`.");
+    }
+    let rows: Vec<String> = o
+        .segments
+        .iter()
+        .zip(&o.members)
+        .map(|(s, m)| format!("{s} ({m})"))
+        .collect();
+    let cells: Vec<Vec<Option<f64>>> = (0..o.segments.len())
+        .map(|i| {
+            (0..o.segments.len())
+                .map(|j| (o.members[i] > 0).then(|| o.share(i, j) * 100.0))
+                .collect()
+        })
+        .collect();
+    // Columns are numbered by the rows' order; the row labels name them.
+    let columns: Vec<String> = (1..=o.segments.len()).map(|i| i.to_string()).collect();
+    let numbered: Vec<String> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!("{} {r}", i + 1))
+        .collect();
+    heat_map(
+        "segment-overlap",
+        "Share of each segment's members also in another segment",
+        &HeatMap {
+            rows: &numbered,
+            columns: &columns,
+            cells: &cells,
+            row_title: "segment (members), by priority",
+            column_title: "also a member of segment number …",
+            value: &|v| format!("{v:.0}%"),
+            unit: "share of the row's members, %",
+        },
+    ) + &note("Read a row: of that segment's members, the share who are also in the segment numbered above each column (the diagonal is 100%).")
+}
+
 /// The RFM grid: recency score rows (5, the most recent, on top) × frequency score columns.
 pub fn rfm(report: &Report) -> String {
     let c = &report.charts;

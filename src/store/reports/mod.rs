@@ -8,5 +8,6 @@ pub const HUMAN: &str = "COALESCE(json_extract(e.properties, '$.machine'), 0) = 
 pub mod customer;
 pub mod dashboard;
 pub mod members;
+pub mod overlap;
 pub mod segments;
 pub mod workflows;
