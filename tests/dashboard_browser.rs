@@ -130,6 +130,33 @@ fn every_page_signs_in_loads_and_draws_readable_charts() {
     );
     assert!(b.eval("[...document.querySelectorAll('[data-chart=month-revenue] .axis-label')].map(t => t.textContent).join('|')").as_str().unwrap().contains("revenue, USD"), "{axis}");
 
+    // One segment: its breakdowns beside all customers, products by lift, members linked.
+    b.goto(&format!("{base}/dashboard/segments"));
+    let href = b.eval(
+        "document.querySelector('a[href^=\"/dashboard/segment?name=vip\"]').getAttribute('href')",
+    );
+    b.goto(&format!(
+        "{base}{}",
+        href.as_str().expect("a link to the vip segment")
+    ));
+    assert_eq!(
+        b.eval("document.querySelector('h1').textContent"),
+        "Segment vip"
+    );
+    let charts = assert_readable_charts(&mut b, "segment vip");
+    assert_eq!(
+        charts,
+        vec!["segment-age", "segment-gender", "segment-country"]
+    );
+    assert!(
+        b.eval("document.querySelectorAll('a[href^=\"/dashboard/customer?id=\"]').length")
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    b.screenshot(&screenshots().join("segment.png"));
+    assert!(b.errors.is_empty(), "segment: {:?}", b.errors);
+
     // Customers: search for the one with the most orders, then their profile and timeline.
     let store = rusqlite::Connection::open(dir.path().join("segflow.db")).unwrap();
     let (id, orders): (String, i64) = store

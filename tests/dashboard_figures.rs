@@ -340,3 +340,72 @@ fn segment_overlap_agrees_with_sql_and_by_hand() {
     );
     assert_eq!(o.share(3, 0), 0.0);
 }
+
+#[test]
+fn a_segments_products_by_lift_and_breakdowns_agree_with_sql() {
+    let (_dir, conn) = open();
+    // Segment `s`: customers 9-30. Product p1 is in every order of customers 9-20; p2 in every
+    // order of customers 9-60; p3 only in customer 9's orders (too few members to rank).
+    for (id, category) in [("p1", "shoes"), ("p2", "socks"), ("p3", "hats")] {
+        conn.execute(
+            "INSERT INTO products (external_id, title, category) VALUES (?1, ?1, ?2)",
+            params![id, category],
+        )
+        .unwrap();
+    }
+    conn.execute_batch(
+        "INSERT INTO order_items (order_id, product, quantity, price)
+           SELECT o.id, (SELECT id FROM products WHERE external_id = 'p2'), 1, 100 FROM orders o WHERE o.customer >= 9;
+         INSERT INTO order_items (order_id, product, quantity, price)
+           SELECT o.id, (SELECT id FROM products WHERE external_id = 'p1'), 1, 100 FROM orders o WHERE o.customer BETWEEN 9 AND 20;
+         INSERT INTO order_items (order_id, product, quantity, price)
+           SELECT o.id, (SELECT id FROM products WHERE external_id = 'p3'), 1, 100 FROM orders o WHERE o.customer = 9;
+         INSERT INTO segment_members (segment, customer, since) SELECT 's', id, 0 FROM customers WHERE id BETWEEN 9 AND 30;
+         UPDATE customers SET gender = CASE WHEN id % 3 = 0 THEN 'female' ELSE 'male' END, country = 'DE' WHERE id <= 30;",
+    )
+    .unwrap();
+    let p = segflow::report::dashboard::load_segment_profile(&conn, "s", NOW).unwrap();
+    assert_eq!((p.members, p.customers), (22, 60));
+    let buyers = |segment: Option<&str>, product: &str| -> f64 {
+        conn.query_row(
+            "SELECT COUNT(DISTINCT o.customer) FROM orders o JOIN order_items i ON i.order_id = o.id
+             JOIN products p ON p.id = i.product
+             WHERE p.external_id = ?2 AND o.counted = 1 AND o.placed_at <= ?3
+               AND (?1 IS NULL OR o.customer IN (SELECT customer FROM segment_members WHERE segment = ?1))",
+            params![segment, product, NOW],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap() as f64
+    };
+    let names: Vec<&str> = p.products.iter().map(|x| x.product.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["p1", "p2"],
+        "p3 has one member buyer, under the minimum support"
+    );
+    for x in &p.products {
+        let lift = (buyers(Some("s"), &x.product) / 22.0) / (buyers(None, &x.product) / 60.0);
+        assert!(
+            (x.lift - lift).abs() < 1e-12,
+            "{}: {} vs {lift}",
+            x.product,
+            x.lift
+        );
+        assert_eq!(x.members as f64, buyers(Some("s"), &x.product));
+    }
+    // p1's buyers are all members: lift = 1 / (share of all customers who bought it) ÷ members'.
+    assert!(
+        p.products[0].lift > 2.0 && p.products[1].lift > 1.0,
+        "{:?}",
+        p.products
+    );
+    // Members 9-30: 8 of 22 have an id divisible by 3 (9, 12, ..., 30); all customers 1-30 are
+    // set (10 of 60 female), 31-60 unknown.
+    let female = p.gender.iter().find(|g| g.value == "female").unwrap();
+    assert!(
+        (female.segment - 8.0 / 22.0).abs() < 1e-12 && (female.all - 10.0 / 60.0).abs() < 1e-12
+    );
+    let unknown = p.gender.iter().find(|g| g.value == "unknown").unwrap();
+    assert_eq!((unknown.segment, unknown.all), (0.0, 0.5));
+    assert_eq!(p.age[0].value, "unknown");
+}

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod cohorts;
 pub mod overlap;
 pub mod overview;
+pub mod segment_profile;
 
 use rusqlite::Connection;
 
@@ -18,6 +19,7 @@ pub use calendar::Calendar;
 pub use cohorts::{cohorts, Cohort, Cohorts};
 pub use overlap::{overlap, Overlap};
 pub use overview::{overview, Figures, Overview, OverviewOptions, Period};
+pub use segment_profile::{segment_profile, SegmentProfile, MIN_SUPPORT};
 
 /// One counted order with its place among its customer's orders (1 for their first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,4 +77,24 @@ impl Purchases {
     pub fn all(&self) -> &[Placed] {
         &self.by_time
     }
+}
+
+/// Reads and computes one segment's profile beside every customer's.
+pub fn load_segment_profile(
+    conn: &Connection,
+    segment: &str,
+    now: i64,
+) -> rusqlite::Result<SegmentProfile> {
+    use crate::store::reports::segment_profile as q;
+    let (members, everyone) = (q::people(conn, Some(segment))?, q::people(conn, None)?);
+    let (bought, all) = (
+        q::product_buyers(conn, Some(segment), now)?,
+        q::product_buyers(conn, None, now)?,
+    );
+    Ok(segment_profile(
+        segment,
+        (&members, &everyone),
+        (&bought, &all),
+        now,
+    ))
 }

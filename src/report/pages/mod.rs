@@ -9,6 +9,7 @@ mod cohorts;
 pub mod customer;
 mod overview;
 pub mod parts;
+mod segment;
 
 use std::fmt::Write;
 
@@ -19,6 +20,7 @@ use super::Report;
 pub use cohorts::cohorts_page;
 pub use customer::{customer_href, customer_page, customer_search_page, CustomerView};
 pub use overview::overview_page;
+pub use segment::{segment_href, segment_page};
 
 /// Where the pages live: served by the daemon (links to `/dashboard/…`, a search box, a
 /// sign-out button) or written as files side by side (links to `….html`).
@@ -144,8 +146,28 @@ fn subtitle(d: &Dashboard) -> String {
 pub fn segments_page(site: &Site, d: &Dashboard) -> String {
     let r = &d.report;
     let date = |ms: i64| d.calendar.date_label(ms);
+    let links = match site {
+        Site::Served { .. } if !r.segments.is_empty() => {
+            let names: Vec<String> = r
+                .segments
+                .iter()
+                .map(|s| {
+                    format!(
+                        "<a href=\"{}\">{}</a>",
+                        escape(&segment_href(&s.segment)),
+                        escape(&s.segment)
+                    )
+                })
+                .collect();
+            format!(
+                "<p>Open a segment (who they are, what they buy, its members): {}</p>",
+                names.join(" · ")
+            )
+        }
+        _ => String::new(),
+    };
     let body = format!(
-        "<p class=\"note\">Period {}.</p><h2>Segments ranked by priority</h2>{}<h2>Segment sizes</h2>{}<h2>Overlap</h2>{}<div class=\"grid2\"><div><h2>RFM grid</h2>{}</div><div><h2>Lifecycle stages</h2>{}</div></div><h2>Predicted CLV</h2>{}",
+        "<p class=\"note\">Period {}.</p>{links}<h2>Segments ranked by priority</h2>{}<h2>Segment sizes</h2>{}<h2>Overlap</h2>{}<div class=\"grid2\"><div><h2>RFM grid</h2>{}</div><div><h2>Lifecycle stages</h2>{}</div></div><h2>Predicted CLV</h2>{}",
         escape(&r.period.describe()),
         parts::segment_table(r),
         parts::sizes(r, &date),

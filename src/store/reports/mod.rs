@@ -9,5 +9,6 @@ pub mod customer;
 pub mod dashboard;
 pub mod members;
 pub mod overlap;
+pub mod segment_profile;
 pub mod segments;
 pub mod workflows;

@@ -67,6 +67,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/dashboard/logout", axum::routing::post(logout))
         .route("/dashboard/customers", get(customers))
         .route("/dashboard/customer", get(customer))
+        .route("/dashboard/segment", get(segment))
         .route("/dashboard/{page}", get(page))
 }
 
@@ -387,6 +388,55 @@ async fn customer(
     match built {
         Ok(Ok(Some(body))) => html(StatusCode::OK, body),
         Ok(Ok(None)) => html(StatusCode::NOT_FOUND, simple_page("No such customer", "<p>No customer has that id. <a href=\"/dashboard/customers\">Search for one</a>.</p>")),
+        Ok(Err(e)) => failed(e),
+        Err(e) => failed(e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SegmentName {
+    #[serde(default)]
+    name: String,
+}
+
+async fn segment(
+    State(s): State<Arc<AppState>>,
+    Query(which): Query<SegmentName>,
+    headers: HeaderMap,
+) -> Response {
+    let csrf = match signed_in(&s, &headers) {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let state = s.clone();
+    let built = tokio::task::spawn_blocking(move || {
+        let d = figures(&state.dashboard)?;
+        if !d.report.segments.iter().any(|x| x.segment == which.name) {
+            return Ok(None);
+        }
+        let conn = crate::store::open_read_only(&state.dashboard.db).map_err(|e| e.to_string())?;
+        let now = d.report.options.now;
+        let profile = crate::report::dashboard::load_segment_profile(&conn, &which.name, now)
+            .map_err(|e| e.to_string())?;
+        let members = crate::store::reports::segment_profile::members(&conn, &which.name, 200)
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>(Some(pages::segment_page(
+            &Site::Served { csrf },
+            &d,
+            &profile,
+            &members,
+        )))
+    })
+    .await;
+    match built {
+        Ok(Ok(Some(body))) => html(StatusCode::OK, body),
+        Ok(Ok(None)) => html(
+            StatusCode::NOT_FOUND,
+            simple_page(
+                "No such segment",
+                "<p>No segment has that name. <a href=\"/dashboard/segments\">See every segment</a>.</p>",
+            ),
+        ),
         Ok(Err(e)) => failed(e),
         Err(e) => failed(e),
     }
