@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::report::ratio;
+use crate::store::reports::segment_profile::{Bought, Person};
 
 /// Members who must have bought a product before its lift is shown.
 pub const MIN_SUPPORT: u64 = 5;
@@ -93,9 +94,6 @@ fn shares(segment: &[String], all: &[String], top: usize) -> Vec<Share> {
     out.truncate(top);
     out
 }
-
-type Person = (Option<String>, Option<String>, Option<i64>);
-type Bought = (String, Option<String>, Option<String>, i64);
 
 /// The profile from the rows `store::reports::segment_profile` reads for the segment and for
 /// every customer.

@@ -7,11 +7,14 @@ use rusqlite::{params, Connection};
 const MEMBERS: &str = "SELECT customer FROM segment_members WHERE segment = ?1
                        UNION ALL SELECT id FROM customers WHERE ?1 IS NULL";
 
+/// A customer's `(gender, country, birthday)`.
+pub type Person = (Option<String>, Option<String>, Option<i64>);
+
+/// A product's `(external id, title, category, distinct buyers)`.
+pub type Bought = (String, Option<String>, Option<String>, i64);
+
 /// `(gender, country, birthday)` of the segment's members, or of every customer for `None`.
-pub fn people(
-    conn: &Connection,
-    segment: Option<&str>,
-) -> rusqlite::Result<Vec<(Option<String>, Option<String>, Option<i64>)>> {
+pub fn people(conn: &Connection, segment: Option<&str>) -> rusqlite::Result<Vec<Person>> {
     let sql = format!(
         "SELECT c.gender, c.country, c.birthday FROM ({MEMBERS}) m JOIN customers c ON c.id = m.customer"
     );
@@ -26,7 +29,7 @@ pub fn product_buyers(
     conn: &Connection,
     segment: Option<&str>,
     now: i64,
-) -> rusqlite::Result<Vec<(String, Option<String>, Option<String>, i64)>> {
+) -> rusqlite::Result<Vec<Bought>> {
     let sql = format!(
         "SELECT p.external_id, p.title, p.category, COUNT(DISTINCT o.customer)
          FROM ({MEMBERS}) m JOIN orders o ON o.customer = m.customer AND o.counted = 1 AND o.placed_at <= ?2
