@@ -46,7 +46,9 @@ pub fn heat_map(name: &str, title: &str, m: &HeatMap) -> String {
     let rows = m.rows.len().max(1) as f64;
     let cell_h = (6.6 * m.row_title.chars().count() as f64 / rows).clamp(22.0, 60.0);
     let plot_h = cell_h * m.rows.len().max(1) as f64;
-    let height = top + plot_h + 56.0;
+    // A grid of few rows still leaves room for the row axis's title along it.
+    let side = plot_h.max(6.6 * m.row_title.chars().count() as f64 + 12.0);
+    let height = top + side + 56.0;
     let values: Vec<f64> = m.cells.iter().flatten().flatten().copied().collect();
     let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -103,7 +105,7 @@ pub fn heat_map(name: &str, title: &str, m: &HeatMap) -> String {
         m.column_title,
         false,
     );
-    axis_label(&mut s, 14.0, top + plot_h / 2.0, m.row_title, true);
+    axis_label(&mut s, 14.0, top + side / 2.0, m.row_title, true);
     // The colour scale: five steps from the smallest value to the largest.
     let sx = left + grid_w + 20.0;
     let step_h = (plot_h / 5.0).min(30.0);
