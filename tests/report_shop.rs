@@ -1,12 +1,17 @@
 //! `segflow report` over a small shop written directly into a real SQLite file: the figures of
-//! segments, workflow steps and splits, and the HTML page rendered by headless Chromium.
+//! segments, workflow steps and splits, the HTML page and the dashboard's static pages rendered
+//! by headless Chromium (required: see `browser_support`).
+
+mod browser_support;
 
 use std::path::Path;
-use std::process::Command;
+
+use browser_support::{assert_readable_charts, Browser};
 
 use rusqlite::{params, Connection};
 use segflow::analytics::report::Metric;
 use segflow::config::ShopConfig;
+use segflow::report::pages::{build_dashboard, static_files};
 use segflow::report::{build, render_html, Report, ReportOptions, SplitMetrics, DAY_MS};
 
 const NOW: i64 = 100 * DAY_MS;
@@ -293,33 +298,11 @@ fn html_renders_in_headless_chromium() {
     }
     let page = dir.path().join("report.html");
     std::fs::write(&page, &html).unwrap();
-
-    let Some(chromium) = ["chromium", "chromium-browser"]
-        .into_iter()
-        .find(|b| Command::new(b).arg("--version").output().is_ok())
-    else {
-        eprintln!("SKIPPED: no chromium binary on PATH; install Debian's `chromium` package");
+    let Some(mut b) = Browser::launch() else {
         return;
     };
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--no-first-run",
-            "--enable-logging=stderr",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "chromium failed: {stderr}");
-    assert!(!stderr.contains("Uncaught"), "script error: {stderr}");
-    let dom = String::from_utf8_lossy(&out.stdout);
+    b.goto(&format!("file://{}", page.display()));
+    let charts = assert_readable_charts(&mut b, "report.html");
     for chart in [
         "segment-sizes",
         "rfm-grid",
@@ -327,15 +310,75 @@ fn html_renders_in_headless_chromium() {
         "clv",
         "funnel-welcome",
     ] {
-        let start = dom
-            .find(&format!("data-chart=\"{chart}\""))
-            .unwrap_or_else(|| panic!("chart {chart} missing from the DOM"));
-        let end = start + dom[start..].find("</svg>").unwrap();
-        let svg = &dom[start..end];
-        let drawn = ["<rect", "<polyline", "<circle"]
-            .iter()
-            .map(|tag| svg.matches(tag).count())
-            .sum::<usize>();
-        assert!(drawn > 0, "chart {chart} has no drawn elements");
+        assert!(
+            charts.iter().any(|c| c == chart),
+            "chart {chart} missing: {charts:?}"
+        );
     }
+    assert!(b.errors.is_empty(), "{:?}", b.errors);
+}
+
+/// The static export of the dashboard (`segflow report --html DIR`): every page opens from
+/// disk, links to the others, draws readable charts and logs no error.
+#[test]
+fn static_pages_link_together_and_render_in_headless_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = open_shop(dir.path());
+    let shop = ShopConfig {
+        name: "Test <Shop>".into(),
+        currency: "EUR".into(),
+        ..ShopConfig::default()
+    };
+    let d = build_dashboard(&conn, &ReportOptions::new(NOW), &shop, &SplitMetrics::new()).unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    let files = static_files(&d);
+    for (name, html) in &files {
+        std::fs::write(site.join(name), html).unwrap();
+        let html = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+        for outside in [
+            "<script", " src=", "url(", "@import", "<link", "http://", "https://",
+        ] {
+            assert!(!html.contains(outside), "{name} contains {outside}");
+        }
+        for other in [
+            "overview.html",
+            "cohorts.html",
+            "segments.html",
+            "campaigns.html",
+        ] {
+            assert!(
+                html.contains(&format!("href=\"{other}\"")),
+                "{name} does not link {other}"
+            );
+            assert!(
+                files.iter().any(|(n, _)| n == &other),
+                "{other} is not written"
+            );
+        }
+    }
+    let Some(mut b) = Browser::launch() else {
+        return;
+    };
+    for (name, _) in &files {
+        b.goto(&format!("file://{}", site.join(name).display()));
+        let charts = assert_readable_charts(&mut b, name);
+        assert!(
+            !charts.is_empty() || *name == "campaigns.html",
+            "{name} has no chart"
+        );
+        assert!(b.errors.is_empty(), "{name}: {:?}", b.errors);
+    }
+    // The hand-made shop's 480 orders: the 240 two days after each send fall in month 3
+    // (1970-03), the 240 of day 50 in 1970-02.
+    let months: Vec<_> = d
+        .overview
+        .months
+        .iter()
+        .map(|m| (m.label.as_str(), m.figures.orders))
+        .collect();
+    assert!(
+        months.contains(&("1970-02", 240)) && months.contains(&("1970-03", 240)),
+        "{months:?}"
+    );
 }

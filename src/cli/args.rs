@@ -135,8 +135,9 @@ pub enum Command {
         /// Start of the period, such as 2026-09-01 (default: 90 days before --now).
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
-        /// Also write a self-contained HTML page with charts to FILE.
-        #[arg(long, value_name = "FILE")]
+        /// Also write HTML: to FILE.html one self-contained page with charts; to any other
+        /// path, a directory of the dashboard's pages (index.html, cohorts.html, ...).
+        #[arg(long, value_name = "FILE.html|DIR")]
         html: Option<PathBuf>,
         /// Days after a send within which an order is attributed to it (last touch).
         #[arg(long, value_name = "DAYS", default_value_t = 7)]

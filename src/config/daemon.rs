@@ -15,6 +15,9 @@ pub struct DaemonConfig {
     pub token_env: String,
     /// The environment variable holding the Shopify webhook secret. Without it webhooks get 503.
     pub shopify_secret_env: String,
+    /// The environment variable holding the token that signs in to `/dashboard`. Without it
+    /// the dashboard answers 503.
+    pub dashboard_token_env: String,
     /// How often segments without a `refresh:` of their own are fully re-evaluated.
     #[serde(deserialize_with = "duration")]
     pub refresh_every: i64,
@@ -46,6 +49,7 @@ impl Default for DaemonConfig {
             bind: "127.0.0.1:8080".into(),
             token_env: "SEGFLOW_API_TOKEN".into(),
             shopify_secret_env: "SEGFLOW_SHOPIFY_SECRET".into(),
+            dashboard_token_env: "SEGFLOW_DASHBOARD_TOKEN".into(),
             refresh_every: 15 * 60_000,
             reload_poll: 2_000,
             tick: 1_000,

@@ -250,6 +250,8 @@ bind = "127.0.0.1:8080"
 # Bearer token of /v1/* and the Shopify webhook secret, read from these environment variables.
 token_env = "SEGFLOW_API_TOKEN"
 shopify_secret_env = "SEGFLOW_SHOPIFY_SECRET"
+# The token that signs in to the dashboard at /dashboard; unset, the dashboard is disabled.
+dashboard_token_env = "SEGFLOW_DASHBOARD_TOKEN"
 # Segments without a `refresh:` of their own are fully re-evaluated this often.
 refresh_every = "15m"
 reload_poll = "2s"

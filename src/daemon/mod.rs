@@ -109,6 +109,20 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
         tracing::warn!(var = %config.daemon.token_env, "no API token is set: /v1/* answers 503");
     }
     let shopify_secret = secret(&config.daemon.shopify_secret_env).map(String::into_bytes);
+    let dashboard_token = secret(&config.daemon.dashboard_token_env);
+    if dashboard_token.is_none() {
+        tracing::warn!(var = %config.daemon.dashboard_token_env, "no dashboard token is set: /dashboard answers 503");
+    }
+    let dashboard = http::dashboard::DashboardState::new(
+        dashboard_token.as_deref(),
+        db.clone(),
+        config.shop.clone(),
+        gen.workflows
+            .split_metrics()
+            .into_iter()
+            .map(|(workflow, split, metric)| ((workflow, split), metric))
+            .collect(),
+    );
     let state = Arc::new(http::AppState {
         writer,
         metrics: metrics.clone(),
@@ -126,6 +140,7 @@ pub fn run(setup: Setup) -> Result<(), StartError> {
         max_batch: config.daemon.max_batch,
         max_body: config.daemon.max_body_bytes,
         body_timeout: Duration::from_millis(config.daemon.body_timeout.max(1) as u64),
+        dashboard,
     });
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

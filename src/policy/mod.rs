@@ -7,4 +7,5 @@ mod decide;
 pub mod send_time;
 
 pub use config::{CapAction, FrequencyCap, PolicyConfig, PolicyOverrides, QuietHours};
+pub(crate) use decide::local_instant;
 pub use decide::{decide, quiet_until, zone, CustomerInfo, Decision};

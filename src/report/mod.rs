@@ -7,12 +7,14 @@
 //! revenue in `workflows.rs`, the split verdict in `analytics::report::ab_test`.
 
 mod charts;
+pub mod dashboard;
 mod html;
 mod money;
+pub mod pages;
 mod priority;
 mod segments;
 pub mod split_text;
-mod svg;
+pub mod svg;
 mod workflows;
 
 use rusqlite::Connection;

@@ -10,6 +10,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 pub const TOKEN: &str = "test-api-token-0123456789";
+pub const DASHBOARD_TOKEN: &str = "test-dashboard-token-0123456789";
 pub const SHOPIFY_SECRET: &str = "shopify-webhook-secret";
 pub const UNSUBSCRIBE_SECRET: &str = "unsubscribe-secret-0123456789";
 pub const MAILGUN_SIGNING_KEY: &str = "key-mailgun-webhook-signing-0123456789";
@@ -110,6 +111,7 @@ impl Daemon {
             .arg(dir.join("segflow.toml"))
             .args(["run", "--bind", "127.0.0.1:0"])
             .env("SEGFLOW_API_TOKEN", TOKEN)
+            .env("SEGFLOW_DASHBOARD_TOKEN", DASHBOARD_TOKEN)
             .env("SEGFLOW_SHOPIFY_SECRET", SHOPIFY_SECRET)
             .env("SEGFLOW_UNSUBSCRIBE_SECRET", UNSUBSCRIBE_SECRET)
             .env("SEGFLOW_MAILGUN_SIGNING_KEY", MAILGUN_SIGNING_KEY)

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::cli::table::Table;
 use crate::cli::{CliError, CliResult, Context};
+use crate::report::pages::{build_dashboard, static_files};
 use crate::report::{
     build, render_html, split_text, Money, Report, ReportOptions, SplitMetrics, DAY_MS,
 };
@@ -28,17 +29,45 @@ pub fn report(
     let conn = ctx.open_store()?;
     let report = build(&conn, &options, &ctx.config.shop, &split_metrics(ctx))?;
     if let Some(path) = html {
-        std::fs::write(path, render_html(&report)).map_err(|e| {
-            CliError::Message(format!(
-                "cannot write the HTML report to {}: {e}",
-                path.display()
-            ))
-        })?;
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("html"))
+        {
+            std::fs::write(path, render_html(&report)).map_err(|e| {
+                CliError::Message(format!(
+                    "cannot write the HTML report to {}: {e}",
+                    path.display()
+                ))
+            })?;
+        } else {
+            write_site(ctx, &conn, &options, path)?;
+        }
     }
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_text(&report);
+    }
+    Ok(())
+}
+
+/// The dashboard's pages as static files in `dir` (created if missing).
+fn write_site(
+    ctx: &Context,
+    conn: &rusqlite::Connection,
+    options: &ReportOptions,
+    dir: &Path,
+) -> CliResult {
+    let cannot = |e: std::io::Error| {
+        CliError::Message(format!(
+            "cannot write the dashboard pages to {}: {e}; give a directory segflow may create, or a FILE.html for one page",
+            dir.display()
+        ))
+    };
+    let dashboard = build_dashboard(conn, options, &ctx.config.shop, &split_metrics(ctx))?;
+    std::fs::create_dir_all(dir).map_err(cannot)?;
+    for (name, html) in static_files(&dashboard) {
+        std::fs::write(dir.join(name), html).map_err(cannot)?;
     }
     Ok(())
 }

@@ -1,12 +1,14 @@
 //! The daemon's HTTP surface (axum): the ingestion API, Shopify webhooks, relays' bounce and
 //! complaint webhooks, the tracking and
-//! unsubscribe links that emails carry, and health and metrics for operators.
+//! unsubscribe links that emails carry, health and metrics for operators, and the dashboard
+//! (`dashboard/`, pages behind a sign-in).
 //!
 //! Handlers only parse, authenticate and hand writes to the single writer thread; they answer
 //! after the commit, so a 2xx always means the data is on disk.
 
 mod api;
 mod bounces;
+pub mod dashboard;
 mod ops;
 mod ses;
 mod shopify;
@@ -56,6 +58,8 @@ pub struct AppState {
     pub max_body: usize,
     /// `[daemon] body_timeout`: how long a webhook body may take to arrive.
     pub body_timeout: std::time::Duration,
+    /// The dashboard's sign-in and where its pages read from.
+    pub dashboard: dashboard::DashboardState,
 }
 
 pub use ses::ses_settings;
@@ -80,6 +84,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi))
+        .merge(dashboard::routes())
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }

@@ -5,6 +5,10 @@
 /// before the classification have no `machine` property and count as people.
 pub const HUMAN: &str = "COALESCE(json_extract(e.properties, '$.machine'), 0) = 0";
 
+pub mod customer;
+pub mod dashboard;
 pub mod members;
+pub mod overlap;
+pub mod segment_profile;
 pub mod segments;
 pub mod workflows;
