@@ -31,6 +31,33 @@ pub struct Ctx<'a> {
     pub journey: &'a Journey,
 }
 
+impl<'a> Ctx<'a> {
+    /// The context of customer `cust` before any aggregate, ranking in `ranks` (with the
+    /// customer's entries `own`, see `Ctx::own`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn of_customer(
+        snap: &'a Snapshot,
+        now: i64,
+        keys: &'a [Sym],
+        cust: usize,
+        ranks: &'a [Vec<f64>],
+        own: &'a [Own],
+        journey: &'a Journey,
+    ) -> Ctx<'a> {
+        Ctx {
+            snap,
+            now,
+            keys,
+            cust,
+            elem: 0,
+            outer: 0,
+            ranks,
+            own,
+            journey,
+        }
+    }
+}
+
 /// The journey inputs of an evaluation in the evaluator's representation: the trigger's
 /// properties are parsed once into their own pool, like a snapshot's event properties.
 #[derive(Default, Debug)]

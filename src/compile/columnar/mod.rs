@@ -91,17 +91,7 @@ impl Program {
                 continue;
             }
             let own = ranking.own(&self.ranks, id, now);
-            let cx = Ctx {
-                snap,
-                now,
-                keys,
-                cust,
-                elem: 0,
-                outer: 0,
-                ranks: ranking.populations,
-                own: &own,
-                journey,
-            };
+            let cx = Ctx::of_customer(snap, now, keys, cust, ranking.populations, &own, journey);
             if eval::test(&self.root, &cx) {
                 out.push(id);
             }
@@ -199,17 +189,15 @@ impl Program {
         };
         let id = snap.customer_ids()[index];
         let own = ranking.own(&self.ranks, id, input.now);
-        let cx = Ctx {
+        let cx = Ctx::of_customer(
             snap,
-            now: input.now,
-            keys: &keys,
-            cust: index,
-            elem: 0,
-            outer: 0,
-            ranks: ranking.populations,
-            own: &own,
-            journey: &journey,
-        };
+            input.now,
+            &keys,
+            index,
+            ranking.populations,
+            &own,
+            &journey,
+        );
         eval::test(&self.root, &cx)
     }
 }

@@ -47,17 +47,7 @@ impl Ranking<'_> {
             return vec![Own::Absent; ranks.len()];
         };
         let journey = Journey::default();
-        let cx = Ctx {
-            snap,
-            now,
-            keys,
-            cust,
-            elem: 0,
-            outer: 0,
-            ranks: &[],
-            own: &[],
-            journey: &journey,
-        };
+        let cx = Ctx::of_customer(snap, now, keys, cust, &[], &[], &journey);
         ranks
             .iter()
             .map(|arg| eval::rank_key(&eval::eval(arg, &cx)).map_or(Own::Absent, Own::Old))
@@ -106,17 +96,7 @@ fn measure(arg: &Node, snap: &Snapshot, keys: &[Sym], now: i64) -> Vec<f64> {
         if !super::exists_at(snap, cust, now) {
             continue;
         }
-        let cx = Ctx {
-            snap,
-            now,
-            keys,
-            cust,
-            elem: 0,
-            outer: 0,
-            ranks: &[],
-            own: &[],
-            journey: &journey,
-        };
+        let cx = Ctx::of_customer(snap, now, keys, cust, &[], &[], &journey);
         if let Some(x) = eval::rank_key(&eval::eval(arg, &cx)) {
             values.push(x);
         }

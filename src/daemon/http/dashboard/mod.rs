@@ -233,6 +233,35 @@ async fn logout(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes)
     r
 }
 
+/// The title and text of a page that names something that does not exist.
+type Missing = (&'static str, &'static str);
+const NO_PAGE: Missing = (
+    "No such page",
+    "<p><a href=\"/dashboard/overview\">Back to the overview</a>.</p>",
+);
+const NO_CUSTOMER: Missing = (
+    "No such customer",
+    "<p>No customer has that id. <a href=\"/dashboard/customers\">Search for one</a>.</p>",
+);
+const NO_SEGMENT: Missing = (
+    "No such segment",
+    "<p>No segment has that name. <a href=\"/dashboard/segments\">See every segment</a>.</p>",
+);
+
+/// Builds a page on a blocking thread (its reads are synchronous SQLite); `Ok(None)` answers
+/// 404 with the `missing` page.
+async fn build(
+    work: impl FnOnce() -> Result<Option<String>, String> + Send + 'static,
+    missing: Missing,
+) -> Response {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(Some(body))) => html(StatusCode::OK, body),
+        Ok(Ok(None)) => html(StatusCode::NOT_FOUND, simple_page(missing.0, missing.1)),
+        Ok(Err(e)) => failed(e),
+        Err(e) => failed(e),
+    }
+}
+
 fn failed(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "a dashboard page could not be read");
     html(
@@ -275,34 +304,23 @@ async fn page(
         Err(r) => return *r,
     };
     let Some(page) = Page::ALL.into_iter().find(|p| p.slug() == name) else {
-        return html(
-            StatusCode::NOT_FOUND,
-            simple_page(
-                "No such page",
-                "<p><a href=\"/dashboard/overview\">Back to the overview</a>.</p>",
-            ),
-        );
+        return html(StatusCode::NOT_FOUND, simple_page(NO_PAGE.0, NO_PAGE.1));
     };
     if page == Page::Customers {
         return redirect("/dashboard/customers");
     }
     let state = s.clone();
-    let built = tokio::task::spawn_blocking(move || {
+    let work = move || {
         let d = figures(&state.dashboard)?;
         let site = Site::Served { csrf };
-        Ok::<_, String>(match page {
+        Ok(Some(match page {
             Page::Overview => pages::overview_page(&site, &d),
             Page::Cohorts => pages::cohorts_page(&site, &d),
             Page::Segments => pages::segments_page(&site, &d),
             _ => pages::campaigns_page(&site, &d),
-        })
-    })
-    .await;
-    match built {
-        Ok(Ok(body)) => html(StatusCode::OK, body),
-        Ok(Err(e)) => failed(e),
-        Err(e) => failed(e),
-    }
+        }))
+    };
+    build(work, NO_PAGE).await
 }
 
 #[derive(serde::Deserialize)]
@@ -321,7 +339,7 @@ async fn customers(
         Err(r) => return *r,
     };
     let state = s.clone();
-    let built = tokio::task::spawn_blocking(move || {
+    let work = move || {
         let q = search.q.trim().to_string();
         let found = if q.is_empty() {
             Vec::new()
@@ -330,19 +348,14 @@ async fn customers(
                 crate::store::open_read_only(&state.dashboard.db).map_err(|e| e.to_string())?;
             queries::search(&conn, &q, 100).map_err(|e| e.to_string())?
         };
-        Ok::<_, String>(pages::customer_search_page(
+        Ok(Some(pages::customer_search_page(
             &Site::Served { csrf },
             &state.dashboard.shop.name,
             &q,
             &found,
-        ))
-    })
-    .await;
-    match built {
-        Ok(Ok(body)) => html(StatusCode::OK, body),
-        Ok(Err(e)) => failed(e),
-        Err(e) => failed(e),
-    }
+        )))
+    };
+    build(work, NO_PAGE).await
 }
 
 #[derive(serde::Deserialize)]
@@ -361,7 +374,7 @@ async fn customer(
         Err(r) => return *r,
     };
     let state = s.clone();
-    let built = tokio::task::spawn_blocking(move || {
+    let work = move || {
         let conn = crate::store::open_read_only(&state.dashboard.db).map_err(|e| e.to_string())?;
         let site = Site::Served { csrf };
         let shop = &state.dashboard.shop;
@@ -382,15 +395,9 @@ async fn customer(
             currency: &shop.currency,
             date: &date,
         };
-        Ok::<_, String>(Some(pages::customer_page(&site, &shop.name, &view)))
-    })
-    .await;
-    match built {
-        Ok(Ok(Some(body))) => html(StatusCode::OK, body),
-        Ok(Ok(None)) => html(StatusCode::NOT_FOUND, simple_page("No such customer", "<p>No customer has that id. <a href=\"/dashboard/customers\">Search for one</a>.</p>")),
-        Ok(Err(e)) => failed(e),
-        Err(e) => failed(e),
-    }
+        Ok(Some(pages::customer_page(&site, &shop.name, &view)))
+    };
+    build(work, NO_CUSTOMER).await
 }
 
 #[derive(serde::Deserialize)]
@@ -409,7 +416,7 @@ async fn segment(
         Err(r) => return *r,
     };
     let state = s.clone();
-    let built = tokio::task::spawn_blocking(move || {
+    let work = move || {
         let d = figures(&state.dashboard)?;
         if !d.report.segments.iter().any(|x| x.segment == which.name) {
             return Ok(None);
@@ -420,24 +427,12 @@ async fn segment(
             .map_err(|e| e.to_string())?;
         let members = crate::store::reports::segment_profile::members(&conn, &which.name, 200)
             .map_err(|e| e.to_string())?;
-        Ok::<_, String>(Some(pages::segment_page(
+        Ok(Some(pages::segment_page(
             &Site::Served { csrf },
             &d,
             &profile,
             &members,
         )))
-    })
-    .await;
-    match built {
-        Ok(Ok(Some(body))) => html(StatusCode::OK, body),
-        Ok(Ok(None)) => html(
-            StatusCode::NOT_FOUND,
-            simple_page(
-                "No such segment",
-                "<p>No segment has that name. <a href=\"/dashboard/segments\">See every segment</a>.</p>",
-            ),
-        ),
-        Ok(Err(e)) => failed(e),
-        Err(e) => failed(e),
-    }
+    };
+    build(work, NO_SEGMENT).await
 }
