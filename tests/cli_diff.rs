@@ -154,6 +154,20 @@ fn diff_counts_equal_independent_evaluations_of_both_revisions() {
         serde_json::json!([{ "workflow": "tag_fr", "trigger": "segment_entered fr", "journeys": 0, "emails": 0 }])
     );
 
+    // The pull-request comment names the sample customers each way, as the JSON does.
+    let (_, md, _) = segflow(dir, &["--now", NOW, "diff", "HEAD", "--markdown"]);
+    let leaving: Vec<String> = big["leaving"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| format!("`{}`", id.as_str().unwrap()))
+        .collect();
+    assert!(!leaving.is_empty(), "{big}");
+    assert!(
+        md.contains(&format!("`big` leaving: {}\n", leaving.join(", "))),
+        "{md}"
+    );
+
     // The default base is where HEAD left main: HEAD itself here, so the same answer.
     let (_, out, _) = segflow(dir, &["--now", NOW, "diff", "--json"]);
     let again: Value = serde_json::from_str(&out).unwrap();

@@ -144,6 +144,12 @@ pub fn markdown(d: &Diff) -> String {
                     ));
                 }
             }
+            for (way, ids) in [("entering", &s.entering), ("leaving", &s.leaving)] {
+                if !ids.is_empty() {
+                    let ids: Vec<String> = ids.iter().map(|i| format!("`{}`", cell(i))).collect();
+                    out.push_str(&format!("`{}` {way}: {}\n\n", s.segment, ids.join(", ")));
+                }
+            }
         }
     }
     if !d.workflows.is_empty() {
