@@ -65,6 +65,8 @@ pub(crate) mod events;
 mod header;
 mod ids;
 mod items;
+mod lines;
+mod order_ids;
 pub(crate) mod orders;
 mod pragmas;
 mod reader;
