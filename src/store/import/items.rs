@@ -100,7 +100,7 @@ impl<'c> ItemWriter<'c> {
             }
             Writes::Bulk(insert, lines) => {
                 let line = lines.next(order, product)?;
-                bind(&mut Binder::new(insert), line)?;
+                bind(&mut Binder::for_insert(insert), line)?;
                 insert.raw_execute()?;
                 Ok(Outcome::Inserted)
             }

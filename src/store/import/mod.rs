@@ -65,6 +65,7 @@ pub(crate) mod events;
 mod header;
 mod ids;
 mod items;
+mod json_text;
 mod lines;
 mod order_ids;
 pub(crate) mod orders;
