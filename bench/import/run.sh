@@ -11,7 +11,7 @@
 # database; 3 pairs per file, medians, and the ratio segflow / sqlite3 (below 1.00 is faster).
 # The files: customers.csv, orders.csv and items.csv of `segflow generate` (generic layout), and
 # a Shopify orders export of the same orders written by bench/import/shopify_orders.py.
-# SEGFLOW_IMPORT_PROFILE=1 makes segflow print where its import time went (stderr).
+# bench/import/profile.sh splits one import's time into its parts with perf.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-200000}
