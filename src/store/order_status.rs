@@ -142,7 +142,11 @@ mod tests {
     #[test]
     fn counts_in_rust_decides_as_the_sql_does() {
         let conn = crate::store::open_in_memory().unwrap();
-        let mut list = vec!["cancelled".to_string(), "voided".to_string(), "é".to_string()];
+        let mut list = vec![
+            "cancelled".to_string(),
+            "voided".to_string(),
+            "é".to_string(),
+        ];
         list.sort();
         let statuses = [
             None,
@@ -171,7 +175,11 @@ mod tests {
                         |r| r.get(0),
                     )
                     .unwrap();
-                assert_eq!(counts(status, cancelled_at, &list), sql, "{status:?} {cancelled_at:?}");
+                assert_eq!(
+                    counts(status, cancelled_at, &list),
+                    sql,
+                    "{status:?} {cancelled_at:?}"
+                );
             }
         }
         let mut stored = uncounted(&conn).unwrap();

@@ -103,24 +103,50 @@ mod tests {
 
     #[test]
     fn writes_what_serialising_the_values_writes() {
-        for cell in [" vip, ,wholesale ", "", ",", "a\"b, \u{e9}\t, x\\y", "\u{1}"] {
+        for cell in [
+            " vip, ,wholesale ",
+            "",
+            ",",
+            "a\"b, \u{e9}\t, x\\y",
+            "\u{1}",
+        ] {
             let mut buf = Vec::new();
             write_tags(&mut buf, cell);
             assert_eq!(String::from_utf8(buf).unwrap(), tags_json(cell), "{cell:?}");
         }
         let cells = [
-            "42", "-1.50", "1e3", "true", "false", "[1,\"a\"]", "{\"a\":1}", "tall", "",
-            "12 Main St", "[oops", "\"q\"", "null", "0x1",
+            "42",
+            "-1.50",
+            "1e3",
+            "true",
+            "false",
+            "[1,\"a\"]",
+            "{\"a\":1}",
+            "tall",
+            "",
+            "12 Main St",
+            "[oops",
+            "\"q\"",
+            "null",
+            "0x1",
         ];
         let record = StringRecord::from(cells.to_vec());
         let row = Row { record: &record };
-        let names = ["n", "b", "b", "a", "Z", "é", "x", "y", "e", "s", "o", "q", "u", "h"];
-        let columns: Vec<(String, usize)> =
-            names.iter().enumerate().map(|(i, n)| (n.to_string(), i)).collect();
+        let names = [
+            "n", "b", "b", "a", "Z", "é", "x", "y", "e", "s", "o", "q", "u", "h",
+        ];
+        let columns: Vec<(String, usize)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.to_string(), i))
+            .collect();
         let expected = typed_object(&row, &columns);
         let mut buf = Vec::new();
         write_object(&mut buf, &row, &object_columns(&columns), true);
-        assert_eq!(String::from_utf8(buf.clone()).unwrap(), expected.to_string());
+        assert_eq!(
+            String::from_utf8(buf.clone()).unwrap(),
+            expected.to_string()
+        );
         write_object(&mut buf, &row, &object_columns(&columns), false);
         let Value::Object(mut without) = expected else {
             unreachable!()

@@ -21,7 +21,10 @@ const MAX_LISTED: usize = 64;
 
 enum State {
     /// The current order and how many lines of each of its products were numbered.
-    Current { order: i64, products: Vec<(i64, i64)> },
+    Current {
+        order: i64,
+        products: Vec<(i64, i64)>,
+    },
     /// Lines numbered per (order, product), for files whose orders are not in sequence.
     Mapped(HashMap<(i64, i64), i64, BuildHasherDefault<FxHasher>>),
 }
@@ -113,7 +116,10 @@ mod tests {
 
     #[test]
     fn counts_earlier_rows_of_the_same_order_and_product_in_any_row_order() {
-        assert_eq!(number(&[(1, 7), (1, 8), (1, 7), (2, 7), (2, 7)]), [0, 0, 1, 0, 1]);
+        assert_eq!(
+            number(&[(1, 7), (1, 8), (1, 7), (2, 7), (2, 7)]),
+            [0, 0, 1, 0, 1]
+        );
         // Order 1 comes back after order 2: its earlier lines are found in the table.
         assert_eq!(
             number(&[(1, 7), (2, 7), (1, 7), (1, 8), (2, 7), (3, 7)]),

@@ -30,9 +30,8 @@ impl<'c> OrderIds<'c> {
     pub fn new(conn: &'c Connection) -> rusqlite::Result<Self> {
         Ok(OrderIds {
             lookup: conn.prepare("SELECT id FROM orders WHERE external_id = ?1")?,
-            ahead: conn.prepare(
-                "SELECT external_id, id FROM orders WHERE id > ?1 ORDER BY id LIMIT ?2",
-            )?,
+            ahead: conn
+                .prepare("SELECT external_id, id FROM orders WHERE id > ?1 ORDER BY id LIMIT ?2")?,
             queue: Vec::new(),
             filled: 0,
             next: 0,
@@ -107,8 +106,11 @@ mod tests {
         )
         .unwrap();
         for i in 1..=2000 {
-            conn.execute("INSERT INTO orders (external_id) VALUES (?1)", [format!("O{i}")])
-                .unwrap();
+            conn.execute(
+                "INSERT INTO orders (external_id) VALUES (?1)",
+                [format!("O{i}")],
+            )
+            .unwrap();
         }
         let mut ids = OrderIds::new(&conn).unwrap();
         for i in (1..=1500).chain(10..20).chain(1990..=2000).chain(3..5) {
