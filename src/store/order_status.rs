@@ -77,7 +77,7 @@ pub fn counts(status: Option<&str>, cancelled_at: Option<i64>, uncounted: &[Stri
         return false;
     }
     let status = status.unwrap_or("").trim_matches(' ').to_ascii_lowercase();
-    !uncounted.iter().any(|u| *u == status)
+    !uncounted.contains(&status)
 }
 
 /// Recounts the order with internal id `id` (after the API or a webhook wrote it).

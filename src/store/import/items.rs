@@ -28,7 +28,7 @@ pub struct ItemWriter<'c> {
 /// How lines are numbered and written.
 enum Writes<'c> {
     /// Each line of a product within its order numbered as the API's writes do, and upserted.
-    Upsert(Upsert<'c>, LineNumbers),
+    Upsert(Box<Upsert<'c>>, LineNumbers),
     /// A bulk load into the empty table: every (order, product, line) of the file is new, as
     /// `line` counts the file's own earlier lines, so each row is a plain insert.
     Bulk(Statement<'c>, BulkLines<'c>),
@@ -63,7 +63,7 @@ impl<'c> ItemWriter<'c> {
             )
         } else {
             Writes::Upsert(
-                Upsert::new(conn, "order_items", KEY, &cols)?,
+                Box::new(Upsert::new(conn, "order_items", KEY, &cols)?),
                 LineNumbers::default(),
             )
         };
