@@ -60,6 +60,26 @@ pub fn recount_all(conn: &Connection) -> rusqlite::Result<usize> {
     )
 }
 
+/// The stored list of statuses the shop does not count, for a writer that computes `counted`
+/// itself with [`counts`] (the bulk load of an empty orders table, which then needs no
+/// [`recount_all`] scan of the finished table).
+pub fn uncounted(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    conn.prepare("SELECT status FROM uncounted_order_statuses")?
+        .query_map([], |r| r.get(0))?
+        .collect()
+}
+
+/// Whether an order with this status and cancellation time counts, exactly as the SQL of
+/// `COUNTS` decides: SQLite's `trim` removes spaces only and its `lower` folds ASCII letters
+/// only, so both are done here the same way (a test compares the two on awkward statuses).
+pub fn counts(status: Option<&str>, cancelled_at: Option<i64>, uncounted: &[String]) -> bool {
+    if cancelled_at.is_some() {
+        return false;
+    }
+    let status = status.unwrap_or("").trim_matches(' ').to_ascii_lowercase();
+    !uncounted.contains(&status)
+}
+
 /// Recounts the order with internal id `id` (after the API or a webhook wrote it).
 pub fn recount(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     conn.execute(
@@ -117,5 +137,53 @@ mod tests {
         );
         assert!(sync(&mut conn, &[]).unwrap());
         assert_eq!(counted_ids(&conn), [1, 2, 3, 4, 6]);
+    }
+
+    #[test]
+    fn counts_in_rust_decides_as_the_sql_does() {
+        let conn = crate::store::open_in_memory().unwrap();
+        let mut list = vec![
+            "cancelled".to_string(),
+            "voided".to_string(),
+            "é".to_string(),
+        ];
+        list.sort();
+        let statuses = [
+            None,
+            Some("paid"),
+            Some("cancelled"),
+            Some(" CANCELLED "),
+            Some("\tcancelled"),
+            Some("Voided"),
+            Some("É"),
+            Some("é"),
+            Some("cancelled\n"),
+            Some(""),
+        ];
+        for status in statuses {
+            for cancelled_at in [None, Some(5)] {
+                let sql: bool = conn
+                    .query_row(
+                        &format!(
+                            "SELECT {} FROM (SELECT ?1 AS status, ?2 AS cancelled_at) AS o",
+                            COUNTS.replace(
+                                "(SELECT status FROM uncounted_order_statuses)",
+                                "('cancelled', 'voided', 'é')"
+                            )
+                        ),
+                        params![status, cancelled_at],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                assert_eq!(
+                    counts(status, cancelled_at, &list),
+                    sql,
+                    "{status:?} {cancelled_at:?}"
+                );
+            }
+        }
+        let mut stored = uncounted(&conn).unwrap();
+        stored.sort();
+        assert_eq!(stored, ["cancelled", "voided"]);
     }
 }

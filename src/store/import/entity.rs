@@ -4,12 +4,12 @@
 
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, Statement};
-use serde_json::{Map, Value};
 
 use super::bulk::Key;
 use super::cell;
 use super::error::RowFailure;
 use super::header::Row;
+use super::json_text;
 use super::upsert::{Col, Outcome, Upsert};
 
 /// How the cells of a column are parsed; an empty cell is always NULL (or `[]` for tags).
@@ -60,6 +60,13 @@ pub struct EntityImporter<'c> {
     layout: EntityLayout,
     upsert: Upsert<'c>,
     adopt: Option<Statement<'c>>,
+    /// The attribute columns in the order their object is written (`json_text`).
+    attributes: Vec<(String, usize)>,
+    /// Reused buffers: the JSON of each tags field, the attributes patch, and the attributes
+    /// object a new row stores (the patch without its nulls).
+    tags: Vec<Vec<u8>>,
+    patch: Vec<u8>,
+    object: Vec<u8>,
 }
 
 impl<'c> EntityImporter<'c> {
@@ -83,6 +90,8 @@ impl<'c> EntityImporter<'c> {
                 name: "attributes",
                 insert: "segflow_merge_patch('{}', $)",
                 update: Some("segflow_merge_patch(customers.attributes, $)"),
+                // A new row stores the patch applied to `{}`, which the importer writes itself.
+                plain_insert: Some("$"),
             });
         }
         let upsert = if bulk {
@@ -98,6 +107,10 @@ impl<'c> EntityImporter<'c> {
             None => None,
         };
         Ok(EntityImporter {
+            attributes: json_text::object_columns(&layout.attributes),
+            tags: layout.fields.iter().map(|_| Vec::new()).collect(),
+            patch: Vec::new(),
+            object: Vec::new(),
             layout,
             upsert,
             adopt,
@@ -127,9 +140,24 @@ impl<'c> EntityImporter<'c> {
                 adopt.execute((key, format!("phone:{phone}")))?;
             }
         }
-        let mut values: Vec<ToSqlOutput> = Vec::with_capacity(layout.fields.len() + 2);
+        for (field, buf, cell) in layout
+            .fields
+            .iter()
+            .zip(&mut self.tags)
+            .map(|(f, b)| (f, b, row.opt(Some(f.index))))
+        {
+            if field.kind == CellKind::Tags {
+                json_text::write_tags(buf, cell.unwrap_or(""));
+            }
+        }
+        let has_attributes = !self.attributes.is_empty();
+        if has_attributes {
+            json_text::write_object(&mut self.patch, row, &self.attributes, true);
+            json_text::write_object(&mut self.object, row, &self.attributes, false);
+        }
+        let mut values: Vec<ToSqlOutput> = Vec::with_capacity(layout.fields.len() + 1);
         values.push(text(Some(key)));
-        for field in &layout.fields {
+        for (field, tags) in layout.fields.iter().zip(&self.tags) {
             let cell = row.opt(Some(field.index));
             let failed = |source: cell::CellError| cell::ColumnError::Cell {
                 label: field.label.to_string(),
@@ -152,16 +180,18 @@ impl<'c> EntityImporter<'c> {
                     .map_err(failed)?
                     .map(i64::from)),
                 CellKind::Cents => int(parsed(cell, cell::parse_cents).map_err(failed)?),
-                CellKind::Tags => cell::tags_json(cell.unwrap_or("")).into(),
+                CellKind::Tags => ToSqlOutput::Borrowed(ValueRef::Text(tags)),
             };
             values.push(value);
         }
-        if !layout.attributes.is_empty() {
-            values.push(typed_object(row, &layout.attributes).to_string().into());
-        }
+        let (patch, object) = (&self.patch, &self.object);
         let (outcome, _) = self.upsert.write(Key::Text(key), |b| {
             for value in &values {
                 b.bind(value)?;
+            }
+            if has_attributes {
+                let json = if b.new_row() { object } else { patch };
+                b.bind(ToSqlOutput::Borrowed(ValueRef::Text(json)))?;
             }
             Ok(())
         })?;
@@ -185,17 +215,6 @@ fn parsed<T>(
     parse: fn(&str) -> Result<T, cell::CellError>,
 ) -> Result<Option<T>, cell::CellError> {
     cell.map(parse).transpose()
-}
-
-/// The JSON object of `PREFIX.NAME` columns; an empty cell becomes null, which a merge patch
-/// treats as "remove", and which callers that store the object directly drop.
-pub fn typed_object(row: &Row, columns: &[(String, usize)]) -> Value {
-    let mut object = Map::new();
-    for (name, index) in columns {
-        let value = row.opt(Some(*index)).map_or(Value::Null, cell::typed_value);
-        object.insert(name.clone(), value);
-    }
-    Value::Object(object)
 }
 
 /// Removes the apostrophe Shopify puts before ids and zip codes.

@@ -6,24 +6,32 @@
 //! rows of the same order and product in the file. Importing the same file again writes the
 //! same keys and changes nothing; a duplicate row is a second line, never merged into the first.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Statement};
 
 use super::bulk::Key;
 use super::cell::{parse_cents, parse_quantity};
 use super::error::RowFailure;
 use super::header::{parse_opt, Header, Row};
 use super::ids::IdMap;
-use super::orders::{OrderColumns, OrderWriter};
-use super::upsert::{Col, Outcome, Upsert};
+use super::lines::BulkLines;
+use super::order_ids::OrderIds;
+use super::upsert::{insert_sql, Binder, Col, Outcome, Upsert};
 use crate::store::orders::LineNumbers;
 
 /// The prepared upsert of line items, keyed by (order, product, line).
 pub struct ItemWriter<'c> {
-    upsert: Upsert<'c>,
+    writes: Writes<'c>,
     quantity: bool,
     price: bool,
-    /// Numbers each line of a product within its order, as the API's writes do.
-    lines: LineNumbers,
+}
+
+/// How lines are numbered and written.
+enum Writes<'c> {
+    /// Each line of a product within its order numbered as the API's writes do, and upserted.
+    Upsert(Box<Upsert<'c>>, LineNumbers),
+    /// A bulk load into the empty table: every (order, product, line) of the file is new, as
+    /// `line` counts the file's own earlier lines, so each row is a plain insert.
+    Bulk(Statement<'c>, BulkLines<'c>),
 }
 
 const KEY: &[&str] = &["order_id", "product", "line"];
@@ -48,15 +56,21 @@ impl<'c> ItemWriter<'c> {
         if price {
             cols.push(Col::plain("price"));
         }
+        let writes = if bulk {
+            Writes::Bulk(
+                conn.prepare(&insert_sql("order_items", &cols))?,
+                BulkLines::new(conn),
+            )
+        } else {
+            Writes::Upsert(
+                Box::new(Upsert::new(conn, "order_items", KEY, &cols)?),
+                LineNumbers::default(),
+            )
+        };
         Ok(ItemWriter {
-            upsert: if bulk {
-                Upsert::bulk(conn, "order_items", KEY, &cols)?
-            } else {
-                Upsert::new(conn, "order_items", KEY, &cols)?
-            },
+            writes,
             quantity,
             price,
-            lines: LineNumbers::default(),
         })
     }
 
@@ -68,8 +82,7 @@ impl<'c> ItemWriter<'c> {
         price: i64,
     ) -> rusqlite::Result<Outcome> {
         let (with_quantity, with_price) = (self.quantity, self.price);
-        let line = self.lines.next(order, product);
-        let written = self.upsert.write(Key::Line(order, product, line), |b| {
+        let bind = |b: &mut Binder, line: i64| -> rusqlite::Result<()> {
             b.bind(order)?.bind(product)?.bind(line)?;
             if with_quantity {
                 b.bind(quantity)?;
@@ -78,8 +91,20 @@ impl<'c> ItemWriter<'c> {
                 b.bind(price)?;
             }
             Ok(())
-        })?;
-        Ok(written.0)
+        };
+        match &mut self.writes {
+            Writes::Upsert(upsert, lines) => {
+                let line = lines.next(order, product);
+                let key = Key::Line(order, product, line);
+                Ok(upsert.write(key, |b| bind(b, line))?.0)
+            }
+            Writes::Bulk(insert, lines) => {
+                let line = lines.next(order, product)?;
+                bind(&mut Binder::for_insert(insert), line)?;
+                insert.raw_execute()?;
+                Ok(Outcome::Inserted)
+            }
+        }
     }
 }
 
@@ -115,7 +140,7 @@ impl ItemsLayout {
 pub struct ItemsImporter<'c> {
     layout: ItemsLayout,
     writer: ItemWriter<'c>,
-    orders: OrderWriter<'c>,
+    orders: OrderIds<'c>,
     products: IdMap<'c>,
     /// The last order resolved; the items of one order are usually adjacent.
     last_order: (String, i64),
@@ -125,14 +150,6 @@ pub struct ItemsImporter<'c> {
 
 impl<'c> ItemsImporter<'c> {
     pub fn new(conn: &'c Connection, layout: ItemsLayout, bulk: bool) -> rusqlite::Result<Self> {
-        let no_optional = OrderColumns {
-            discount: false,
-            status: false,
-            channel: false,
-            currency: false,
-            refunded: false,
-            cancelled_at: false,
-        };
         Ok(ItemsImporter {
             writer: ItemWriter::new(
                 conn,
@@ -140,7 +157,7 @@ impl<'c> ItemsImporter<'c> {
                 layout.price.is_some(),
                 bulk,
             )?,
-            orders: OrderWriter::new(conn, no_optional, false)?,
+            orders: OrderIds::new(conn)?,
             products: IdMap::load(conn, "products", None)?,
             layout,
             last_order: (String::new(), 0),
@@ -161,7 +178,7 @@ impl<'c> ItemsImporter<'c> {
         let order = if self.last_order.0 == order_id {
             self.last_order.1
         } else {
-            let Some(id) = self.orders.id_of(order_id)? else {
+            let Some(id) = self.orders.find(order_id)? else {
                 self.missing_orders += 1;
                 return Err(format!("column order_id: order `{order_id}` is not in the store; import the orders file first").into());
             };

@@ -51,8 +51,10 @@
 //! table's indexes, unique ones included, are dropped and rebuilt from the finished table
 //! inside the same transaction, repeated keys within the file are found in memory (about 17
 //! bytes per row unless the keys arrive in ascending order) and written as the upsert would,
-//! and the database uses the rollback journal instead of WAL while the load runs. The result,
-//! the summary and strict mode are exactly those of a row-by-row import.
+//! and the database uses the rollback journal instead of WAL while the load runs. Line items
+//! need no such memory (each line's key is new by construction, `lines`), and orders get their
+//! `counted` with the row rather than from a recount of the finished table. The result, the
+//! summary and strict mode are exactly those of a row-by-row import.
 
 mod bulk;
 pub mod cell;
@@ -65,6 +67,9 @@ pub(crate) mod events;
 mod header;
 mod ids;
 mod items;
+mod json_text;
+mod lines;
+mod order_ids;
 pub(crate) mod orders;
 mod pragmas;
 mod reader;

@@ -9,6 +9,7 @@ use super::error::RowFailure;
 use super::header::{parse_opt, parse_req, Header, Row};
 use super::ids::IdMap;
 use super::upsert::{Col, Outcome, Upsert};
+use crate::store::order_status;
 
 /// Which optional order columns a file provides; absent ones are never overwritten.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +42,9 @@ pub struct OrderWriter<'c> {
     upsert: Upsert<'c>,
     lookup: Statement<'c>,
     columns: OrderColumns,
+    /// During a bulk load, the statuses the shop does not count: each order's `counted` is then
+    /// written with the row (`order_status::counts`), so the finished table needs no recount.
+    uncounted: Option<Vec<String>>,
 }
 
 impl<'c> OrderWriter<'c> {
@@ -66,6 +70,12 @@ impl<'c> OrderWriter<'c> {
                 .filter(|(on, _)| *on)
                 .map(|(_, name)| Col::plain(name)),
         );
+        let uncounted = if bulk {
+            cols.push(Col::plain("counted"));
+            Some(order_status::uncounted(conn)?)
+        } else {
+            None
+        };
         Ok(OrderWriter {
             upsert: if bulk {
                 Upsert::bulk(conn, "orders", &["external_id"], &cols)?
@@ -74,12 +84,24 @@ impl<'c> OrderWriter<'c> {
             },
             lookup: conn.prepare("SELECT id FROM orders WHERE external_id = ?1")?,
             columns,
+            uncounted,
         })
+    }
+
+    /// True when `write` sets `counted` itself, so the import needs no `recount_all`.
+    pub fn counts_itself(&self) -> bool {
+        self.uncounted.is_some()
     }
 
     /// Upserts one order; returns what happened and the order's id when it was written.
     pub fn write(&mut self, order: &OrderValues) -> rusqlite::Result<(Outcome, Option<i64>)> {
         let c = self.columns;
+        // In a bulk load every stored column of the order comes from this row (the table was
+        // empty), so whether it counts follows from the row alone.
+        let counted = self
+            .uncounted
+            .as_deref()
+            .map(|list| order_status::counts(order.status, order.cancelled_at, list));
         self.upsert.write(Key::Text(order.external_id), |b| {
             b.bind(order.external_id)?
                 .bind(order.customer)?
@@ -102,6 +124,9 @@ impl<'c> OrderWriter<'c> {
             }
             if c.cancelled_at {
                 b.bind(order.cancelled_at)?;
+            }
+            if let Some(counted) = counted {
+                b.bind(counted)?;
             }
             Ok(())
         })
@@ -185,6 +210,11 @@ impl<'c> OrdersImporter<'c> {
 
     pub fn customers_created(&self) -> u64 {
         self.customers.created
+    }
+
+    /// True when the orders' `counted` was written with them (a bulk load).
+    pub fn counted_itself(&self) -> bool {
+        self.writer.counts_itself()
     }
 
     pub fn import(&mut self, row: &Row) -> Result<Outcome, RowFailure> {

@@ -73,6 +73,17 @@ impl<'c> Importer<'c> {
         }
     }
 
+    /// True when the importer may have written orders whose `counted` is out of date, so the
+    /// import ends with `order_status::recount_all`. A bulk load of orders writes `counted` with
+    /// each row, and line items never change an order.
+    fn needs_recount(&self) -> bool {
+        match self {
+            Importer::Orders(i) => !i.counted_itself(),
+            Importer::ShopifyOrders(_) => true,
+            _ => false,
+        }
+    }
+
     /// Customers and products created as a side effect.
     fn created(&self) -> (u64, u64) {
         match self {
@@ -167,6 +178,7 @@ fn run_in_transaction(
     };
     let tx = conn.transaction().map_err(|e| sqlite_error(0, e))?;
     let import_first;
+    let recount;
     let table = layout.main_table();
     let (deferred, bulk) =
         defer_indexes(&tx, table, layout.supports_bulk()).map_err(|e| sqlite_error(0, e))?;
@@ -223,6 +235,7 @@ fn run_in_transaction(
         }
         (summary.customers_created, summary.products_created) = importer.created();
         import_first = importer.import_first();
+        recount = importer.needs_recount();
     }
     progress.finish_and_clear();
     summary.rejected = rejects.count;
@@ -257,7 +270,7 @@ fn run_in_transaction(
         tx.execute_batch(&sql).map_err(|e| sqlite_error(0, e))?;
     }
     // The imported orders' status and cancellation decide whether they count as purchases.
-    if matches!(kind, ImportKind::Orders | ImportKind::Items) {
+    if recount {
         crate::store::order_status::recount_all(&tx).map_err(|e| sqlite_error(0, e))?;
     }
     tx.commit().map_err(|e| sqlite_error(0, e))?;

@@ -36,6 +36,10 @@ pub struct Col {
     pub name: &'static str,
     pub insert: &'static str,
     pub update: Option<&'static str>,
+    /// The expression of the plain `INSERT` tried first (`insert_sql`), when it differs from
+    /// `insert`: that statement only ever writes a new row, and its binder says so
+    /// (`Binder::new_row`), so the value bound can already be the one to store.
+    pub plain_insert: Option<&'static str>,
 }
 
 impl Col {
@@ -45,6 +49,7 @@ impl Col {
             name,
             insert: "$",
             update: None,
+            plain_insert: None,
         }
     }
 }
@@ -91,7 +96,11 @@ pub fn insert_sql(table: &str, cols: &[Col]) -> String {
     let names: Vec<&str> = cols.iter().map(|c| c.name).collect();
     let values: Vec<String> = (1..=cols.len())
         .zip(cols)
-        .map(|(i, c)| c.insert.replace('$', &format!("?{i}")))
+        .map(|(i, c)| {
+            c.plain_insert
+                .unwrap_or(c.insert)
+                .replace('$', &format!("?{i}"))
+        })
         .collect();
     format!(
         "INSERT INTO {table} ({}) VALUES ({})",
@@ -241,7 +250,7 @@ impl<'c> Upsert<'c> {
         bind: impl Fn(&mut Binder) -> rusqlite::Result<()>,
     ) -> rusqlite::Result<(Outcome, Option<i64>)> {
         if self.insert_first {
-            bind(&mut Binder::new(&mut self.insert))?;
+            bind(&mut Binder::for_insert(&mut self.insert))?;
             match self.insert.raw_execute() {
                 Ok(_) => {
                     let id = self.conn.last_insert_rowid();
@@ -284,7 +293,7 @@ fn write_bulk(
             _ => (Outcome::Updated, Some(id)),
         });
     }
-    bind(&mut Binder::new(insert))?;
+    bind(&mut Binder::for_insert(insert))?;
     insert.raw_execute()?;
     let id = conn.last_insert_rowid();
     bulk.keys.add(key, id);
@@ -304,11 +313,29 @@ fn is_unique_violation(error: &rusqlite::Error) -> bool {
 pub struct Binder<'s, 'c> {
     stmt: &'s mut Statement<'c>,
     next: usize,
+    new_row: bool,
 }
 
 impl<'s, 'c> Binder<'s, 'c> {
     pub fn new(stmt: &'s mut Statement<'c>) -> Self {
-        Binder { stmt, next: 0 }
+        Binder {
+            stmt,
+            next: 0,
+            new_row: false,
+        }
+    }
+
+    /// A binder for the plain insert built by `insert_sql`, which writes only new rows.
+    pub fn for_insert(stmt: &'s mut Statement<'c>) -> Self {
+        Binder {
+            new_row: true,
+            ..Binder::new(stmt)
+        }
+    }
+
+    /// True when the statement writes a new row with the columns' `plain_insert` expressions.
+    pub fn new_row(&self) -> bool {
+        self.new_row
     }
 
     pub fn bind<T: ToSql>(&mut self, value: T) -> rusqlite::Result<&mut Self> {
