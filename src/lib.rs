@@ -14,6 +14,7 @@ pub mod daemon;
 pub mod demo;
 pub mod dsl;
 pub mod generate;
+pub mod hex;
 pub mod ingest;
 pub mod lsp;
 pub mod mail;

@@ -131,12 +131,9 @@ impl Verp {
         mac.update(b"\n");
         mac.update(message_id.as_bytes());
         let tag = mac.finalize().into_bytes();
-        tag.iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-            .chars()
-            .take(MAC_HEX)
-            .collect()
+        let mut text = crate::hex::encode(&tag);
+        text.truncate(MAC_HEX);
+        text
     }
 }
 

@@ -15,6 +15,22 @@ pub fn customer_href(external_id: &str) -> String {
     format!("/dashboard/customer?id={id}")
 }
 
+/// A table of customers, (external id, email, name), each linked to their page.
+pub fn customer_table(body: &mut String, customers: &[(String, Option<String>, String)]) {
+    body.push_str("<table><tr><th class=\"l\">id</th><th class=\"l\">email</th><th class=\"l\">name</th></tr>");
+    for (id, email, name) in customers {
+        let _ = write!(
+            body,
+            "<tr><td class=\"l\"><a href=\"{}\">{}</a></td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>",
+            escape(&customer_href(id)),
+            escape(id),
+            escape(email.as_deref().unwrap_or("")),
+            escape(name)
+        );
+    }
+    body.push_str("</table>");
+}
+
 /// The search form and its results: (external id, email, name).
 pub fn customer_search_page(
     site: &Site,
@@ -30,18 +46,7 @@ pub fn customer_search_page(
         if found.is_empty() {
             body.push_str(&note("No customer matches; customers come from `segflow import customers FILE` or the daemon's /v1/customers."));
         } else {
-            body.push_str("<table><tr><th class=\"l\">id</th><th class=\"l\">email</th><th class=\"l\">name</th></tr>");
-            for (id, email, name) in found {
-                let _ = write!(
-                    body,
-                    "<tr><td class=\"l\"><a href=\"{}\">{}</a></td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>",
-                    escape(&customer_href(id)),
-                    escape(id),
-                    escape(email.as_deref().unwrap_or("")),
-                    escape(name)
-                );
-            }
-            body.push_str("</table>");
+            customer_table(&mut body, found);
         }
     }
     layout(

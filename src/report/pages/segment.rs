@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::super::dashboard::{SegmentProfile, MIN_SUPPORT};
 use super::super::svg::{bars, escape};
-use super::customer::customer_href;
+use super::customer::customer_table;
 use super::{layout, note, subtitle, Dashboard, Page, Site};
 
 fn breakdown(
@@ -85,18 +85,8 @@ pub fn segment_page(
             }
             body.push_str("</table>");
         }
-        let _ = write!(body, "<h2>Members</h2><p class=\"note\">The first {} by id; <a href=\"{}\">search all customers</a>.</p><table><tr><th class=\"l\">id</th><th class=\"l\">email</th><th class=\"l\">name</th></tr>", members.len(), escape(&site.href(Page::Customers)));
-        for (id, email, name) in members {
-            let _ = write!(
-                body,
-                "<tr><td class=\"l\"><a href=\"{}\">{}</a></td><td class=\"l\">{}</td><td class=\"l\">{}</td></tr>",
-                escape(&customer_href(id)),
-                escape(id),
-                escape(email.as_deref().unwrap_or("")),
-                escape(name)
-            );
-        }
-        body.push_str("</table>");
+        let _ = write!(body, "<h2>Members</h2><p class=\"note\">The first {} by id; <a href=\"{}\">search all customers</a>.</p>", members.len(), escape(&site.href(Page::Customers)));
+        customer_table(&mut body, members);
     }
     let page = layout(site, Page::Segments, &d.report.shop, &subtitle(d), &body);
     // The heading names the segment, not only the section.

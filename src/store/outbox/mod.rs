@@ -326,18 +326,24 @@ pub fn by_message_id_local(
         "SELECT id, customer, workflow, to_email, message_id FROM outbox
          WHERE message_id >= ?1 AND message_id < ?2 ORDER BY id DESC LIMIT 1",
     )?
-    .query_row(params![format!("<{local}@"), format!("<{local}A")], |r| {
-        Ok((
-            Addressed {
-                id: r.get(0)?,
-                customer: r.get(1)?,
-                workflow: r.get(2)?,
-                to_email: r.get(3)?,
-            },
-            r.get(4)?,
-        ))
-    })
+    .query_row(
+        params![format!("<{local}@"), format!("<{local}A")],
+        addressed_with_message_id,
+    )
     .optional()
+}
+
+/// An `Addressed` row and its Message-ID from (id, customer, workflow, to_email, message_id).
+fn addressed_with_message_id(r: &rusqlite::Row) -> rusqlite::Result<(Addressed, String)> {
+    Ok((
+        Addressed {
+            id: r.get(0)?,
+            customer: r.get(1)?,
+            workflow: r.get(2)?,
+            to_email: r.get(3)?,
+        },
+        r.get(4)?,
+    ))
 }
 
 /// The row `id` with its Message-ID, which a VERP address's signature is checked against.
@@ -348,17 +354,7 @@ pub fn by_id_with_message_id(
     conn.prepare_cached(
         "SELECT id, customer, workflow, to_email, message_id FROM outbox WHERE id = ?1",
     )?
-    .query_row([id], |r| {
-        Ok((
-            Addressed {
-                id: r.get(0)?,
-                customer: r.get(1)?,
-                workflow: r.get(2)?,
-                to_email: r.get(3)?,
-            },
-            r.get(4)?,
-        ))
-    })
+    .query_row([id], addressed_with_message_id)
     .optional()
 }
 

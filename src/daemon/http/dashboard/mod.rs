@@ -116,7 +116,7 @@ fn simple_page(title: &str, body: &str) -> String {
 fn nonce() -> String {
     use rand::Rng;
     let bytes: [u8; 16] = rand::rng().random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&bytes)
 }
 
 fn cookie_of<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -46,20 +46,6 @@ fn hmac(key: &[u8], parts: &[&str]) -> Hmac<Sha256> {
     mac
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
-}
-
 impl Sessions {
     pub fn new(token: &str) -> Sessions {
         let key = hmac(token.as_bytes(), &["segflow dashboard session key"])
@@ -83,7 +69,7 @@ impl Sessions {
         let mac = hmac(&self.key, &[purpose, &expires, nonce])
             .finalize()
             .into_bytes();
-        format!("{purpose}.{expires}.{nonce}.{}", hex(&mac))
+        format!("{purpose}.{expires}.{nonce}.{}", crate::hex::encode(&mac))
     }
 
     /// The cookie `value` if it is one of ours for `purpose`, untampered and not expired at
@@ -94,7 +80,7 @@ impl Sessions {
         if parts.next().is_some() || p != purpose || nonce.is_empty() {
             return None;
         }
-        let tag = unhex(mac)?;
+        let tag = crate::hex::decode(mac)?;
         hmac(&self.key, &[p, expires, nonce])
             .verify_slice(&tag)
             .ok()?;
@@ -107,9 +93,11 @@ impl Sessions {
 
     /// The CSRF token of forms that go with the `purpose` cookie holding `nonce`.
     pub fn csrf(&self, purpose: &str, nonce: &str) -> String {
-        hex(&hmac(&self.key, &["csrf", purpose, nonce])
-            .finalize()
-            .into_bytes())
+        crate::hex::encode(
+            &hmac(&self.key, &["csrf", purpose, nonce])
+                .finalize()
+                .into_bytes(),
+        )
     }
 
     /// Whether `given` is the CSRF token for that cookie, compared in constant time.

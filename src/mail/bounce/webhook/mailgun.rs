@@ -45,7 +45,7 @@ pub fn signature(value: &serde_json::Value) -> Result<Signature, WebhookError> {
 
 /// Whether `signature` (hex) is the HMAC-SHA256 of `timestamp` + `token` under `key`.
 pub fn verify(key: &[u8], timestamp: &str, token: &str, signature: &str) -> bool {
-    let Some(expected) = hex(signature.trim()) else {
+    let Some(expected) = crate::hex::decode(signature.trim()) else {
         return false;
     };
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
@@ -86,16 +86,6 @@ pub fn fresh(timestamp: &str, now: i64) -> Result<i64, String> {
         ));
     }
     Ok(signed)
-}
-
-fn hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
 }
 
 /// The bounce or complaint of a (verified) body; `None` for any other event.
