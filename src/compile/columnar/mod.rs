@@ -69,6 +69,10 @@ impl Program {
 
     /// The populations of the program's percentiles on `population` at `now`.
     fn populations(&self, population: &Snapshot, now: i64) -> population::Populations {
+        // Most programs rank nothing: no binding, no cache lock on the per-customer path.
+        if self.ranks.is_empty() {
+            return population::Populations::default();
+        }
         let keys = self.bind(population);
         self.populations.get(&self.ranks, population, &keys, now)
     }

@@ -64,9 +64,6 @@ pub struct Cache {
 impl Cache {
     /// The populations of `ranks` on `snap` at `now`, measured now or reused.
     pub fn get(&self, ranks: &[Node], snap: &Snapshot, keys: &[Sym], now: i64) -> Populations {
-        if ranks.is_empty() {
-            return Populations::default();
-        }
         let id = snap.identity();
         if let Ok(last) = self.last.lock() {
             if let Some((i, t, p)) = last.as_ref() {
